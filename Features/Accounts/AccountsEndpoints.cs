@@ -1,0 +1,24 @@
+using TaskManager.Features.Accounts.ListUsers;
+using TaskManager.Features.Accounts.Login;
+using TaskManager.Features.Accounts.Me;
+using TaskManager.Features.Accounts.Register;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.Accounts;
+
+public static class AccountsEndpoints
+{
+    public static void MapAccounts(this IEndpointRouteBuilder app)
+    {
+        var anonymous = app.MapGroup("/api").WithTags("Accounts").AllowAnonymous().WithValidation();
+        anonymous.MapRegister();
+        anonymous.MapLogin();
+
+        var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
+        signedIn.MapMe();
+
+        var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin).WithValidation();
+        admin.MapListUsers();
+    }
+}

@@ -1,0 +1,73 @@
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.Accounts.ListUsers;
+
+public sealed record ListUsersRequest(
+    [property: FromQuery(Name = "page")] int? Page,
+    [property: FromQuery(Name = "per_page")] int? PerPage);
+
+public sealed class ListUsersValidator : AbstractValidator<ListUsersRequest>
+{
+    public ListUsersValidator()
+    {
+        RuleFor(r => r.Page).ValidPage();
+        RuleFor(r => r.PerPage).ValidPerPage();
+    }
+}
+
+public sealed record UserSummary
+{
+    public required long Id { get; init; }
+    public required string Username { get; init; }
+    public required string Email { get; init; }
+    public required string[] Roles { get; init; }
+    public required bool IsActive { get; init; }
+    public required DateTime CreatedAt { get; init; }
+}
+
+public sealed record ListUsersResponse(IReadOnlyList<UserSummary> Users, long Total, int Pages, int CurrentPage, int PerPage);
+
+public sealed record ListUsersQuery(int Page, int PerPage) : IQuery<ListUsersResponse>;
+
+public sealed class ListUsersHandler(NpgsqlDataSource db) : IQueryHandler<ListUsersQuery, ListUsersResponse>
+{
+    private const string Sql = """
+        SELECT count(*) FROM users;
+
+        SELECT u.id, u.username, u.email,
+               ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+                     WHERE ur.user_id = u.id ORDER BY r.id) AS roles,
+               u.is_active, u.created_at
+        FROM users u
+        ORDER BY u.id
+        LIMIT @PerPage OFFSET @Offset;
+        """;
+
+    public async ValueTask<ListUsersResponse> Handle(ListUsersQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
+            new { query.PerPage, Offset = (long)(query.Page - 1) * query.PerPage }, cancellationToken: ct));
+        var total = await results.ReadSingleAsync<long>();
+        var users = (await results.ReadAsync<UserSummary>()).AsList();
+        return new ListUsersResponse(users, total, Paging.Pages(total, query.PerPage), query.Page, query.PerPage);
+    }
+}
+
+public static class ListUsersEndpoint
+{
+    public static RouteHandlerBuilder MapListUsers(this IEndpointRouteBuilder app) => app
+        .MapGet("/", HandleAsync)
+        .WithName("ListUsers")
+        .WithSummary("Every account, oldest first (admin).");
+
+    private static async Task<Results<Ok<ListUsersResponse>, ValidationProblem>> HandleAsync(
+        [AsParameters] ListUsersRequest request, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListUsersQuery(request.Page ?? 1, request.PerPage ?? Paging.DefaultPerPage), ct));
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace TaskManager.Infrastructure.Auth;
+
+public static class AuthExtensions
+{
+    public const string RoleClaim = "role";
+    public const string NameClaim = JwtRegisteredClaimNames.UniqueName;
+
+    public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddOptions<JwtOptions>()
+            .BindConfiguration(JwtOptions.Section)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
+            .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
+            {
+                var jwt = jwtOptions.Value;
+                // Keep claim names as issued ("sub", "role") instead of the legacy SOAP-style URIs.
+                bearer.MapInboundClaims = false;
+                bearer.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = jwt.Issuer,
+                    ValidAudience = jwt.Audience,
+                    IssuerSigningKey = new SymmetricSecurityKey(jwt.SigningKeyBytes()),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ValidTypes = [AccessTokenIssuer.TokenType],
+                    ValidateIssuer = true,
+                    ValidateAudience = true,
+                    ValidateLifetime = true,
+                    ValidateIssuerSigningKey = true,
+                    RequireExpirationTime = true,
+                    RequireSignedTokens = true,
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    NameClaimType = NameClaim,
+                    RoleClaimType = RoleClaim,
+                };
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.User, p => p.RequireAuthenticatedUser())
+            .AddPolicy(Policies.Manager, p => p.RequireAuthenticatedUser().RequireRole(Roles.Manager, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+
+        services.AddOptions<PasswordHasherOptions>().Configure(o =>
+            // OWASP's 2023 figure for PBKDF2-HMAC-SHA512; PasswordHasher's V3 format records the count in
+            // each hash, so raising it later still verifies older hashes.
+            o.IterationCount = builder.Configuration.GetValue("Auth:PasswordHashIterations", 210_000));
+        services.AddSingleton<IPasswordHasher<object>, PasswordHasher<object>>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton(TimeProvider.System);
+        return builder;
+    }
+
+    /// <summary>The signed-in user's id, from the token's <c>sub</c>.</summary>
+    public static long UserId(this ClaimsPrincipal user) =>
+        long.Parse(user.FindFirstValue(JwtRegisteredClaimNames.Sub)
+                   ?? throw new InvalidOperationException("The principal has no subject claim."), CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,29 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TaskManager.Infrastructure.Database;
+
+/// <summary>Settings of the PostgreSQL connection beyond the connection string itself.</summary>
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>From ConnectionStrings:Postgres (environment: ConnectionStrings__Postgres).</summary>
+    [Required(ErrorMessage = "ConnectionStrings:Postgres is not set. Set the environment variable ConnectionStrings__Postgres " +
+                             "(scripts/services.sh up prints one for the local server).")]
+    public string ConnectionString { get; set; } = "";
+
+    /// <summary>How long start-up waits for PostgreSQL before giving up.</summary>
+    [Range(1, 3600)]
+    public int StartupTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>How long opening a connection may take; an unreachable server fails a request fast instead of holding it.</summary>
+    [Range(1, 300)]
+    public int ConnectTimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Upper bound of one command; a slow query fails instead of holding a connection.</summary>
+    [Range(1, 3600)]
+    public int CommandTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Apply pending migrations when the process starts (the `migrate` command always does).</summary>
+    public bool MigrateOnStartup { get; set; } = true;
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace TaskManager.Infrastructure.Http;
+
+/// <summary>The one place exceptions become HTTP answers. Client mistakes (bad JSON, bad parameters) get a
+/// 4xx naming the problem; a unique violation that slipped past a handler's checks is a 409; anything
+/// else is logged in full and answered with a 500 that carries no stack trace, SQL or type name.</summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
+    {
+        var (status, title, detail) = Classify(exception);
+        if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled exception on {Method} {Path}", context.Request.Method, context.Request.Path);
+        }
+        else
+        {
+            logger.LogInformation("Rejected {Method} {Path} with {Status}: {Detail}", context.Request.Method, context.Request.Path, status, detail);
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            Exception = exception,
+            ProblemDetails = new ProblemDetails { Status = status, Title = title, Detail = detail },
+        });
+    }
+
+    private static (int Status, string Title, string Detail) Classify(Exception exception) => exception switch
+    {
+        BadHttpRequestException { InnerException: JsonException json } =>
+            (400, "Malformed JSON", DescribeJsonError(json)),
+        BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status415UnsupportedMediaType =>
+            (415, "Unsupported media type", "The request body must be JSON (Content-Type: application/json)."),
+        BadHttpRequestException bad when bad.StatusCode == StatusCodes.Status413PayloadTooLarge =>
+            (413, "Payload too large", "The request body is larger than this route accepts."),
+        BadHttpRequestException bad =>
+            (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "Bad request", DescribeBadRequest(bad)),
+        PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
+            (409, "Conflict", "The request conflicts with data that already exists."),
+        NpgsqlException { IsTransient: true } or TimeoutException =>
+            (503, "Service unavailable", "The database is not available right now. Try again shortly."),
+        OperationCanceledException =>
+            (499, "Client closed request", "The request was cancelled."),
+        _ => (500, "Internal server error", "An unexpected error occurred. It has been logged."),
+    };
+
+    private static string DescribeJsonError(JsonException json)
+    {
+        var field = json.Path is null or "$" ? null : json.Path.TrimStart('$', '.');
+        var position = json.LineNumber is null ? "" : $" (line {json.LineNumber + 1}, position {json.BytePositionInLine})";
+        // System.Text.Json words type mismatches this way; its message names .NET types, so it is not passed on.
+        var wrongType = json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal);
+        return wrongType && field is not null
+            ? $"The field '{field}' has a value of the wrong type{position}."
+            : $"The request body is not valid JSON{position}.";
+    }
+
+    // Messages of the framework's binding errors name the parameter ("Required parameter \"int page\" ..."),
+    // which is useful to a client and reveals nothing internal.
+    private static string DescribeBadRequest(BadHttpRequestException bad) =>
+        bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) ||
+        (bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && bad.Message.Contains("not provided", StringComparison.OrdinalIgnoreCase))
+            ? "A JSON request body is required."
+            : bad.Message;
+}

@@ -1,0 +1,59 @@
+using System.Reflection;
+using System.Text.Json;
+using FluentValidation;
+
+namespace TaskManager.Infrastructure.Http;
+
+/// <summary>Runs the FluentValidation validator of each endpoint parameter that has one. The lookup happens
+/// once per endpoint at start-up; endpoints without validated parameters get no filter at all.</summary>
+public static class ValidationFilter
+{
+    public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
+    {
+        builder.AddEndpointFilterFactory(static (factoryContext, next) =>
+        {
+            var services = factoryContext.ApplicationServices;
+            var validated = factoryContext.MethodInfo.GetParameters()
+                .Select((parameter, index) => (Index: index, Validator: FindValidator(services, parameter)))
+                .Where(p => p.Validator is not null)
+                .ToArray();
+            if (validated.Length == 0)
+            {
+                return next;
+            }
+
+            return async invocationContext =>
+            {
+                foreach (var (index, validator) in validated)
+                {
+                    if (invocationContext.Arguments[index] is not { } argument)
+                    {
+                        continue;
+                    }
+                    var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocationContext.HttpContext.RequestAborted);
+                    if (!result.IsValid)
+                    {
+                        return Problems.Validation(result.Errors
+                            .GroupBy(e => FieldName(e.PropertyName))
+                            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+                    }
+                }
+                return await next(invocationContext);
+            };
+        });
+        return builder;
+    }
+
+    private static IValidator? FindValidator(IServiceProvider services, ParameterInfo parameter) =>
+        services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator;
+
+    /// <summary>"AssignedUserId" becomes "assigned_user_id", "Roles[0]" becomes "roles[0]": the names clients send.</summary>
+    public static string FieldName(string propertyPath) =>
+        string.Join('.', propertyPath.Split('.').Select(part =>
+        {
+            var bracket = part.IndexOf('[');
+            return bracket < 0
+                ? JsonNamingPolicy.SnakeCaseLower.ConvertName(part)
+                : JsonNamingPolicy.SnakeCaseLower.ConvertName(part[..bracket]) + part[bracket..];
+        }));
+}

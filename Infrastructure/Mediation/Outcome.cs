@@ -1,0 +1,26 @@
+namespace TaskManager.Infrastructure.Mediation;
+
+public enum OutcomeStatus
+{
+    Ok,
+    NotFound,
+    Forbidden,
+    Conflict,
+    Unauthorized,
+    PreconditionFailed,
+}
+
+/// <summary>What a handler answers: a value, or an expected failure with a sentence for the caller.
+/// Handlers return these instead of throwing, and know nothing of HTTP; endpoints map them to status codes.</summary>
+public readonly record struct Outcome<T>(OutcomeStatus Status, T? Value, string Error)
+{
+    public bool IsOk => Status == OutcomeStatus.Ok;
+
+    public static implicit operator Outcome<T>(T value) => new(OutcomeStatus.Ok, value, "");
+
+    public static Outcome<T> NotFound(string error) => new(OutcomeStatus.NotFound, default, error);
+    public static Outcome<T> Forbidden(string error) => new(OutcomeStatus.Forbidden, default, error);
+    public static Outcome<T> Conflict(string error) => new(OutcomeStatus.Conflict, default, error);
+    public static Outcome<T> Unauthorized(string error) => new(OutcomeStatus.Unauthorized, default, error);
+    public static Outcome<T> PreconditionFailed(string error) => new(OutcomeStatus.PreconditionFailed, default, error);
+}

@@ -1,0 +1,42 @@
+using System.Net;
+using TaskManager.Tests.Support;
+
+namespace TaskManager.Tests.Infrastructure.Health;
+
+public sealed class HealthTests : ApiTest
+{
+    [Test]
+    public async Task Liveness_answers_without_a_token()
+    {
+        var response = await Client.GetAsync("/health/live");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await ReadJsonAsync(response))["status"]!.GetValue<string>(), Is.EqualTo("Healthy"));
+    }
+
+    [Test]
+    public async Task Readiness_reports_PostgreSQL()
+    {
+        var response = await Client.GetAsync("/health/ready");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var body = await ReadJsonAsync(response);
+        Assert.That(body["checks"]!["postgres"]!["status"]!.GetValue<string>(), Is.EqualTo("Healthy"));
+    }
+
+    [Test]
+    public async Task Readiness_is_503_when_PostgreSQL_cannot_be_reached()
+    {
+        // A server that is up at start-up but whose database then disappears: readiness must say so.
+        var database = await TestDatabase.CreateAsync("health");
+        await using var app = new TaskManagerApp(database);
+        using var client = app.CreateClient();
+        Assert.That((await client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        await TestDatabase.DropAsync(database);
+
+        var response = await client.GetAsync("/health/ready");
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That((await ReadJsonAsync(response))["checks"]!["postgres"]!["status"]!.GetValue<string>(), Is.EqualTo("Unhealthy"));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace TaskManager.Tests.Support;
+
+/// <summary>Base of the HTTP tests: the shared application, an empty database before each test, and
+/// helpers that talk to the API as a client does.</summary>
+public abstract class ApiTest
+{
+    protected TaskManagerApp App { get; private set; } = null!;
+    protected HttpClient Client { get; private set; } = null!;
+
+    [SetUp]
+    public async Task ResetAsync()
+    {
+        App = await TaskManagerApp.SharedAsync();
+        await TestDatabase.ResetAsync(App.ConnectionString);
+        Client = App.CreateClient();
+    }
+
+    [TearDown]
+    public void DisposeClient() => Client.Dispose();
+
+    protected static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    protected Task<HttpResponseMessage> RegisterAsync(string username, string? email = null, string password = "correct-horse-1") =>
+        Client.PostAsJsonAsync("/api/register", new { username, email = email ?? $"{username}@example.com", password });
+
+    protected async Task<(long Id, string Token)> SignUpAsync(string username, string password = "correct-horse-1")
+    {
+        var registered = await RegisterAsync(username, password: password);
+        Assert.That(registered.StatusCode, Is.EqualTo(HttpStatusCode.Created), await registered.Content.ReadAsStringAsync());
+        var id = (await ReadJsonAsync(registered))["id"]!.GetValue<long>();
+        var login = await Client.PostAsJsonAsync("/api/login", new { username, password });
+        Assert.That(login.StatusCode, Is.EqualTo(HttpStatusCode.OK), await login.Content.ReadAsStringAsync());
+        return (id, (await ReadJsonAsync(login))["access_token"]!.GetValue<string>());
+    }
+
+    protected async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = content };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+        return await Client.SendAsync(request);
+    }
+
+    protected static async Task<JsonObject> ReadJsonAsync(HttpResponseMessage response) =>
+        JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+
+    /// <summary>Asserts an RFC 9457 answer with the given status whose `message` repeats its `detail`.</summary>
+    protected static async Task<JsonObject> AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(status), body);
+            Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"), body);
+        });
+        var problem = JsonNode.Parse(body)!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem["status"]!.GetValue<int>(), Is.EqualTo((int)status));
+            Assert.That(problem["title"]?.GetValue<string>(), Is.Not.Null.And.Not.Empty);
+            Assert.That(problem["message"]?.GetValue<string>(), Is.Not.Null.And.Not.Empty);
+            Assert.That(problem["message"]!.GetValue<string>(), Is.EqualTo(problem["detail"]!.GetValue<string>()));
+            Assert.That(body, Does.Not.Contain("   at ").And.Not.Contain("Exception"), "no stack trace or exception type");
+        });
+        return problem;
+    }
+
+    protected static JsonSerializerOptions SnakeCase { get; } = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+}

@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace TaskManager.Tests.Support;
+
+/// <summary>The real application in memory, on its own database, configured as in production except for
+/// the secrets a test owns.</summary>
+public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public const string SigningKey = "test-signing-key-that-is-long-enough-for-hs256-0123456789";
+
+    private static TaskManagerApp? shared;
+
+    public string ConnectionString { get; } = connectionString;
+
+    /// <summary>One application for the tests that need nothing special, on a database of its own.</summary>
+    public static async Task<TaskManagerApp> SharedAsync()
+    {
+        if (shared is null)
+        {
+            shared = new TaskManagerApp(await TestDatabase.CreateAsync("app"));
+            _ = shared.Server; // start it: runs migrations
+        }
+        return shared;
+    }
+
+    public static async Task DisposeSharedAsync()
+    {
+        if (shared is not null)
+        {
+            await shared.DisposeAsync();
+            shared = null;
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        builder.UseSetting("Jwt:SigningKey", SigningKey);
+        // The work factor is a production concern; tests hash hundreds of passwords.
+        builder.UseSetting("Auth:PasswordHashIterations", "1000");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using Npgsql;
+using Testcontainers.PostgreSql;
+
+namespace TaskManager.Tests.Support;
+
+/// <summary>A PostgreSQL server for the run, found in this order: ConnectionStrings__Postgres from the
+/// environment (scripts/test sets it), a Testcontainers container where a Docker engine runs, else the
+/// local server that scripts/services.sh starts. Each run works in databases of its own, dropped at the end.</summary>
+public static class TestDatabase
+{
+    private const string LocalServer = "Host=127.0.0.1;Port=55432;Database=taskmanager;Username=taskmanager;Password=taskmanager";
+
+    // Tables whose rows come from migrations (reference data): kept when the database is reset.
+    private static readonly string[] KeptTables = ["changelog", "roles"];
+
+    private static PostgreSqlContainer? container;
+    private static readonly List<string> Created = [];
+
+    public static string ServerConnectionString { get; private set; } = "";
+
+    public static async Task StartAsync()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable("ConnectionStrings__Postgres");
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            ServerConnectionString = fromEnvironment;
+            return;
+        }
+        try
+        {
+            container = new PostgreSqlBuilder("postgres:15-alpine").Build();
+            await container.StartAsync();
+            ServerConnectionString = container.GetConnectionString();
+        }
+        catch (Exception ex) when (ex.GetType().Name == "DockerUnavailableException")
+        {
+            ServerConnectionString = LocalServer;
+        }
+    }
+
+    /// <summary>Creates an empty database and returns its connection string.</summary>
+    public static async Task<string> CreateAsync(string purpose)
+    {
+        var name = $"tm_test_{purpose}_{Environment.ProcessId}_{Guid.NewGuid().ToString("N")[..8]}".ToLowerInvariant();
+        await using (var connection = new NpgsqlConnection(ServerConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+        lock (Created)
+        {
+            Created.Add(name);
+        }
+        return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
+    }
+
+    /// <summary>Empties every table but reference data, and restarts identities, so each test starts alike.</summary>
+    public static async Task ResetAsync(string connectionString)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var list = new NpgsqlCommand(
+            "SELECT string_agg(format('%I.%I', schemaname, tablename), ', ') FROM pg_tables " +
+            "WHERE schemaname = 'public' AND NOT (tablename = ANY(@kept))", connection);
+        list.Parameters.AddWithValue("kept", KeptTables);
+        if (await list.ExecuteScalarAsync() is string tables)
+        {
+            await using var truncate = new NpgsqlCommand($"TRUNCATE {tables} RESTART IDENTITY CASCADE", connection);
+            await truncate.ExecuteNonQueryAsync();
+        }
+    }
+
+    public static async Task DropAsync(string connectionString)
+    {
+        var name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
+        NpgsqlConnection.ClearAllPools();
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await drop.ExecuteNonQueryAsync();
+    }
+
+    public static async Task StopAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        if (container is not null)
+        {
+            await container.DisposeAsync();
+            return;
+        }
+        await using var connection = new NpgsqlConnection(ServerConnectionString);
+        await connection.OpenAsync();
+        foreach (var name in Created)
+        {
+            await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
+}
