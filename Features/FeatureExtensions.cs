@@ -1,5 +1,9 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
+using TaskManager.Features.TaskLog;
+using TaskManager.Features.TaskLog.TakeSnapshot;
+using TaskManager.Features.Tasks;
+using TaskManager.Infrastructure.Hosting;
 
 namespace TaskManager.Features;
 
@@ -11,12 +15,22 @@ public static class FeatureExtensions
         builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         // Validators are stateless; singletons let the validation filter resolve them once at start-up.
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+
+        builder.Services.AddSingleton<TaskLogCache>();
+        builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (ProcessRoles.Read(builder.Configuration).RunsWorker() &&
+            builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))
+        {
+            builder.Services.AddHostedService<SnapshotScheduler>();
+        }
         return builder;
     }
 
     public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
     {
         app.MapAccounts();
+        app.MapTasks();
+        app.MapTaskLog();
         return app;
     }
 }

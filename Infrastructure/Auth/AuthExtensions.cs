@@ -68,3 +68,9 @@ public static class AuthExtensions
         long.Parse(user.FindFirstValue(JwtRegisteredClaimNames.Sub)
                    ?? throw new InvalidOperationException("The principal has no subject claim."), CultureInfo.InvariantCulture);
 }
+
+public static class CallerExtensions
+{
+    /// <summary>Managers and admins may change any task.</summary>
+    public static bool IsPrivileged(this ClaimsPrincipal user) => user.IsInRole(Roles.Manager) || user.IsInRole(Roles.Admin);
+}

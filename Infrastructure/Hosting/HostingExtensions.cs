@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using TaskManager.Features;
 using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Health;
 using TaskManager.Infrastructure.Http;
@@ -17,6 +18,7 @@ public static class HostingExtensions
         UseDefaultUrl(builder, role);
 
         builder.AddDatabase();
+        builder.AddCaching();
         builder.AddAuth();
         builder.AddHttpEdge();
         builder.AddApiDocs();

@@ -8,11 +8,12 @@ public enum OutcomeStatus
     Conflict,
     Unauthorized,
     PreconditionFailed,
+    Invalid,
 }
 
 /// <summary>What a handler answers: a value, or an expected failure with a sentence for the caller.
 /// Handlers return these instead of throwing, and know nothing of HTTP; endpoints map them to status codes.</summary>
-public readonly record struct Outcome<T>(OutcomeStatus Status, T? Value, string Error)
+public readonly record struct Outcome<T>(OutcomeStatus Status, T? Value, string Error, string? Field = null)
 {
     public bool IsOk => Status == OutcomeStatus.Ok;
 
@@ -23,4 +24,7 @@ public readonly record struct Outcome<T>(OutcomeStatus Status, T? Value, string 
     public static Outcome<T> Conflict(string error) => new(OutcomeStatus.Conflict, default, error);
     public static Outcome<T> Unauthorized(string error) => new(OutcomeStatus.Unauthorized, default, error);
     public static Outcome<T> PreconditionFailed(string error) => new(OutcomeStatus.PreconditionFailed, default, error);
+
+    /// <summary>Input that passed validation but contradicts the data (an assignee who does not exist).</summary>
+    public static Outcome<T> Invalid(string field, string error) => new(OutcomeStatus.Invalid, default, error, field);
 }

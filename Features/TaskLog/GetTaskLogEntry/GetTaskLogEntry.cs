@@ -1,0 +1,51 @@
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.TaskLog.GetTaskLogEntry;
+
+/// <summary>A log entry with its task's live fields and when the task was created and last changed.</summary>
+public sealed record TaskLogEntryDetail : TaskLogEntry
+{
+    public required DateTime CreatedAt { get; init; }
+    public required DateTime UpdatedAt { get; init; }
+}
+
+public sealed record GetTaskLogEntryQuery(long TaskLoggerId) : IQuery<TaskLogEntryDetail?>;
+
+public sealed class GetTaskLogEntryHandler(NpgsqlDataSource db, TaskLogCache cache) : IQueryHandler<GetTaskLogEntryQuery, TaskLogEntryDetail?>
+{
+    private const string Sql = """
+        SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
+               t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user,
+               t.created_at, t.updated_at
+        FROM task_logger l
+        JOIN tasks t ON t.id = l.task_id
+        LEFT JOIN users u ON u.id = t.assigned_user_id
+        WHERE l.id = @TaskLoggerId
+        """;
+
+    public ValueTask<TaskLogEntryDetail?> Handle(GetTaskLogEntryQuery query, CancellationToken ct) =>
+        cache.GetOrCreateAsync($"entry:{query.TaskLoggerId}", async token =>
+        {
+            await using var connection = await db.OpenConnectionAsync(token);
+            return await connection.QuerySingleOrDefaultAsync<TaskLogEntryDetail>(new CommandDefinition(Sql, query, cancellationToken: token));
+        }, ct);
+}
+
+public static class GetTaskLogEntryEndpoint
+{
+    public static RouteHandlerBuilder MapGetTaskLogEntry(this IEndpointRouteBuilder app) => app
+        .MapGet("/task/{task_logger_id:long}", HandleAsync)
+        .WithName("GetTaskLogEntry")
+        .WithSummary("One daily-log entry by its id, with the task's live fields.");
+
+    private static async Task<Results<Ok<TaskLogEntryDetail>, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "task_logger_id")] long taskLoggerId, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetTaskLogEntryQuery(taskLoggerId), ct) is { } entry
+            ? TypedResults.Ok(entry)
+            : new NotFoundProblem($"Daily-log entry {taskLoggerId} does not exist.");
+}

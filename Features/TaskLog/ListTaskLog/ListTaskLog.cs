@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Features.Tasks;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.TaskLog.ListTaskLog;
+
+public sealed record ListTaskLogRequest(
+    [property: FromQuery(Name = "page")] int? Page,
+    [property: FromQuery(Name = "per_page")] int? PerPage,
+    [property: FromQuery(Name = "date")] string? Date,
+    [property: FromQuery(Name = "from")] string? From,
+    [property: FromQuery(Name = "to")] string? To,
+    [property: FromQuery(Name = "status")] string? Status,
+    [property: FromQuery(Name = "priority")] string? Priority,
+    [property: FromQuery(Name = "assigned_user_id")] long? AssignedUserId,
+    [property: FromQuery(Name = "task_id")] long? TaskId);
+
+public sealed class ListTaskLogValidator : AbstractValidator<ListTaskLogRequest>
+{
+    public const string InvalidDate = "Invalid date format. Use YYYY-MM-DD";
+
+    public ListTaskLogValidator()
+    {
+        RuleFor(r => r.Page).ValidPage();
+        RuleFor(r => r.PerPage).ValidPerPage();
+        RuleFor(r => r.Date).Must(BeADate).WithMessage(InvalidDate);
+        RuleFor(r => r.From).Must(BeADate).WithMessage(InvalidDate);
+        RuleFor(r => r.To).Must(BeADate).WithMessage(InvalidDate);
+        RuleFor(r => r).Must(r => ParseDate(r.From) <= ParseDate(r.To)).OverridePropertyName("to")
+            .WithMessage("to must not be before from.")
+            .When(r => BeADate(r.From) && BeADate(r.To) && r.From is not null && r.To is not null);
+        RuleFor(r => r.Status).Must(s => ParseStatus(s) is not null).When(r => r.Status is not null)
+            .WithMessage("status must be true or false.");
+        RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
+    }
+
+    private static bool BeADate(string? value) => value is null || ParseDate(value) is not null;
+
+    public static DateOnly? ParseDate(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    public static bool? ParseStatus(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => null,
+    };
+}
+
+public sealed record ListTaskLogResponse(IReadOnlyList<TaskLogEntry> Tasks, long Total, int Pages, int CurrentPage, int PerPage);
+
+public sealed record ListTaskLogQuery(int Page, int PerPage, DateOnly? Date, DateOnly? From, DateOnly? To, bool? Status,
+    string? Priority, long? AssignedUserId, long? TaskId) : IQuery<ListTaskLogResponse>
+{
+    public long Offset => (long)(Page - 1) * PerPage;
+
+    public string CacheKey => string.Create(CultureInfo.InvariantCulture,
+        $"list:{Page}:{PerPage}:{Date}:{From}:{To}:{Status}:{Priority}:{AssignedUserId}:{TaskId}");
+}
+
+public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache) : IQueryHandler<ListTaskLogQuery, ListTaskLogResponse>
+{
+    // The page is chosen from the log alone (joining tasks only to filter by assignee), walking
+    // ix_task_logger_date_id in the list's order; only the chosen rows are joined to their tasks.
+    private const string PageSql = """
+        WITH page AS (
+            SELECT l.id FROM task_logger l {0}
+            {1}
+            ORDER BY l.log_date DESC, l.id DESC
+            LIMIT @PerPage OFFSET @Offset
+        )
+        SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
+               t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
+        FROM page
+        JOIN task_logger l ON l.id = page.id
+        JOIN tasks t ON t.id = l.task_id
+        LEFT JOIN users u ON u.id = t.assigned_user_id
+        ORDER BY l.log_date DESC, l.id DESC
+        """;
+
+    // Totals by date come from the per-date counts the log's triggers keep; other filters count the rows.
+    private const string CountByDateSql = "SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l {0}";
+    private const string CountRowsSql = "SELECT count(*) FROM task_logger l {0} {1}";
+    private const string JoinTasks = "JOIN tasks t ON t.id = l.task_id";
+
+    public ValueTask<ListTaskLogResponse> Handle(ListTaskLogQuery query, CancellationToken ct) =>
+        cache.GetOrCreateAsync(query.CacheKey, token => ReadAsync(query, token), ct);
+
+    private async ValueTask<ListTaskLogResponse> ReadAsync(ListTaskLogQuery query, CancellationToken ct)
+    {
+        var dateFilter = new StringBuilder();
+        Append(dateFilter, query.Date is not null, "l.log_date = @Date");
+        Append(dateFilter, query.From is not null, "l.log_date >= @From");
+        Append(dateFilter, query.To is not null, "l.log_date <= @To");
+        var where = new StringBuilder(dateFilter.ToString());
+        Append(where, query.Status is not null, "l.status = @Status");
+        Append(where, query.Priority is not null, "l.priority = @Priority");
+        Append(where, query.AssignedUserId is not null, "t.assigned_user_id = @AssignedUserId");
+        Append(where, query.TaskId is not null, "l.task_id = @TaskId");
+        var join = query.AssignedUserId is not null ? JoinTasks : "";
+        var onlyByDate = query is { Status: null, Priority: null, AssignedUserId: null, TaskId: null };
+
+        var sql = string.Format(CultureInfo.InvariantCulture, PageSql, join, where) + ";\n" + (onlyByDate
+            ? string.Format(CultureInfo.InvariantCulture, CountByDateSql, dateFilter)
+            : string.Format(CultureInfo.InvariantCulture, CountRowsSql, join, where));
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, query, cancellationToken: ct));
+        var entries = (await results.ReadAsync<TaskLogEntry>()).AsList();
+        var total = await results.ReadSingleAsync<long>();
+        return new ListTaskLogResponse(entries, total, Paging.Pages(total, query.PerPage), query.Page, query.PerPage);
+    }
+
+    private static void Append(StringBuilder where, bool present, string condition)
+    {
+        if (present)
+        {
+            where.Append(where.Length == 0 ? "WHERE " : " AND ").Append(condition);
+        }
+    }
+}
+
+public static class ListTaskLogEndpoint
+{
+    public static RouteHandlerBuilder MapListTaskLog(this IEndpointRouteBuilder app) => app
+        .MapGet("/tasks", HandleAsync)
+        .WithName("ListTaskLog")
+        .WithSummary("The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.");
+
+    private static async Task<Results<Ok<ListTaskLogResponse>, ValidationProblem>> HandleAsync(
+        [AsParameters] ListTaskLogRequest request, IMediator mediator, CancellationToken ct) =>
+        TypedResults.Ok(await mediator.Send(new ListTaskLogQuery(
+            request.Page ?? 1,
+            request.PerPage ?? Paging.DefaultPerPage,
+            ListTaskLogValidator.ParseDate(request.Date),
+            ListTaskLogValidator.ParseDate(request.From),
+            ListTaskLogValidator.ParseDate(request.To),
+            ListTaskLogValidator.ParseStatus(request.Status),
+            TaskRules.NormalizePriority(request.Priority),
+            request.AssignedUserId,
+            request.TaskId), ct));
+}

@@ -1,0 +1,90 @@
+using System.ComponentModel.DataAnnotations;
+using Dapper;
+using Mediator;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace TaskManager.Features.TaskLog.TakeSnapshot;
+
+public sealed class SnapshotOptions
+{
+    public const string Section = "TaskLog";
+
+    /// <summary>Time of day (UTC, HH:mm) of the daily snapshot.</summary>
+    [RegularExpression(@"^([01]\d|2[0-3]):[0-5]\d$", ErrorMessage = "TaskLog:SnapshotTimeUtc must be HH:mm (UTC), like 00:00.")]
+    public string SnapshotTimeUtc { get; set; } = "00:00";
+
+    /// <summary>Run the scheduler in this process (worker and all roles).</summary>
+    public bool SchedulerEnabled { get; set; } = true;
+
+    /// <summary>A second, idempotent pass this long after the first catches tasks whose creation was still
+    /// committing at the scheduled moment.</summary>
+    [Range(0, 3600)]
+    public int SweepDelaySeconds { get; set; } = 60;
+
+    public TimeOnly Time => TimeOnly.ParseExact(SnapshotTimeUtc, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
+}
+
+/// <summary>Takes the daily snapshot at the configured UTC time, and on start when today's is missing
+/// (a worker that was down at midnight catches up). Safe with several workers: the snapshot is idempotent.</summary>
+public sealed class SnapshotScheduler(IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider clock,
+    IOptions<SnapshotOptions> options, ILogger<SnapshotScheduler> logger) : BackgroundService
+{
+    private const string TakenSql = "SELECT EXISTS (SELECT 1 FROM task_log_snapshots WHERE log_date = @LogDate)";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            var today = Today();
+            await using (var connection = await db.OpenConnectionAsync(stoppingToken))
+            {
+                if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(TakenSql, new { LogDate = today }, cancellationToken: stoppingToken)))
+                {
+                    logger.LogInformation("No daily snapshot for {LogDate:yyyy-MM-dd} yet: catching up", today);
+                    await RunAsync(today, stoppingToken);
+                }
+            }
+
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var now = clock.GetUtcNow();
+                var next = new DateTimeOffset(DateOnly.FromDateTime(now.UtcDateTime).ToDateTime(options.Value.Time), TimeSpan.Zero);
+                if (next <= now)
+                {
+                    next = next.AddDays(1);
+                }
+                logger.LogInformation("Next daily snapshot at {Next:u}", next);
+                await Task.Delay(next - now, clock, stoppingToken);
+                var date = DateOnly.FromDateTime(next.UtcDateTime);
+                await RunAsync(date, stoppingToken);
+                await Task.Delay(TimeSpan.FromSeconds(options.Value.SweepDelaySeconds), clock, stoppingToken);
+                await RunAsync(date, stoppingToken);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RunAsync(DateOnly date, CancellationToken ct)
+    {
+        // A failed run is logged and retried at the next occasion rather than stopping the worker.
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            try
+            {
+                await using var scope = scopes.CreateAsyncScope();
+                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(date), ct);
+                return;
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
+            {
+                logger.LogError(ex, "Daily snapshot for {LogDate:yyyy-MM-dd} failed (attempt {Attempt} of 5)", date, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(attempt * 5), clock, ct);
+            }
+        }
+    }
+
+    private DateOnly Today() => DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+}

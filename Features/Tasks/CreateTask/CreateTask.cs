@@ -1,0 +1,79 @@
+using System.Security.Claims;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.CreateTask;
+
+/// <summary>A new task. Fields other than these (id, created_by, created_at, ...) are ignored.</summary>
+public sealed record CreateTaskRequest(string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId);
+
+public sealed class CreateTaskValidator : AbstractValidator<CreateTaskRequest>
+{
+    public CreateTaskValidator()
+    {
+        RuleFor(r => r.TaskName).ValidTaskName();
+        RuleFor(r => r.Description).ValidDescription();
+        RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
+        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+    }
+}
+
+public sealed record CreateTaskCommand(long UserId, string TaskName, string? Description, bool Status, string Priority, long AssignedUserId)
+    : ICommand<Outcome<TaskResponse>>;
+
+public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskResponse>>
+{
+    // One statement: the task and today's log row are written together or not at all.
+    // The assignee must exist; if not, nothing is inserted and the caller hears why.
+    private const string Sql = $"""
+        WITH changed AS (
+            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by)
+            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)
+            RETURNING *
+        ), {TaskRules.LogTodayCte}
+        SELECT {TaskRules.ResponseColumns}
+        FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
+        """;
+
+    public async ValueTask<Outcome<TaskResponse>> Handle(CreateTaskCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var task = await connection.QuerySingleOrDefaultAsync<TaskResponse>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        if (task is null)
+        {
+            return Outcome<TaskResponse>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.");
+        }
+        await cache.InvalidateAsync();
+        return task with { Message = "Task created successfully" };
+    }
+}
+
+public static class CreateTaskEndpoint
+{
+    public static RouteHandlerBuilder MapCreateTask(this IEndpointRouteBuilder app) => app
+        .MapPost("/", HandleAsync)
+        .WithName("CreateTask")
+        .WithSummary("Create a task; the assignee defaults to the caller.");
+
+    private static async Task<Results<Created<TaskResponse>, ValidationProblem>> HandleAsync(
+        CreateTaskRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var caller = user.UserId();
+        var outcome = await mediator.Send(new CreateTaskCommand(caller, request.TaskName!.Trim(), request.Description,
+            request.Status ?? true, TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller), ct);
+        if (!outcome.IsOk)
+        {
+            return Problems.Validation(outcome.Field!, outcome.Error);
+        }
+        http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
+        return TypedResults.Created($"/api/task/{outcome.Value.Id}", outcome.Value);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Security.Claims;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.DeleteTask;
+
+public sealed record DeleteTaskResponse(string Message);
+
+/// <summary>Soft delete: the task stays, inactive (status false), and today's log row says so.</summary>
+public sealed record DeleteTaskCommand(long TaskId, long UserId, bool Privileged) : ICommand<Outcome<DeleteTaskResponse>>;
+
+/// <summary>Permanent delete (admin): the task and its daily-log rows are removed.</summary>
+public sealed record PurgeTaskCommand(long TaskId) : ICommand<Outcome<DeleteTaskResponse>>;
+
+public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
+    ICommandHandler<DeleteTaskCommand, Outcome<DeleteTaskResponse>>,
+    ICommandHandler<PurgeTaskCommand, Outcome<DeleteTaskResponse>>
+{
+    private const string SoftDeleteSql = $"""
+        WITH changed AS (
+            UPDATE tasks t SET status = false, updated_at = now(), version = t.version + 1
+            WHERE t.id = @TaskId AND {TaskRules.MayChange}
+            RETURNING t.*
+        ), {TaskRules.LogTodayCte}
+        SELECT count(*) FROM changed
+        """;
+
+    private const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)";
+
+    // The log rows go with the task (ON DELETE CASCADE).
+    private const string PurgeSql = "DELETE FROM tasks WHERE id = @TaskId";
+
+    public async ValueTask<Outcome<DeleteTaskResponse>> Handle(DeleteTaskCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(SoftDeleteSql, command, cancellationToken: ct)) == 1)
+        {
+            await cache.InvalidateAsync();
+            return new DeleteTaskResponse("Task deleted successfully");
+        }
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, command, cancellationToken: ct))
+            ? Outcome<DeleteTaskResponse>.Forbidden("Only the task's creator, its assignee, a manager or an admin may delete it.")
+            : Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
+    }
+
+    public async ValueTask<Outcome<DeleteTaskResponse>> Handle(PurgeTaskCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (await connection.ExecuteAsync(new CommandDefinition(PurgeSql, command, cancellationToken: ct)) == 0)
+        {
+            return Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
+        }
+        await cache.InvalidateAsync();
+        return new DeleteTaskResponse("Task permanently deleted");
+    }
+}
+
+public static class DeleteTaskEndpoint
+{
+    public static RouteHandlerBuilder MapDeleteTask(this IEndpointRouteBuilder app) => app
+        .MapDelete("/{task_id:long}", HandleAsync)
+        .WithName("DeleteTask")
+        .WithSummary("Delete a task: soft by default (status false); with permanent=true (admin) remove it and its daily log.");
+
+    private static async Task<Results<Ok<DeleteTaskResponse>, NoContent, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "task_id")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct,
+        [FromQuery] bool permanent = false)
+    {
+        if (permanent && !user.IsInRole(Roles.Admin))
+        {
+            return new ForbiddenProblem("Only an admin may delete a task permanently.");
+        }
+        var outcome = permanent
+            ? await mediator.Send(new PurgeTaskCommand(taskId), ct)
+            : await mediator.Send(new DeleteTaskCommand(taskId, user.UserId(), user.IsPrivileged()), ct);
+        return outcome.Status switch
+        {
+            OutcomeStatus.Ok when permanent => TypedResults.NoContent(),
+            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
+            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
+            _ => new NotFoundProblem(outcome.Error),
+        };
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using FluentValidation;
+using Microsoft.Net.Http.Headers;
+
+namespace TaskManager.Features.Tasks;
+
+/// <summary>A task as every task route answers it.</summary>
+public sealed record TaskResponse
+{
+    public string? Message { get; init; }
+    public required long Id { get; init; }
+    public required string TaskName { get; init; }
+    public string? Description { get; init; }
+    public required bool Status { get; init; }
+    public required string Priority { get; init; }
+    public long? AssignedUserId { get; init; }
+    public string? AssignedUser { get; init; }
+    public long? CreatedBy { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public required DateTime UpdatedAt { get; init; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int Version { get; init; }
+}
+
+public static class TaskRules
+{
+    public static readonly string[] Priorities = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
+
+    /// <summary>Priorities are accepted in any case and stored upper case.</summary>
+    public static string? NormalizePriority(string? priority) => priority?.Trim().ToUpperInvariant();
+
+    public static bool IsPriority(string? priority) => Priorities.Contains(NormalizePriority(priority));
+
+    public static IRuleBuilderOptions<T, string?> ValidTaskName<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(name => name is not null && name.Trim().Length is >= 1 and <= 255)
+        .WithMessage("task_name must be 1 to 255 characters long (after trimming).");
+
+    public static IRuleBuilderOptions<T, string?> ValidDescription<T>(this IRuleBuilder<T, string?> rule) => rule
+        .MaximumLength(10_000).WithMessage("description must be at most 10,000 characters long.");
+
+    public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
+
+    /// <summary>The select list that turns a `tasks t` row (plus `users u` as its assignee) into a TaskResponse.</summary>
+    public const string ResponseColumns = """
+        t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
+        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version
+        """;
+
+    /// <summary>Writes or refreshes today's (UTC) daily-log row of the tasks in the CTE named `changed`.</summary>
+    public const string LogTodayCte = """
+        logged AS (
+            INSERT INTO task_logger (task_id, log_date, status, priority)
+            SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority FROM changed
+            ON CONFLICT (task_id, log_date) DO UPDATE SET status = EXCLUDED.status, priority = EXCLUDED.priority
+        )
+        """;
+
+    /// <summary>Who may change a task: its creator, its assignee, a manager or an admin.</summary>
+    public const string MayChange = "(t.created_by = @UserId OR t.assigned_user_id = @UserId OR @Privileged)";
+}
+
+/// <summary>The ETag of a task is its version; If-Match accepts it strong or weak, or *.</summary>
+public static class TaskETag
+{
+    public static string For(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
+
+    /// <summary>Null when there is no If-Match (or it is *): the change applies to any version.
+    /// A value that names no possible version is -1, which matches nothing.</summary>
+    public static int? ExpectedVersion(string? ifMatch)
+    {
+        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*")
+        {
+            return null;
+        }
+        if (EntityTagHeaderValue.TryParseList([ifMatch], out var tags) && tags.Count == 1 &&
+            int.TryParse(tags[0].Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        {
+            return version;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,116 @@
+using System.Security.Claims;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.UpdateTask;
+
+/// <summary>Any subset of the task's fields; absent or null ones are left as they are. Setting `status`
+/// to true restores a deleted task.</summary>
+public sealed record UpdateTaskRequest(string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId);
+
+public sealed class UpdateTaskValidator : AbstractValidator<UpdateTaskRequest>
+{
+    public UpdateTaskValidator()
+    {
+        RuleFor(r => r.TaskName).ValidTaskName().When(r => r.TaskName is not null);
+        RuleFor(r => r.Description).ValidDescription();
+        RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
+        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+    }
+}
+
+public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged, int? ExpectedVersion,
+    string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId) : ICommand<Outcome<TaskResponse>>;
+
+public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskResponse>>
+{
+    // The caller's right to change the task, the expected version and the assignee's existence are all
+    // conditions of the UPDATE itself, so nothing is changed unless every one holds.
+    private const string Sql = $"""
+        WITH changed AS (
+            UPDATE tasks t SET
+                task_name = coalesce(@TaskName, t.task_name),
+                description = coalesce(@Description, t.description),
+                status = coalesce(@Status, t.status),
+                priority = coalesce(@Priority, t.priority),
+                assigned_user_id = coalesce(@AssignedUserId, t.assigned_user_id),
+                updated_at = now(),
+                version = t.version + 1
+            WHERE t.id = @TaskId
+              AND {TaskRules.MayChange}
+              AND (@ExpectedVersion::int IS NULL OR t.version = @ExpectedVersion)
+              AND (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId))
+            RETURNING t.*
+        ), {TaskRules.LogTodayCte}
+        SELECT {TaskRules.ResponseColumns}
+        FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
+        """;
+
+    // Only read when the update changed nothing, to say which condition failed.
+    private const string WhyNotSql = $"""
+        SELECT {TaskRules.MayChange} AS may_change, t.version,
+               (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)) AS assignee_exists
+        FROM tasks t WHERE t.id = @TaskId
+        """;
+
+    public async ValueTask<Outcome<TaskResponse>> Handle(UpdateTaskCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var task = await connection.QuerySingleOrDefaultAsync<TaskResponse>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        if (task is not null)
+        {
+            await cache.InvalidateAsync();
+            return task with { Message = "Task updated successfully" };
+        }
+
+        var why = await connection.QuerySingleOrDefaultAsync<WhyNot>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct));
+        return why switch
+        {
+            null => Outcome<TaskResponse>.NotFound($"Task {command.TaskId} does not exist."),
+            { MayChange: false } => Outcome<TaskResponse>.Forbidden("Only the task's creator, its assignee, a manager or an admin may change it."),
+            { AssigneeExists: false } => Outcome<TaskResponse>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}."),
+            _ => Outcome<TaskResponse>.PreconditionFailed(
+                $"The task has changed since you read it (its ETag is now {TaskETag.For(why.Version)}). Read it again and retry."),
+        };
+    }
+
+    private sealed record WhyNot(bool MayChange, int Version, bool AssigneeExists);
+}
+
+public static class UpdateTaskEndpoint
+{
+    public static RouteHandlerBuilder MapUpdateTask(this IEndpointRouteBuilder app) => app
+        .MapPut("/{task_id:long}", HandleAsync)
+        .WithName("UpdateTask")
+        .WithSummary("Change some of a task's fields. Send If-Match with the task's ETag to avoid overwriting a newer change.");
+
+    private static async Task<Results<Ok<TaskResponse>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem>> HandleAsync(
+        [FromRoute(Name = "task_id")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
+        ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersion(ifMatch),
+            request.TaskName?.Trim(), request.Description, request.Status, TaskRules.NormalizePriority(request.Priority), request.AssignedUserId), ct);
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.Ok:
+                http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
+                return TypedResults.Ok(outcome.Value);
+            case OutcomeStatus.NotFound:
+                return new NotFoundProblem(outcome.Error);
+            case OutcomeStatus.Forbidden:
+                return new ForbiddenProblem(outcome.Error);
+            case OutcomeStatus.Invalid:
+                return Problems.Validation(outcome.Field!, outcome.Error);
+            default:
+                return new PreconditionFailedProblem(outcome.Error);
+        }
+    }
+}

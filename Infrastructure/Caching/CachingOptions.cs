@@ -1,0 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TaskManager.Infrastructure.Caching;
+
+public sealed class CachingOptions
+{
+    public const string Section = "Caching";
+
+    /// <summary>How long an entry lives in Redis (and in memory without Redis).</summary>
+    [Range(1, 86_400)]
+    public int ExpirationSeconds { get; set; } = 300;
+
+    /// <summary>How long an entry lives in this process's memory. With several instances this bounds how
+    /// long one may serve an entry that another instance's write has made stale.</summary>
+    [Range(1, 3_600)]
+    public int LocalExpirationSeconds { get; set; } = 5;
+}
