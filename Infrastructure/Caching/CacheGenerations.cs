@@ -84,7 +84,7 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, TimeProvi
     // Never reused within the process, so a local generation cannot meet an entry of an earlier one.
     private string Local(long bumps) => bumps == 0 ? $"{instance}.0" : $"{instance}.{Interlocked.Increment(ref localCounter)}";
 
-    private static string Key(string dataSet) => $"taskmanager:generation:{dataSet}";
+    private string Key(string dataSet) => $"{options.Value.InstanceName}:generation:{dataSet}";
 
     private sealed record Generation(string Token, DateTimeOffset ReadAt, long LocalBumps);
 }

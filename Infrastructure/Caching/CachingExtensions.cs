@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Caching.Hybrid;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using StackExchange.Redis;
 
@@ -37,9 +38,9 @@ public static class CachingExtensions
             services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(configuration));
             // One multiplexer for the cache, the generations and the health check.
             services.AddStackExchangeRedisCache(_ => { });
-            services.AddOptions<RedisCacheOptions>().Configure<IConnectionMultiplexer>((o, multiplexer) =>
+            services.AddOptions<RedisCacheOptions>().Configure<IConnectionMultiplexer, IOptions<CachingOptions>>((o, multiplexer, caching) =>
             {
-                o.InstanceName = "taskmanager:";
+                o.InstanceName = caching.Value.InstanceName + ":";
                 o.ConnectionMultiplexerFactory = () => Task.FromResult(multiplexer);
             });
             services.AddHealthChecks().AddRedis(sp => sp.GetRequiredService<IConnectionMultiplexer>(), "redis",

@@ -6,6 +6,10 @@ public sealed class CachingOptions
 {
     public const string Section = "Caching";
 
+    /// <summary>Prefix of every key this deployment writes to Redis, so deployments can share a server.</summary>
+    [Required]
+    public string InstanceName { get; set; } = "taskmanager";
+
     /// <summary>How long an entry lives in Redis (and in memory without Redis).</summary>
     [Range(1, 86_400)]
     public int ExpirationSeconds { get; set; } = 300;

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TaskManager.Tests.Support;
 
@@ -18,6 +19,8 @@ public abstract class ApiTest
     {
         App = await TaskManagerApp.SharedAsync();
         await TestDatabase.ResetAsync(App.ConnectionString);
+        // The tables were emptied behind the service's back: drop what it cached of them.
+        await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
         Client = App.CreateClient();
     }
 

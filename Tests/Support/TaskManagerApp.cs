@@ -40,6 +40,10 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         builder.UseSetting("Jwt:SigningKey", SigningKey);
         // The work factor is a production concern; tests hash hundreds of passwords.
         builder.UseSetting("Auth:PasswordHashIterations", "1000");
+        // Each application has a database of its own, so its keys in a shared Redis are its own too.
+        builder.UseSetting("Caching:InstanceName", "test-" + new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Database);
+        // Tests take snapshots when they mean to; the scheduler's own tests turn it on.
+        builder.UseSetting("TaskLog:SchedulerEnabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
