@@ -31,6 +31,8 @@ public static class CachingExtensions
             // Redis is an accelerator, not a dependency: never fail start-up or a request because it is away,
             // and give up on a call quickly so a read falls through to PostgreSQL.
             configuration.AbortOnConnectFail = false;
+            // While disconnected, fail each call at once instead of queueing it until a timeout.
+            configuration.BacklogPolicy = BacklogPolicy.FailFast;
             configuration.ConnectTimeout = Math.Min(configuration.ConnectTimeout, 2000);
             configuration.SyncTimeout = Math.Min(configuration.SyncTimeout, 1000);
             configuration.AsyncTimeout = Math.Min(configuration.AsyncTimeout, 1000);

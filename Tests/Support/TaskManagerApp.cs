@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace TaskManager.Tests.Support;
 
@@ -12,6 +14,9 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
     private static TaskManagerApp? shared;
 
     public string ConnectionString { get; } = connectionString;
+
+    /// <summary>Replaces services after the application's own registrations (a fake clock, say).</summary>
+    public Action<IServiceCollection>? TestServices { get; init; }
 
     /// <summary>One application for the tests that need nothing special, on a database of its own.</summary>
     public static async Task<TaskManagerApp> SharedAsync()
@@ -47,6 +52,10 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (TestServices is not null)
+        {
+            builder.ConfigureTestServices(TestServices);
         }
     }
 }

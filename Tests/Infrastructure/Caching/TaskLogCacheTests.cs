@@ -1,0 +1,154 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using TaskManager.Tests.Support;
+
+namespace TaskManager.Tests.Infrastructure.Caching;
+
+/// <summary>The daily-log reads are cached (HybridCache, Redis as the shared level when configured), and a
+/// cached answer is never stale for a client's own writes, nor for longer than the local expiry elsewhere.</summary>
+public sealed class TaskLogCacheTests
+{
+    private static readonly string? Redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis");
+
+    [Test]
+    public async Task Reads_are_served_from_the_cache_until_a_change_through_the_service()
+    {
+        var database = await TestDatabase.CreateAsync("cache");
+        await using var app = new TaskManagerApp(database);
+        var api = await Caller.SignUpAsync(app);
+        var task = await api.CreateTaskAsync("original");
+
+        var first = await api.ListNamesAsync();
+        // Behind the service's back: a cached page does not see it.
+        await Sql.ExecuteAsync(database, "UPDATE tasks SET task_name = 'edited in SQL' WHERE id = @id", ("id", task));
+        var cached = await api.ListNamesAsync();
+        // Through the service: the writer reads its own write at once.
+        await api.RenameAsync(task, "renamed");
+        var afterWrite = await api.ListNamesAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first, Is.EqualTo(new[] { "original" }));
+            Assert.That(cached, Is.EqualTo(new[] { "original" }), "the second read came from the cache");
+            Assert.That(afterWrite, Is.EqualTo(new[] { "renamed" }));
+        });
+    }
+
+    [Test]
+    public async Task Two_instances_sharing_Redis_serve_another_instances_write_within_the_local_expiry()
+    {
+        Assert.That(Redis, Is.Not.Null.And.Not.Empty, "needs ConnectionStrings__Redis (scripts/test starts Redis)");
+        var database = await TestDatabase.CreateAsync("cache");
+        var shared = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = Redis,
+            ["Caching:InstanceName"] = "test-shared-" + Guid.NewGuid().ToString("N")[..8],
+            ["Caching:LocalExpirationSeconds"] = "1",
+        };
+        await using var a = new TaskManagerApp(database, shared);
+        await using var b = new TaskManagerApp(database, shared);
+        var writer = await Caller.SignUpAsync(a);
+        var reader = writer.On(b);
+        var task = await writer.CreateTaskAsync("v1");
+        Assert.That(await reader.ListNamesAsync(), Is.EqualTo(new[] { "v1" }));
+
+        await writer.RenameAsync(task, "v2");
+        var sawWriterAtOnce = await writer.ListNamesAsync();
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var readerAfterExpiry = await reader.ListNamesAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sawWriterAtOnce, Is.EqualTo(new[] { "v2" }));
+            Assert.That(readerAfterExpiry, Is.EqualTo(new[] { "v2" }), "no instance serves a stale page past the local expiry");
+        });
+    }
+
+    [Test]
+    public async Task An_instance_reads_a_page_another_instance_cached_in_Redis()
+    {
+        Assert.That(Redis, Is.Not.Null.And.Not.Empty, "needs ConnectionStrings__Redis (scripts/test starts Redis)");
+        var database = await TestDatabase.CreateAsync("cache");
+        var shared = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = Redis,
+            ["Caching:InstanceName"] = "test-shared-" + Guid.NewGuid().ToString("N")[..8],
+        };
+        await using var a = new TaskManagerApp(database, shared);
+        await using var b = new TaskManagerApp(database, shared);
+        var api = await Caller.SignUpAsync(a);
+        var task = await api.CreateTaskAsync("cached by a");
+        Assert.That(await api.ListNamesAsync(), Is.EqualTo(new[] { "cached by a" }));
+
+        await Sql.ExecuteAsync(database, "UPDATE tasks SET task_name = 'edited in SQL' WHERE id = @id", ("id", task));
+
+        Assert.That(await api.On(b).ListNamesAsync(), Is.EqualTo(new[] { "cached by a" }), "b's first read came from Redis");
+    }
+
+    [Test]
+    public async Task With_Redis_unreachable_reads_and_writes_are_served_from_PostgreSQL()
+    {
+        var database = await TestDatabase.CreateAsync("cache");
+        // Nothing listens on port 1: every Redis call fails at once.
+        await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1" });
+        var api = await Caller.SignUpAsync(app);
+
+        var task = await api.CreateTaskAsync("first");
+        var firstRead = await api.ListNamesAsync();
+        await api.RenameAsync(task, "second");
+        var secondRead = await api.ListNamesAsync();
+        var ready = await api.Client.GetAsync("/health/ready");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(firstRead, Is.EqualTo(new[] { "first" }));
+            Assert.That(secondRead, Is.EqualTo(new[] { "second" }));
+            Assert.That(ready.StatusCode, Is.EqualTo(HttpStatusCode.OK), "Redis is optional: degraded, still ready");
+            Assert.That(JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["checks"]!["redis"]!["status"]!.GetValue<string>(),
+                Is.EqualTo("Degraded"));
+        });
+    }
+
+    /// <summary>A signed-in client of one application instance.</summary>
+    private sealed record Caller(HttpClient Client, string Token)
+    {
+        public static async Task<Caller> SignUpAsync(TaskManagerApp app)
+        {
+            var client = app.CreateClient();
+            var name = "u" + Guid.NewGuid().ToString("N")[..8];
+            var register = await client.PostAsync("/api/register", Json($$"""{"username":"{{name}}","email":"{{name}}@example.com","password":"correct-horse-1"}"""));
+            Assert.That(register.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            var login = await client.PostAsync("/api/login", Json($$"""{"username":"{{name}}","password":"correct-horse-1"}"""));
+            return new Caller(client, JsonNode.Parse(await login.Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>());
+        }
+
+        public Caller On(TaskManagerApp other) => this with { Client = other.CreateClient() };
+
+        public async Task<long> CreateTaskAsync(string name)
+        {
+            var response = await SendAsync(HttpMethod.Post, "/api/task", $$"""{"task_name":"{{name}}","priority":"LOW"}""");
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        }
+
+        public async Task RenameAsync(long id, string name) =>
+            Assert.That((await SendAsync(HttpMethod.Put, $"/api/task/{id}", $$"""{"task_name":"{{name}}"}""")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        public async Task<string[]> ListNamesAsync()
+        {
+            var response = await SendAsync(HttpMethod.Get, "/api/tasks?page=1&per_page=10", null);
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray()
+                .Select(t => t!["task_name"]!.GetValue<string>()).ToArray();
+        }
+
+        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? body)
+        {
+            using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : Json(body) };
+            request.Headers.Authorization = new("Bearer", Token);
+            return await Client.SendAsync(request);
+        }
+
+        private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+    }
+}
