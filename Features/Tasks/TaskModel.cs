@@ -31,12 +31,16 @@ public static class TaskRules
 
     public static bool IsPriority(string? priority) => Priorities.Contains(NormalizePriority(priority));
 
+    // Lengths count characters (Unicode scalar values), as PostgreSQL's varchar and length() do, not UTF-16 units.
     public static IRuleBuilderOptions<T, string?> ValidTaskName<T>(this IRuleBuilder<T, string?> rule) => rule
-        .Must(name => name is not null && name.Trim().Length is >= 1 and <= 255)
+        .Must(name => name is not null && Characters(name.Trim()) is >= 1 and <= 255)
         .WithMessage("task_name must be 1 to 255 characters long (after trimming).");
 
     public static IRuleBuilderOptions<T, string?> ValidDescription<T>(this IRuleBuilder<T, string?> rule) => rule
-        .MaximumLength(10_000).WithMessage("description must be at most 10,000 characters long.");
+        .Must(description => description is null || Characters(description) <= 10_000)
+        .WithMessage("description must be at most 10,000 characters long.");
+
+    private static int Characters(string text) => text.EnumerateRunes().Count();
 
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
@@ -60,24 +64,32 @@ public static class TaskRules
     public const string MayChange = "(t.created_by = @UserId OR t.assigned_user_id = @UserId OR @Privileged)";
 }
 
-/// <summary>The ETag of a task is its version; If-Match accepts it strong or weak, or *.</summary>
+/// <summary>The ETag of a task is its version, as a strong entity tag.</summary>
 public static class TaskETag
 {
     public static string For(int version) => $"\"{version.ToString(CultureInfo.InvariantCulture)}\"";
 
-    /// <summary>Null when there is no If-Match (or it is *): the change applies to any version.
-    /// A value that names no possible version is -1, which matches nothing.</summary>
-    public static int? ExpectedVersion(string? ifMatch)
+    /// <summary>The versions an If-Match header accepts (RFC 9110 13.1.1): null when there is none or it is
+    /// `*` (any version will do); else the versions its strong tags name. If-Match compares strongly, so a weak
+    /// tag matches nothing, and neither does a header that cannot be parsed (an empty array).</summary>
+    public static int[]? ExpectedVersions(string? ifMatch)
     {
-        if (string.IsNullOrWhiteSpace(ifMatch) || ifMatch.Trim() == "*")
+        if (string.IsNullOrWhiteSpace(ifMatch))
         {
             return null;
         }
-        if (EntityTagHeaderValue.TryParseList([ifMatch], out var tags) && tags.Count == 1 &&
-            int.TryParse(tags[0].Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var version))
+        if (!EntityTagHeaderValue.TryParseList([ifMatch], out var tags))
         {
-            return version;
+            return [];
         }
-        return -1;
+        if (tags.Any(t => t.Equals(EntityTagHeaderValue.Any)))
+        {
+            return null;
+        }
+        return tags
+            .Where(t => !t.IsWeak)
+            .Select(t => int.TryParse(t.Tag.AsSpan().Trim('"'), NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : -1)
+            .Where(v => v >= 0)
+            .ToArray();
     }
 }

@@ -43,6 +43,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "Bad request", DescribeBadRequest(bad)),
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
             (409, "Conflict", "The request conflicts with data that already exists."),
+        PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
+            (409, "Conflict", "The request refers to something that no longer exists."),
         NpgsqlException { IsTransient: true } or TimeoutException =>
             (503, "Service unavailable", "The database is not available right now. Try again shortly."),
         OperationCanceledException =>

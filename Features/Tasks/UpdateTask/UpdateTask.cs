@@ -27,7 +27,7 @@ public sealed class UpdateTaskValidator : AbstractValidator<UpdateTaskRequest>
     }
 }
 
-public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged, int? ExpectedVersion,
+public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged, int[]? ExpectedVersions,
     string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId) : ICommand<Outcome<TaskResponse>>;
 
 public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskResponse>>
@@ -46,7 +46,7 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 version = t.version + 1
             WHERE t.id = @TaskId
               AND {TaskRules.MayChange}
-              AND (@ExpectedVersion::int IS NULL OR t.version = @ExpectedVersion)
+              AND (@ExpectedVersions::int[] IS NULL OR t.version = ANY(@ExpectedVersions))
               AND (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId))
             RETURNING t.*
         ), {TaskRules.LogTodayCte}
@@ -96,7 +96,7 @@ public static class UpdateTaskEndpoint
         [FromRoute(Name = "task_id")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersion(ifMatch),
+        var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch),
             request.TaskName?.Trim(), request.Description, request.Status, TaskRules.NormalizePriority(request.Priority), request.AssignedUserId), ct);
         switch (outcome.Status)
         {

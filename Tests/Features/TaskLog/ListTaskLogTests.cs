@@ -1,0 +1,249 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using TaskManager.Features.TaskLog;
+using TaskManager.Tests.Support;
+
+namespace TaskManager.Tests.Features.TaskLog;
+
+public sealed class ListTaskLogTests : ApiTest
+{
+    private const string InvalidDate = "Invalid date format. Use YYYY-MM-DD";
+
+    // The log of History(), newest date first, then id descending ("today" is the UTC date of the run).
+    private const string Everything =
+        "today Gamma, today Beta, today Alpha, 2025-04-03 Beta, 2025-04-02 Gamma, 2025-04-02 Alpha, " +
+        "2025-04-01 Alpha, 2025-04-01 Beta, 2025-03-31 Alpha";
+
+    [Test]
+    public async Task The_log_lists_newest_date_first_then_id_descending_with_each_tasks_live_fields()
+    {
+        var history = await HistoryAsync();
+
+        var response = await SendAsync(HttpMethod.Get, "/api/tasks", history.Token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var page = await ReadJsonAsync(response);
+        var entries = page["tasks"]!.AsArray();
+        var bobsOldEntry = entries.Single(e => e!["log_date"]!.GetValue<string>() == "2025-04-01" && e["task_name"]!.GetValue<string>() == "Beta")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(Describe(page, history.Today), Is.EqualTo(Everything));
+            Assert.That(entries.Select(e => e!["id"]!.GetValue<long>()), Is.Unique);
+            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(9));
+            Assert.That(page["pages"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(page["current_page"]!.GetValue<int>(), Is.EqualTo(1));
+            Assert.That(page["per_page"]!.GetValue<int>(), Is.EqualTo(10), "the default page size");
+            Assert.That(bobsOldEntry["task_id"]!.GetValue<long>(), Is.EqualTo(history.Beta));
+            Assert.That(bobsOldEntry["status"]!.GetValue<bool>(), Is.False, "that day's status, not today's");
+            Assert.That(bobsOldEntry["priority"]!.GetValue<string>(), Is.EqualTo("HIGH"));
+            Assert.That(bobsOldEntry["description"]!.GetValue<string>(), Is.EqualTo("Second"));
+            Assert.That(bobsOldEntry["assigned_user_id"]!.GetValue<long>(), Is.EqualTo(history.BobId));
+            Assert.That(bobsOldEntry["assigned_user"]!.GetValue<string>(), Is.EqualTo("bob"));
+        });
+    }
+
+    [TestCase("date=2025-04-02", "2025-04-02 Gamma, 2025-04-02 Alpha", TestName = "Filtering_by_date_lists_that_days_entries_only")]
+    [TestCase("from=2025-04-01&to=2025-04-02", "2025-04-02 Gamma, 2025-04-02 Alpha, 2025-04-01 Alpha, 2025-04-01 Beta",
+        TestName = "A_date_range_includes_both_ends")]
+    [TestCase("to=2025-04-01", "2025-04-01 Alpha, 2025-04-01 Beta, 2025-03-31 Alpha", TestName = "A_range_may_be_open_at_the_start")]
+    [TestCase("status=false", "today Gamma, 2025-04-01 Beta", TestName = "Filtering_by_status_uses_each_days_status")]
+    [TestCase("priority=high", "today Beta, 2025-04-03 Beta, 2025-04-02 Alpha, 2025-04-01 Beta",
+        TestName = "Filtering_by_priority_is_case_insensitive_and_uses_each_days_priority")]
+    [TestCase("assigned_user_id={bob}", "today Gamma, today Beta, 2025-04-03 Beta, 2025-04-02 Gamma, 2025-04-01 Beta",
+        TestName = "Filtering_by_assignee_lists_the_entries_of_their_tasks")]
+    [TestCase("task_id={alpha}", "today Alpha, 2025-04-02 Alpha, 2025-04-01 Alpha, 2025-03-31 Alpha",
+        TestName = "Filtering_by_task_lists_its_history")]
+    [TestCase("task_id={alpha}&from=2025-04-01&to=2025-04-02&priority=MEDIUM", "2025-04-01 Alpha", TestName = "Filters_combine")]
+    public async Task Filters_narrow_the_list_and_its_total(string query, string expected)
+    {
+        var history = await HistoryAsync();
+        var url = "/api/tasks?per_page=100&" + query.Replace("{bob}", $"{history.BobId}").Replace("{alpha}", $"{history.Alpha}");
+
+        var response = await SendAsync(HttpMethod.Get, url, history.Token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var page = await ReadJsonAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(Describe(page, history.Today), Is.EqualTo(expected));
+            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(expected.Split(", ").Length));
+        });
+    }
+
+    [Test]
+    public async Task Pages_split_the_list_without_gaps_or_overlaps()
+    {
+        var history = await HistoryAsync();
+
+        var pages = new List<JsonObject>();
+        for (var number = 1; number <= 3; number++)
+        {
+            pages.Add(await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?page={number}&per_page=4", history.Token)));
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(string.Join(", ", pages.Select(p => Describe(p, history.Today))), Is.EqualTo(Everything));
+            Assert.That(pages.Select(p => p["tasks"]!.AsArray().Count), Is.EqualTo(new[] { 4, 4, 1 }));
+            Assert.That(pages.Select(p => p["current_page"]!.GetValue<int>()), Is.EqualTo(new[] { 1, 2, 3 }));
+            Assert.That(pages.Select(p => p["pages"]!.GetValue<int>()), Is.All.EqualTo(3));
+            Assert.That(pages.Select(p => p["total"]!.GetValue<long>()), Is.All.EqualTo(9));
+            Assert.That(pages.Select(p => p["per_page"]!.GetValue<int>()), Is.All.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task A_page_past_the_end_is_empty_with_the_right_total()
+    {
+        var history = await HistoryAsync();
+
+        var response = await SendAsync(HttpMethod.Get, "/api/tasks?page=4&per_page=4", history.Token);
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+        var page = await ReadJsonAsync(response);
+        Assert.Multiple(() =>
+        {
+            Assert.That(page["tasks"]!.AsArray(), Is.Empty);
+            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(9));
+            Assert.That(page["pages"]!.GetValue<int>(), Is.EqualTo(3));
+            Assert.That(page["current_page"]!.GetValue<int>(), Is.EqualTo(4));
+        });
+    }
+
+    [Test]
+    public async Task A_filtered_list_pages_over_the_matching_entries_only()
+    {
+        var history = await HistoryAsync();
+
+        var page = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks?priority=HIGH&page=2&per_page=3", history.Token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Describe(page, history.Today), Is.EqualTo("2025-04-01 Beta"));
+            Assert.That(page["total"]!.GetValue<long>(), Is.EqualTo(4));
+            Assert.That(page["pages"]!.GetValue<int>(), Is.EqualTo(2));
+        });
+    }
+
+    [TestCase("per_page=0")]
+    [TestCase("per_page=101")]
+    [TestCase("page=0")]
+    public async Task Paging_outside_its_limits_is_400(string query)
+    {
+        var (_, token) = await SignUpAsync("alice");
+
+        var problem = await AssertProblemAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?{query}", token), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]?[query.Split('=')[0]], Is.Not.Null, problem.ToJsonString());
+    }
+
+    [TestCase("date=2025-13-01")]
+    [TestCase("date=01/04/2025")]
+    [TestCase("date=abc")]
+    [TestCase("from=2025-02-30")]
+    [TestCase("to=2025-4-1")]
+    public async Task A_bad_date_is_400_with_the_documented_message(string query)
+    {
+        var (_, token) = await SignUpAsync("alice");
+
+        var problem = await AssertProblemAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?{query}", token), HttpStatusCode.BadRequest);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(problem["message"]!.GetValue<string>(), Is.EqualTo(InvalidDate));
+            Assert.That(problem["errors"]?[query.Split('=')[0]]?[0]?.GetValue<string>(), Is.EqualTo(InvalidDate));
+        });
+    }
+
+    [Test]
+    public async Task A_range_that_ends_before_it_starts_is_400()
+    {
+        var (_, token) = await SignUpAsync("alice");
+
+        var problem = await AssertProblemAsync(await SendAsync(HttpMethod.Get, "/api/tasks?from=2025-04-02&to=2025-04-01", token),
+            HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]?["to"], Is.Not.Null, problem.ToJsonString());
+    }
+
+    [TestCase("status=maybe", "status")]
+    [TestCase("priority=urgent", "priority")]
+    public async Task An_unknown_status_or_priority_filter_is_400(string query, string field)
+    {
+        var (_, token) = await SignUpAsync("alice");
+
+        var problem = await AssertProblemAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?{query}", token), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]?[field], Is.Not.Null, problem.ToJsonString());
+    }
+
+    [Test]
+    public async Task A_change_shows_in_the_list_at_once()
+    {
+        var (_, token) = await SignUpAsync("alice");
+        var id = await CreateTaskAsync(token, """{"task_name":"Plan","priority":"LOW"}""");
+        var before = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks", token));
+
+        var updated = await SendAsync(HttpMethod.Put, $"/api/task/{id}", token, Json("""{"task_name":"Plan B","priority":"HIGH"}"""));
+        var after = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks", token));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(updated.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(before["tasks"]![0]!["priority"]!.GetValue<string>(), Is.EqualTo("LOW"));
+            Assert.That(after["tasks"]![0]!["priority"]!.GetValue<string>(), Is.EqualTo("HIGH"));
+            Assert.That(after["tasks"]![0]!["task_name"]!.GetValue<string>(), Is.EqualTo("Plan B"));
+            Assert.That(after["total"]!.GetValue<long>(), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public async Task Reading_the_log_without_a_token_is_401()
+    {
+        await AssertProblemAsync(await SendAsync(HttpMethod.Get, "/api/tasks", token: null), HttpStatusCode.Unauthorized);
+    }
+
+    private sealed record History(string Token, long BobId, long Alpha, long Beta, long Gamma, string Today);
+
+    /// <summary>Three tasks made through the API today (Gamma then deleted), plus older days written
+    /// directly, inserted out of date order so that id order and date order differ.</summary>
+    private async Task<History> HistoryAsync()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var (bobId, _) = await SignUpAsync("bob");
+        var alpha = await CreateTaskAsync(alice, """{"task_name":"Alpha","description":"First","priority":"LOW"}""");
+        var beta = await CreateTaskAsync(alice, $$"""{"task_name":"Beta","description":"Second","priority":"HIGH","assigned_user_id":{{bobId}}}""");
+        var gamma = await CreateTaskAsync(alice, $$"""{"task_name":"Gamma","priority":"CRITICAL","assigned_user_id":{{bobId}}}""");
+        Assert.That((await SendAsync(HttpMethod.Delete, $"/api/task/{gamma}", alice)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+        await Sql.ExecuteAsync(App.ConnectionString, """
+            INSERT INTO task_logger (task_id, log_date, status, priority) VALUES
+                (@beta, DATE '2025-04-03', true, 'HIGH'),
+                (@alpha, DATE '2025-03-31', true, 'LOW'),
+                (@alpha, DATE '2025-04-02', true, 'HIGH'),
+                (@beta, DATE '2025-04-01', false, 'HIGH'),
+                (@alpha, DATE '2025-04-01', true, 'MEDIUM'),
+                (@gamma, DATE '2025-04-02', true, 'CRITICAL')
+            """, ("alpha", alpha), ("beta", beta), ("gamma", gamma));
+        // Written behind the service's back: drop what it may have cached of the log.
+        await App.Services.GetRequiredService<TaskLogCache>().InvalidateAsync();
+
+        var today = await Sql.ScalarAsync<string>(App.ConnectionString, "SELECT ((now() AT TIME ZONE 'utc')::date)::text");
+        return new History(alice, bobId, alpha, beta, gamma, today);
+    }
+
+    /// <summary>A page as "date name, ..." with today's date written "today".</summary>
+    private static string Describe(JsonObject page, string today) => string.Join(", ", page["tasks"]!.AsArray().Select(e =>
+    {
+        var date = e!["log_date"]!.GetValue<string>();
+        return $"{(date == today ? "today" : date)} {e["task_name"]!.GetValue<string>()}";
+    }));
+
+    private async Task<long> CreateTaskAsync(string token, string json)
+    {
+        var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return (await ReadJsonAsync(response))["id"]!.GetValue<long>();
+    }
+}
