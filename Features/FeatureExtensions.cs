@@ -4,6 +4,7 @@ using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Hosting;
+using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features;
 
@@ -15,6 +16,10 @@ public static class FeatureExtensions
         builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Scoped);
         // Validators are stateless; singletons let the validation filter resolve them once at start-up.
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+
+        builder.AddMessaging(messages => messages
+            .Add<TaskChanged>("task-changed")
+            .Add<TakeTaskLogSnapshot>("take-task-log-snapshot"));
 
         builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();

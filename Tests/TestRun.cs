@@ -13,6 +13,7 @@ public sealed class TestRun
     public async Task StopAsync()
     {
         await TaskManagerApp.DisposeSharedAsync();
+        await TestRabbitMq.DeleteVirtualHostsAsync();
         await TestDatabase.StopAsync();
     }
 }

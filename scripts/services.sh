@@ -5,6 +5,7 @@
 #   scripts/services.sh down [service ...]                 stop what this script started
 #   scripts/services.sh status                             running/stopped per service
 #   scripts/services.sh env                                print the export lines
+#   scripts/services.sh rabbitmqctl ARGS...                rabbitmqctl against the local node
 #
 # Uses Docker Compose (compose.services.yaml) when a Docker engine is reachable, otherwise
 # local servers bound to 127.0.0.1 with all state under <repo>/.local/services/.
@@ -219,6 +220,7 @@ RMQ_DIR="$STATE/rabbitmq"
 RMQ_PID="$RMQ_DIR/rabbitmq.pid"
 RMQ_ENV=(
   HOME="$RMQ_DIR/home"
+  ERL_CRASH_DUMP="$LOGS/erl_crash.dump"
   RABBITMQ_NODENAME="$RMQ_NODE"
   RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
   RABBITMQ_NODE_PORT="$RABBITMQ_PORT"
@@ -326,7 +328,11 @@ svc_fn() { case "$1" in postgres) echo pg;; *) echo "$1";; esac; }
 
 main() {
   local cmd="${1:-}"; shift || true
-  case "$cmd" in up|down|status|env) ;; *) echo "usage: $0 up|down [postgres|redis|rabbitmq ...] | status | env" >&2; exit 2;; esac
+  case "$cmd" in up|down|status|env) ;;
+    rabbitmqctl) # run rabbitmqctl against our node (tests use it to make a virtual host of their own)
+      if detect_docker; then "${COMPOSE[@]}" exec -T rabbitmq rabbitmqctl "$@"; else rmq rabbitmqctl -n "$RMQ_NODE" "$@"; fi
+      return ;;
+    *) echo "usage: $0 up|down [postgres|redis|rabbitmq ...] | status | env | rabbitmqctl ARGS" >&2; exit 2;; esac
   mkdir -p "$STATE"
   if [[ $cmd == up || $cmd == down ]]; then
     # Serialise concurrent up/down. Servers are started with fd 9 closed so they don't hold the lock.

@@ -60,6 +60,24 @@ public static class TaskRules
         )
         """;
 
+    /// <summary>The TaskChanged event of each row of the CTE named `changed` (which returns `action`,
+    /// `old_row` and `new_row`), written to the outbox in the same statement as the change. A change that
+    /// changes nothing records nothing.</summary>
+    public const string OutboxEventCte = """
+        outboxed AS (
+            INSERT INTO outbox_messages (message_type, body)
+            SELECT 'task-changed', task_changed_event(action, old_row, new_row, @UserId) FROM changed
+            WHERE task_changes(old_row, new_row) <> '{}'::jsonb
+        )
+        """;
+
+    /// <summary>The action an update amounts to, from the task's status before (`old.row`) and after (`t`).</summary>
+    public const string UpdateAction = """
+        CASE WHEN (old.row).status AND NOT t.status THEN 'deleted'
+             WHEN NOT (old.row).status AND t.status THEN 'restored'
+             ELSE 'updated' END
+        """;
+
     /// <summary>Who may change a task: its creator, its assignee, a manager or an admin.</summary>
     public const string MayChange = "(t.created_by = @UserId OR t.assigned_user_id = @UserId OR @Privileged)";
 }

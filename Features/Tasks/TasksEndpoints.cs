@@ -1,5 +1,6 @@
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.DeleteTask;
+using TaskManager.Features.Tasks.GetTaskAudit;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -15,5 +16,8 @@ public static class TasksEndpoints
         tasks.MapCreateTask();
         tasks.MapUpdateTask();
         tasks.MapDeleteTask();
+
+        var audit = app.MapGroup("/api/task").WithTags("Tasks").RequireAuthorization(Policies.Manager);
+        audit.MapGetTaskAudit();
     }
 }

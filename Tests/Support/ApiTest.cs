@@ -17,7 +17,9 @@ public abstract class ApiTest
     [SetUp]
     public async Task ResetAsync()
     {
-        App = await TaskManagerApp.SharedAsync();
+        App = await ApplicationAsync();
+        _ = App.Server; // started, so its migrations have run
+        await TestDatabase.DrainAsync(App.ConnectionString);
         await TestDatabase.ResetAsync(App.ConnectionString);
         // The tables were emptied behind the service's back: drop what it cached of them.
         await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
@@ -26,6 +28,9 @@ public abstract class ApiTest
 
     [TearDown]
     public void DisposeClient() => Client.Dispose();
+
+    /// <summary>The application the tests of a fixture talk to: by default one shared by all, on the in-memory bus.</summary>
+    protected virtual Task<TaskManagerApp> ApplicationAsync() => TaskManagerApp.SharedAsync();
 
     protected static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
 

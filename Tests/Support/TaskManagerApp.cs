@@ -47,6 +47,9 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         builder.UseSetting("Auth:PasswordHashIterations", "1000");
         // Each application has a database of its own, so its keys in a shared Redis are its own too.
         builder.UseSetting("Caching:InstanceName", "test-" + new Npgsql.NpgsqlConnectionStringBuilder(ConnectionString).Database);
+        // The in-memory bus unless a test asks for RabbitMQ (TestRabbitMq.SettingsAsync): each application
+        // then has a bus of its own, and its events reach only its own consumers.
+        builder.UseSetting("RabbitMq:Host", "");
         // Tests take snapshots when they mean to; the scheduler's own tests turn it on.
         builder.UseSetting("TaskLog:SchedulerEnabled", "false");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())

@@ -55,6 +55,24 @@ public static class TestDatabase
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
+    /// <summary>Waits until the previous test's events have been published and recorded, so none of them
+    /// lands in the next test's empty tables.</summary>
+    public static async Task DrainAsync(string connectionString)
+    {
+        const string Settled = """
+            SELECT NOT EXISTS (SELECT 1 FROM outbox_messages WHERE sent_at IS NULL)
+               AND (SELECT count(*) FROM outbox_messages WHERE message_type = 'task-changed')
+                 = (SELECT count(*) FROM task_audit)
+            """;
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(Settled, connection);
+        for (var i = 0; i < 100 && !(bool)(await command.ExecuteScalarAsync())!; i++)
+        {
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>Empties every table but reference data, and restarts identities, so each test starts alike.</summary>
     public static async Task ResetAsync(string connectionString)
     {

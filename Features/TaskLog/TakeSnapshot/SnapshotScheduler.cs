@@ -1,6 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
-using Mediator;
+using TaskManager.Infrastructure.Messaging.Outbox;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -25,9 +25,10 @@ public sealed class SnapshotOptions
     public TimeOnly Time => TimeOnly.ParseExact(SnapshotTimeUtc, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
 
-/// <summary>Takes the daily snapshot at the configured UTC time, and on start when today's is missing
-/// (a worker that was down at midnight catches up). Safe with several workers: the snapshot is idempotent.</summary>
-public sealed class SnapshotScheduler(IServiceScopeFactory scopes, NpgsqlDataSource db, TimeProvider clock,
+/// <summary>Requests the daily snapshot at the configured UTC time, and on start when today's is missing
+/// (a worker that was down at midnight catches up). The request goes through the outbox to a worker's
+/// TakeSnapshotConsumer. Safe with several workers: the snapshot is idempotent.</summary>
+public sealed class SnapshotScheduler(NpgsqlDataSource db, Outbox outbox, TimeProvider clock,
     IOptions<SnapshotOptions> options, ILogger<SnapshotScheduler> logger) : BackgroundService
 {
     private const string TakenSql = "SELECT EXISTS (SELECT 1 FROM task_log_snapshots WHERE log_date = @LogDate)";
@@ -42,7 +43,7 @@ public sealed class SnapshotScheduler(IServiceScopeFactory scopes, NpgsqlDataSou
                 if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(TakenSql, new { LogDate = today }, cancellationToken: stoppingToken)))
                 {
                     logger.LogInformation("No daily snapshot for {LogDate:yyyy-MM-dd} yet: catching up", today);
-                    await RunAsync(today, stoppingToken);
+                    await RequestAsync(today, stoppingToken);
                 }
             }
 
@@ -57,9 +58,9 @@ public sealed class SnapshotScheduler(IServiceScopeFactory scopes, NpgsqlDataSou
                 logger.LogInformation("Next daily snapshot at {Next:u}", next);
                 await Task.Delay(next - now, clock, stoppingToken);
                 var date = DateOnly.FromDateTime(next.UtcDateTime);
-                await RunAsync(date, stoppingToken);
+                await RequestAsync(date, stoppingToken);
                 await Task.Delay(TimeSpan.FromSeconds(options.Value.SweepDelaySeconds), clock, stoppingToken);
-                await RunAsync(date, stoppingToken);
+                await RequestAsync(date, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -67,21 +68,22 @@ public sealed class SnapshotScheduler(IServiceScopeFactory scopes, NpgsqlDataSou
         }
     }
 
-    private async Task RunAsync(DateOnly date, CancellationToken ct)
+    private async Task RequestAsync(DateOnly date, CancellationToken ct)
     {
-        // A failed run is logged and retried at the next occasion rather than stopping the worker.
-        for (var attempt = 1; attempt <= 5; attempt++)
+        // A failed request is logged and retried; the snapshot itself is retried by its consumer.
+        for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await using var scope = scopes.CreateAsyncScope();
-                await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(date), ct);
+                await using var connection = await db.OpenConnectionAsync(ct);
+                await outbox.EnqueueAsync(connection, null, new TakeTaskLogSnapshot { LogDate = date }, ct);
+                logger.LogInformation("Requested the daily snapshot for {LogDate:yyyy-MM-dd}", date);
                 return;
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
             {
-                logger.LogError(ex, "Daily snapshot for {LogDate:yyyy-MM-dd} failed (attempt {Attempt} of 5)", date, attempt);
-                await Task.Delay(TimeSpan.FromSeconds(attempt * 5), clock, ct);
+                logger.LogError(ex, "Requesting the daily snapshot for {LogDate:yyyy-MM-dd} failed (attempt {Attempt})", date, attempt);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(attempt * 5, 60)), clock, ct);
             }
         }
     }

@@ -1,4 +1,5 @@
 using Dapper;
+using TaskManager.Infrastructure.Messaging.Outbox;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
@@ -53,14 +54,20 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
     }
 }
 
+public sealed record SnapshotRequestedResponse(string Message, DateOnly LogDate);
+
 public static class TakeSnapshotEndpoint
 {
     public static RouteHandlerBuilder MapTakeSnapshot(this IEndpointRouteBuilder app) => app
         .MapPost("/task-log/snapshot", HandleAsync)
         .WithName("TakeTaskLogSnapshot")
-        .WithSummary("Take today's (UTC) daily-log snapshot now (admin). Idempotent.");
+        .WithSummary("Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.");
 
-    private static async Task<Accepted<TakeSnapshotResponse>> HandleAsync(IMediator mediator, TimeProvider clock, CancellationToken ct) =>
-        TypedResults.Accepted("/api/tasks", await mediator.Send(
-            new TakeSnapshotCommand(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime)), ct));
+    private static async Task<Accepted<SnapshotRequestedResponse>> HandleAsync(NpgsqlDataSource db, Outbox outbox, TimeProvider clock, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await outbox.EnqueueAsync(connection, null, new TakeTaskLogSnapshot { LogDate = today }, ct);
+        return TypedResults.Accepted("/api/tasks", new SnapshotRequestedResponse("Snapshot requested", today));
+    }
 }

@@ -30,15 +30,15 @@ public sealed record CreateTaskCommand(long UserId, string TaskName, string? Des
 
 public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskResponse>>
 {
-    // One statement: the task and today's log row are written together or not at all.
+    // One statement: the task, today's log row and the audit event are written together or not at all.
     // The assignee must exist; if not, nothing is inserted and the caller hears why.
     private const string Sql = $"""
         WITH changed AS (
             INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by)
             SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId
             WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)
-            RETURNING *
-        ), {TaskRules.LogTodayCte}
+            RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
+        ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
         SELECT {TaskRules.ResponseColumns}
         FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
         """;

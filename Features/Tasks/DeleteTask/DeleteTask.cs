@@ -17,25 +17,34 @@ public sealed record DeleteTaskResponse(string Message);
 public sealed record DeleteTaskCommand(long TaskId, long UserId, bool Privileged) : ICommand<Outcome<DeleteTaskResponse>>;
 
 /// <summary>Permanent delete (admin): the task and its daily-log rows are removed.</summary>
-public sealed record PurgeTaskCommand(long TaskId) : ICommand<Outcome<DeleteTaskResponse>>;
+public sealed record PurgeTaskCommand(long TaskId, long UserId) : ICommand<Outcome<DeleteTaskResponse>>;
 
 public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     ICommandHandler<DeleteTaskCommand, Outcome<DeleteTaskResponse>>,
     ICommandHandler<PurgeTaskCommand, Outcome<DeleteTaskResponse>>
 {
     private const string SoftDeleteSql = $"""
-        WITH changed AS (
+        WITH old AS (
+            SELECT t AS row FROM tasks t WHERE t.id = @TaskId FOR UPDATE
+        ), changed AS (
             UPDATE tasks t SET status = false, updated_at = now(), version = t.version + 1
+            FROM old
             WHERE t.id = @TaskId AND {TaskRules.MayChange}
-            RETURNING t.*
-        ), {TaskRules.LogTodayCte}
+            RETURNING t.*, t AS new_row, old.row AS old_row, 'deleted'::text AS action
+        ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
         SELECT count(*) FROM changed
         """;
 
     private const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)";
 
-    // The log rows go with the task (ON DELETE CASCADE).
-    private const string PurgeSql = "DELETE FROM tasks WHERE id = @TaskId";
+    // The log rows go with the task (ON DELETE CASCADE); the audit trail stays, and records the purge.
+    private const string PurgeSql = $"""
+        WITH changed AS (
+            DELETE FROM tasks t WHERE t.id = @TaskId
+            RETURNING t.id, NULL::tasks AS new_row, t AS old_row, 'purged'::text AS action
+        ), {TaskRules.OutboxEventCte}
+        SELECT count(*) FROM changed
+        """;
 
     public async ValueTask<Outcome<DeleteTaskResponse>> Handle(DeleteTaskCommand command, CancellationToken ct)
     {
@@ -53,7 +62,7 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     public async ValueTask<Outcome<DeleteTaskResponse>> Handle(PurgeTaskCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (await connection.ExecuteAsync(new CommandDefinition(PurgeSql, command, cancellationToken: ct)) == 0)
+        if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(PurgeSql, command, cancellationToken: ct)) == 0)
         {
             return Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
         }
@@ -78,7 +87,7 @@ public static class DeleteTaskEndpoint
             return new ForbiddenProblem("Only an admin may delete a task permanently.");
         }
         var outcome = permanent
-            ? await mediator.Send(new PurgeTaskCommand(taskId), ct)
+            ? await mediator.Send(new PurgeTaskCommand(taskId, user.UserId()), ct)
             : await mediator.Send(new DeleteTaskCommand(taskId, user.UserId(), user.IsPrivileged()), ct);
         return outcome.Status switch
         {

@@ -35,7 +35,9 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     // The caller's right to change the task, the expected version and the assignee's existence are all
     // conditions of the UPDATE itself, so nothing is changed unless every one holds.
     private const string Sql = $"""
-        WITH changed AS (
+        WITH old AS (
+            SELECT t AS row FROM tasks t WHERE t.id = @TaskId FOR UPDATE
+        ), changed AS (
             UPDATE tasks t SET
                 task_name = coalesce(@TaskName, t.task_name),
                 description = coalesce(@Description, t.description),
@@ -44,12 +46,13 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 assigned_user_id = coalesce(@AssignedUserId, t.assigned_user_id),
                 updated_at = now(),
                 version = t.version + 1
+            FROM old
             WHERE t.id = @TaskId
               AND {TaskRules.MayChange}
               AND (@ExpectedVersions::int[] IS NULL OR t.version = ANY(@ExpectedVersions))
               AND (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId))
-            RETURNING t.*
-        ), {TaskRules.LogTodayCte}
+            RETURNING t.*, t AS new_row, old.row AS old_row, {TaskRules.UpdateAction} AS action
+        ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
         SELECT {TaskRules.ResponseColumns}
         FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
         """;

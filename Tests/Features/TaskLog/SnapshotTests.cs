@@ -22,11 +22,13 @@ public sealed class SnapshotTests : ApiTest
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Accepted));
         var body = await ReadJsonAsync(response);
+        var rows = await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(App.ConnectionString, TodayRows), n => n == 40);
         Assert.Multiple(async () =>
         {
-            Assert.That(body["rows_written"]!.GetValue<long>(), Is.EqualTo(40));
+            Assert.That(body["message"]!.GetValue<string>(), Is.EqualTo("Snapshot requested"));
             Assert.That(body["log_date"]!.GetValue<string>(), Is.EqualTo(DateTime.UtcNow.ToString("yyyy-MM-dd")));
-            Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, TodayRows), Is.EqualTo(40));
+            Assert.That(rows, Is.EqualTo(40));
+            Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT rows_written FROM task_log_snapshots"), Is.EqualTo(40));
             Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString,
                 "SELECT count(*) FROM task_logger l JOIN tasks t ON t.id = l.task_id WHERE NOT t.status"), Is.Zero);
         });
@@ -41,7 +43,8 @@ public sealed class SnapshotTests : ApiTest
         var before = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks", admin));
 
         await SendAsync(HttpMethod.Post, "/api/task-log/snapshot", admin);
-        var after = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks", admin));
+        var after = await Eventually.ReadAsync(async () => await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks", admin)),
+            page => page["total"]!.GetValue<long>() == 8);
 
         Assert.Multiple(() =>
         {
@@ -61,13 +64,19 @@ public sealed class SnapshotTests : ApiTest
         var created = await ReadJsonAsync(await SendAsync(HttpMethod.Post, "/api/task", token, Json("""{"task_name":"today","priority":"HIGH"}""")));
         await SendAsync(HttpMethod.Put, $"/api/task/{created["id"]}", token, Json("""{"priority":"CRITICAL"}"""));
 
-        var first = await ReadJsonAsync(await SendAsync(HttpMethod.Post, "/api/task-log/snapshot", admin));
-        var second = await ReadJsonAsync(await SendAsync(HttpMethod.Post, "/api/task-log/snapshot", admin));
+        const string Taken = "SELECT coalesce(max(taken_at), '-infinity') FROM task_log_snapshots";
+        await SendAsync(HttpMethod.Post, "/api/task-log/snapshot", admin);
+        var firstTaken = await Eventually.ReadAsync(() => Sql.ScalarAsync<DateTime>(App.ConnectionString, Taken), t => t > DateTime.MinValue);
+        var afterFirst = await Sql.ScalarAsync<long>(App.ConnectionString, TodayRows);
+        await SendAsync(HttpMethod.Post, "/api/task-log/snapshot", admin);
+        var secondTaken = await Eventually.ReadAsync(() => Sql.ScalarAsync<DateTime>(App.ConnectionString, Taken), t => t > firstTaken);
 
         Assert.Multiple(async () =>
         {
-            Assert.That(first["rows_written"]!.GetValue<long>(), Is.EqualTo(8));
-            Assert.That(second["rows_written"]!.GetValue<long>(), Is.Zero);
+            Assert.That(secondTaken, Is.GreaterThan(firstTaken), "the second snapshot ran");
+            Assert.That(afterFirst, Is.EqualTo(9));
+            Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT rows_written FROM task_log_snapshots"), Is.EqualTo(8),
+                "the second run wrote nothing");
             Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, TodayRows), Is.EqualTo(9));
             Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString,
                 $"SELECT priority FROM task_logger WHERE task_id = {created["id"]}"), Is.EqualTo("CRITICAL"));

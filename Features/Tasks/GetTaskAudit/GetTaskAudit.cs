@@ -1,0 +1,64 @@
+using System.Text.Json;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.Tasks.GetTaskAudit;
+
+public sealed record TaskAuditEntry(string Action, JsonElement Changes, bool? PreviousStatus, bool? NewStatus,
+    string? ModifiedBy, long? ModifiedById, DateTime ChangedAt);
+
+public sealed record TaskAuditResponse(long TaskId, IReadOnlyList<TaskAuditEntry> Entries);
+
+public sealed record GetTaskAuditQuery(long TaskId) : IQuery<TaskAuditResponse?>;
+
+public sealed class GetTaskAuditHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskAuditQuery, TaskAuditResponse?>
+{
+    // Entries outlive the task, so a purged task's trail is still found; a task that never existed has none.
+    private const string Sql = """
+        SELECT action, changes::text AS changes, previous_status, new_status,
+               modified_by_username AS modified_by, modified_by AS modified_by_id, changed_at
+        FROM task_audit WHERE task_id = @TaskId ORDER BY changed_at, id;
+
+        SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId);
+        """;
+
+    public async ValueTask<TaskAuditResponse?> Handle(GetTaskAuditQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql, query, cancellationToken: ct));
+        var rows = await results.ReadAsync<AuditRow>();
+        var entries = rows.Select(r => new TaskAuditEntry(r.Action, JsonDocument.Parse(r.Changes).RootElement.Clone(),
+            r.PreviousStatus, r.NewStatus, r.ModifiedBy, r.ModifiedById, r.ChangedAt)).ToList();
+        var exists = await results.ReadSingleAsync<bool>();
+        return entries.Count == 0 && !exists ? null : new TaskAuditResponse(query.TaskId, entries);
+    }
+
+    private sealed class AuditRow
+    {
+        public string Action { get; init; } = "";
+        public string Changes { get; init; } = "{}";
+        public bool? PreviousStatus { get; init; }
+        public bool? NewStatus { get; init; }
+        public string? ModifiedBy { get; init; }
+        public long? ModifiedById { get; init; }
+        public DateTime ChangedAt { get; init; }
+    }
+}
+
+public static class GetTaskAuditEndpoint
+{
+    public static RouteHandlerBuilder MapGetTaskAudit(this IEndpointRouteBuilder app) => app
+        .MapGet("/{task_id:long}/audit", HandleAsync)
+        .WithName("GetTaskAudit")
+        .WithSummary("A task's audit trail, oldest first (manager, admin). It outlives a permanent delete.");
+
+    private static async Task<Results<Ok<TaskAuditResponse>, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "task_id")] long taskId, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetTaskAuditQuery(taskId), ct) is { } audit
+            ? TypedResults.Ok(audit)
+            : new NotFoundProblem($"Task {taskId} does not exist and has no audit trail.");
+}

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using MassTransit;
+
+namespace TaskManager.Features.Tasks;
+
+/// <summary>A task was created, updated, deleted (soft), restored, imported or purged. `Changes` holds each
+/// changed field's old and new value: {"priority": {"old": "LOW", "new": "HIGH"}}. Written to the outbox in
+/// the transaction of the change itself; the message id is the outbox row's.</summary>
+[MessageUrn("taskmanager:tasks:task-changed:v1")]
+[EntityName("taskmanager.task-changed")]
+public sealed record TaskChanged
+{
+    public required long TaskId { get; init; }
+    public required string Action { get; init; }
+    public required JsonElement Changes { get; init; }
+    public bool? PreviousStatus { get; init; }
+    public bool? NewStatus { get; init; }
+    public long? ModifiedBy { get; init; }
+    public string? ModifiedByUsername { get; init; }
+    public required DateTime ChangedAt { get; init; }
+}
+
+public static class TaskActions
+{
+    public const string Created = "created";
+    public const string Updated = "updated";
+    public const string Deleted = "deleted";
+    public const string Restored = "restored";
+    public const string Imported = "imported";
+    public const string Purged = "purged";
+
+    public static readonly string[] All = [Created, Updated, Deleted, Restored, Imported, Purged];
+}

@@ -1,0 +1,54 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+using TaskManager.Infrastructure.Hosting;
+using TaskManager.Infrastructure.Messaging.Outbox;
+
+namespace TaskManager.Infrastructure.Messaging;
+
+public static class MessagingExtensions
+{
+    /// <summary>MassTransit over RabbitMQ when RabbitMq:Host is set, else in memory. Workers host the consumers;
+    /// every role runs an outbox relay (whoever commits an event can publish it, and several relays share the work).</summary>
+    public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Action<OutboxMessageTypes> registerMessages)
+    {
+        var services = builder.Services;
+        var role = ProcessRoles.Read(builder.Configuration);
+        services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        var types = new OutboxMessageTypes();
+        registerMessages(types);
+        services.AddSingleton(types);
+        services.AddSingleton<Outbox.Outbox>();
+        services.AddHostedService<OutboxRelay>();
+
+        var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
+        services.AddMassTransit(bus =>
+        {
+            bus.SetKebabCaseEndpointNameFormatter();
+            if (role.RunsWorker())
+            {
+                bus.AddConsumers(typeof(Program).Assembly);
+            }
+            if (rabbit.Enabled)
+            {
+                bus.UsingRabbitMq((context, transport) =>
+                {
+                    var settings = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;
+                    transport.Host(settings.Host, (ushort)settings.Port, settings.VirtualHost, host =>
+                    {
+                        host.Username(settings.Username);
+                        host.Password(settings.Password);
+                        host.PublisherConfirmation = true;
+                    });
+                    transport.ConfigureEndpoints(context);
+                });
+            }
+            else
+            {
+                bus.UsingInMemory((context, transport) => transport.ConfigureEndpoints(context));
+            }
+        });
+        return builder;
+    }
+}

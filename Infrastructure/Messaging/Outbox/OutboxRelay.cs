@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using Dapper;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace TaskManager.Infrastructure.Messaging.Outbox;
+
+/// <summary>Publishes what the outbox holds. MassTransit has no transactional outbox for Dapper (only EF Core
+/// and MongoDB), so this small relay is ours: it claims unsent rows in id order with FOR UPDATE SKIP LOCKED
+/// (so several relays split the work and never publish a row at the same time), publishes each with the
+/// broker's confirm, marks the batch sent in the same transaction, and backs off while the broker is away.
+/// A crash between publish and commit republishes; consumers are idempotent by message id. It wakes on
+/// LISTEN/NOTIFY at each commit, with a short poll as a safety net, and deletes sent rows after a while.</summary>
+public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageTypes types, IOptions<OutboxOptions> options,
+    ILogger<OutboxRelay> logger, IMeterFactory meters) : BackgroundService
+{
+    public const string MeterName = "TaskManager.Outbox";
+
+    private const string ClaimSql = """
+        SELECT id, message_id, message_type, body::text AS body, created_at
+        FROM outbox_messages
+        WHERE sent_at IS NULL
+        ORDER BY id
+        LIMIT @BatchSize
+        FOR UPDATE SKIP LOCKED
+        """;
+
+    private const string MarkSentSql = "UPDATE outbox_messages SET sent_at = clock_timestamp() WHERE id = ANY(@Ids)";
+    private const string LagSql = "SELECT coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 FROM outbox_messages WHERE sent_at IS NULL";
+    private const string CleanupSql = "DELETE FROM outbox_messages WHERE sent_at < now() - make_interval(hours => @Hours)";
+
+    private readonly SemaphoreSlim wake = new(0);
+    private double lagSeconds;
+    private Counter<long>? sent;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var meter = meters.Create(MeterName);
+        sent = meter.CreateCounter<long>("outbox.messages.sent", description: "Messages published from the outbox");
+        meter.CreateObservableGauge("outbox.lag", () => lagSeconds, unit: "s", description: "Age of the oldest unsent outbox message");
+
+        var listener = ListenAsync(stoppingToken);
+        var settings = options.Value;
+        var backoff = TimeSpan.Zero;
+        var nextCleanup = DateTime.UtcNow;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                int published;
+                do
+                {
+                    published = await RelayBatchAsync(settings, stoppingToken);
+                }
+                while (published == settings.BatchSize && !stoppingToken.IsCancellationRequested);
+                backoff = TimeSpan.Zero;
+                await ReportLagAsync(settings, stoppingToken);
+                if (DateTime.UtcNow >= nextCleanup)
+                {
+                    await CleanUpAsync(settings, stoppingToken);
+                    nextCleanup = DateTime.UtcNow.AddMinutes(10);
+                }
+                await WaitForWorkAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds), stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception ex)
+            {
+                backoff = backoff == TimeSpan.Zero
+                    ? TimeSpan.FromMilliseconds(250)
+                    : TimeSpan.FromTicks(Math.Min(backoff.Ticks * 2, TimeSpan.FromSeconds(settings.MaxBackoffSeconds).Ticks));
+                logger.LogWarning("Outbox relay could not publish ({Error}); retrying in {Backoff:0.0} s", ex.Message, backoff.TotalSeconds);
+                try
+                {
+                    await Task.Delay(backoff, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    break;
+                }
+            }
+        }
+        await listener.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    private async Task<int> RelayBatchAsync(OutboxOptions settings, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var rows = (await connection.QueryAsync<OutboxRow>(new CommandDefinition(ClaimSql, new { settings.BatchSize }, transaction, cancellationToken: ct))).AsList();
+        if (rows.Count == 0)
+        {
+            return 0;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(settings.PublishTimeoutSeconds));
+        foreach (var row in rows)
+        {
+            var type = types.Find(row.MessageType);
+            if (type is null || JsonSerializer.Deserialize(row.Body, type, OutboxMessageTypes.Json) is not { } message)
+            {
+                // A row no code can read would block nothing but would never leave; say so loudly and skip it.
+                logger.LogError("Outbox message {MessageId} has unknown type {Type}; it is marked sent without publishing", row.MessageId, row.MessageType);
+                continue;
+            }
+            await bus.Publish(message, type, Pipe.Execute<PublishContext>(context => context.MessageId = row.MessageId), timeout.Token);
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(MarkSentSql, new { Ids = rows.Select(r => r.Id).ToArray() }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        sent?.Add(rows.Count);
+        var lag = DateTime.UtcNow - rows[0].CreatedAt;
+        logger.LogDebug("Outbox relay published {Count} messages; oldest waited {Lag:0.000} s", rows.Count, lag.TotalSeconds);
+        return rows.Count;
+    }
+
+    private async Task ReportLagAsync(OutboxOptions settings, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        lagSeconds = await connection.ExecuteScalarAsync<double>(new CommandDefinition(LagSql, cancellationToken: ct));
+        if (lagSeconds > settings.LagWarningSeconds)
+        {
+            logger.LogWarning("Outbox lag is {Lag:0} s: messages are waiting to be published", lagSeconds);
+        }
+    }
+
+    private async Task CleanUpAsync(OutboxOptions settings, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(CleanupSql, new { Hours = settings.RetentionHours }, cancellationToken: ct));
+        if (deleted > 0)
+        {
+            logger.LogInformation("Outbox clean-up removed {Count} sent messages", deleted);
+        }
+    }
+
+    private async Task WaitForWorkAsync(TimeSpan poll, CancellationToken ct)
+    {
+        await wake.WaitAsync(poll, ct);
+        while (wake.CurrentCount > 0)
+        {
+            await wake.WaitAsync(0, ct); // one wake-up covers every notification that arrived meanwhile
+        }
+    }
+
+    /// <summary>LISTEN on a connection of its own; reconnects with backoff. Missing a notification costs at most one poll.</summary>
+    private async Task ListenAsync(CancellationToken ct)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await using var connection = await db.OpenConnectionAsync(ct);
+                connection.Notification += (_, _) => wake.Release();
+                await using (var listen = new NpgsqlCommand("LISTEN outbox", connection))
+                {
+                    await listen.ExecuteNonQueryAsync(ct);
+                }
+                delay = TimeSpan.FromSeconds(1);
+                while (!ct.IsCancellationRequested)
+                {
+                    await connection.WaitAsync(ct);
+                }
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                logger.LogWarning("Outbox listener lost its connection ({Error}); reconnecting in {Delay} s", ex.Message, delay.TotalSeconds);
+                try
+                {
+                    await Task.Delay(delay, ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            }
+        }
+    }
+
+    private sealed class OutboxRow
+    {
+        public long Id { get; init; }
+        public Guid MessageId { get; init; }
+        public string MessageType { get; init; } = "";
+        public string Body { get; init; } = "";
+        public DateTime CreatedAt { get; init; }
+    }
+}
