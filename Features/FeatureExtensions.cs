@@ -1,5 +1,7 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
+using TaskManager.Features.Imports;
+using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
@@ -19,7 +21,12 @@ public static class FeatureExtensions
 
         builder.AddMessaging(messages => messages
             .Add<TaskChanged>("task-changed")
-            .Add<TakeTaskLogSnapshot>("take-task-log-snapshot"));
+            .Add<TakeTaskLogSnapshot>("take-task-log-snapshot")
+            .Add<StartImport>("start-import")
+            .Add<TasksImportCompleted>("tasks-import-completed"));
+
+        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ImportRunner>();
 
         builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -27,6 +34,10 @@ public static class FeatureExtensions
             builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))
         {
             builder.Services.AddHostedService<SnapshotScheduler>();
+        }
+        if (ProcessRoles.Read(builder.Configuration).RunsWorker())
+        {
+            builder.Services.AddHostedService<ImportRecovery>();
         }
         return builder;
     }
@@ -36,6 +47,7 @@ public static class FeatureExtensions
         app.MapAccounts();
         app.MapTasks();
         app.MapTaskLog();
+        app.MapImports();
         return app;
     }
 }

@@ -30,8 +30,13 @@ public abstract class ProblemResult(int status, string title, string detail) : I
     public async Task ExecuteAsync(HttpContext httpContext)
     {
         httpContext.Response.StatusCode = status;
+        AddHeaders(httpContext);
         var service = httpContext.RequestServices.GetRequiredService<IProblemDetailsService>();
         await service.WriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = Value });
+    }
+
+    protected virtual void AddHeaders(HttpContext httpContext)
+    {
     }
 
     protected static void Describe(EndpointBuilder builder, int status) =>
@@ -61,4 +66,23 @@ public sealed class UnauthorizedProblem(string detail) : ProblemResult(StatusCod
 public sealed class PreconditionFailedProblem(string detail) : ProblemResult(StatusCodes.Status412PreconditionFailed, "Precondition failed", detail), IEndpointMetadataProvider
 {
     public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Describe(builder, StatusCodes.Status412PreconditionFailed);
+}
+
+public sealed class PayloadTooLargeProblem(string detail) : ProblemResult(StatusCodes.Status413PayloadTooLarge, "Payload too large", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Describe(builder, StatusCodes.Status413PayloadTooLarge);
+}
+
+public sealed class UnsupportedMediaTypeProblem(string detail) : ProblemResult(StatusCodes.Status415UnsupportedMediaType, "Unsupported media type", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Describe(builder, StatusCodes.Status415UnsupportedMediaType);
+}
+
+/// <summary>429 with Retry-After, for a limit that frees up by itself (an import finishing, say).</summary>
+public sealed class TooManyRequestsProblem(string detail, int retryAfterSeconds) : ProblemResult(StatusCodes.Status429TooManyRequests, "Too many requests", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Describe(builder, StatusCodes.Status429TooManyRequests);
+
+    protected override void AddHeaders(HttpContext httpContext) =>
+        httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -9,6 +9,9 @@ public enum OutcomeStatus
     Unauthorized,
     PreconditionFailed,
     Invalid,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    TooManyRequests,
 }
 
 /// <summary>What a handler answers: a value, or an expected failure with a sentence for the caller.
@@ -24,6 +27,10 @@ public readonly record struct Outcome<T>(OutcomeStatus Status, T? Value, string 
     public static Outcome<T> Conflict(string error) => new(OutcomeStatus.Conflict, default, error);
     public static Outcome<T> Unauthorized(string error) => new(OutcomeStatus.Unauthorized, default, error);
     public static Outcome<T> PreconditionFailed(string error) => new(OutcomeStatus.PreconditionFailed, default, error);
+
+    public static Outcome<T> PayloadTooLarge(string error) => new(OutcomeStatus.PayloadTooLarge, default, error);
+    public static Outcome<T> UnsupportedMediaType(string error) => new(OutcomeStatus.UnsupportedMediaType, default, error);
+    public static Outcome<T> TooManyRequests(string error) => new(OutcomeStatus.TooManyRequests, default, error);
 
     /// <summary>Input that passed validation but contradicts the data (an assignee who does not exist).</summary>
     public static Outcome<T> Invalid(string field, string error) => new(OutcomeStatus.Invalid, default, error, field);

@@ -22,6 +22,15 @@ public static class MessagingExtensions
         services.AddSingleton<Outbox.Outbox>();
         services.AddHostedService<OutboxRelay>();
 
+        // A process with consumers is started only once its queues exist: a message published to an exchange
+        // before its queue is bound would be lost. The API does not wait, so it serves while the broker is away.
+        services.Configure<MassTransitHostOptions>(o =>
+        {
+            o.WaitUntilStarted = role.RunsWorker();
+            o.StartTimeout = TimeSpan.FromSeconds(60);
+            o.StopTimeout = TimeSpan.FromSeconds(30);
+        });
+
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
         services.AddMassTransit(bus =>
         {

@@ -9,6 +9,24 @@ public static class ServiceProcess
 
     public static async Task<Result> RunAsync(string connectionString, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        using var process = Start(connectionString, environment, args, out var output);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"dotnet TaskManager.dll {string.Join(' ', args)} did not finish within 60 s");
+        }
+        await process.WaitForExitAsync();
+        return new Result(process.ExitCode, output.ToString());
+    }
+
+    /// <summary>Starts the service as a process that keeps running; its output collects in `output`.</summary>
+    public static Process Start(string connectionString, IReadOnlyDictionary<string, string>? environment, string[] args, out System.Text.StringBuilder output)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = AppContext.BaseDirectory,
@@ -30,19 +48,14 @@ public static class ServiceProcess
             start.Environment[key] = value;
         }
 
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet TaskManager.dll {string.Join(' ', args)} did not finish within 60 s");
-        }
-        return new Result(process.ExitCode, await stdout + await stderr);
+        var collected = new System.Text.StringBuilder();
+        output = collected;
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => { lock (collected) { collected.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (collected) { collected.AppendLine(e.Data); } };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
     }
 }

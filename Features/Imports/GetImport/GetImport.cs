@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Imports.GetImport;
+
+/// <summary>One problem of one row; `value` is the cell as the file had it.</summary>
+public sealed record ImportError(long Row, string Column, string Code, string Message, string? Value);
+
+public sealed record ImportStatusResponse
+{
+    public required Guid ImportId { get; init; }
+    public required string Status { get; init; }
+    public required string Mode { get; init; }
+    public required string FileName { get; init; }
+    public required long RowsTotal { get; init; }
+    public required long RowsProcessed { get; init; }
+    public required long TasksCreated { get; init; }
+    public required long RowsFailed { get; init; }
+    public string? Failure { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public DateTime? StartedAt { get; init; }
+    public DateTime? FinishedAt { get; init; }
+    public IReadOnlyList<ImportError> Errors { get; init; } = [];
+    /// <summary>True when `errors` lists only the first ones; /errors has them all.</summary>
+    public bool ErrorsTruncated { get; init; }
+    public string ErrorsUrl => $"/api/imports/{ImportId}/errors";
+}
+
+public sealed record GetImportQuery(Guid ImportId, long UserId, bool IsAdmin) : IQuery<Outcome<ImportStatusResponse>>;
+
+public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions> options) : IQueryHandler<GetImportQuery, Outcome<ImportStatusResponse>>
+{
+    public const string AccessSql = "SELECT (requested_by = @UserId OR @IsAdmin) FROM imports WHERE id = @ImportId";
+
+    private const string Sql = """
+        SELECT id AS import_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
+               created_at, started_at, finished_at
+        FROM imports WHERE id = @ImportId AND (requested_by = @UserId OR @IsAdmin);
+
+        SELECT row_number AS row, column_name AS column, code, message, value FROM import_errors
+        WHERE import_id = @ImportId ORDER BY row_number, column_name LIMIT @Limit;
+        """;
+
+    public async ValueTask<Outcome<ImportStatusResponse>> Handle(GetImportQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var limit = options.Value.ErrorsInStatus;
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
+            new { query.ImportId, query.UserId, query.IsAdmin, Limit = limit + 1 }, cancellationToken: ct));
+        var import = await results.ReadSingleOrDefaultAsync<ImportStatusResponse>();
+        var errors = (await results.ReadAsync<ImportError>()).AsList();
+        if (import is null)
+        {
+            return await AccessAsync(connection, query, ct) is null
+                ? Outcome<ImportStatusResponse>.NotFound($"Import {query.ImportId} does not exist.")
+                : Outcome<ImportStatusResponse>.Forbidden("Only the uploader and admins may read an import.");
+        }
+        return import with { Errors = errors.Take(limit).ToList(), ErrorsTruncated = errors.Count > limit };
+    }
+
+    /// <summary>Null when the import does not exist; else whether the caller may read it.</summary>
+    public static Task<bool?> AccessAsync(NpgsqlConnection connection, GetImportQuery query, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<bool?>(new CommandDefinition(AccessSql, query, cancellationToken: ct));
+}
+
+public static class GetImportEndpoint
+{
+    public static RouteHandlerBuilder MapGetImport(this IEndpointRouteBuilder app) => app
+        .MapGet("/{import_id:guid}", HandleAsync)
+        .WithName("GetImport")
+        .WithSummary("An import's progress and outcome, with its first row errors (uploader, admin).");
+
+    private static async Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct);
+        return outcome.Status switch
+        {
+            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
+            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
+            _ => new NotFoundProblem(outcome.Error),
+        };
+    }
+}

@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Security.Claims;
+using CsvHelper;
+using Dapper;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Features.Imports.GetImport;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.Imports.GetImportErrors;
+
+/// <summary>Every row error of an import as CSV (row,column,code,message,value), streamed from the database. A cell
+/// that a spreadsheet would run as a formula is neutralised with a leading apostrophe.</summary>
+public static class GetImportErrorsEndpoint
+{
+    private const string Sql = "SELECT row_number, column_name, code, message, value FROM import_errors WHERE import_id = @ImportId ORDER BY row_number, column_name";
+
+    public static RouteHandlerBuilder MapGetImportErrors(this IEndpointRouteBuilder app) => app
+        .MapGet("/{import_id:guid}/errors", HandleAsync)
+        .WithName("GetImportErrors")
+        .WithSummary("Every row error of an import, as CSV (uploader, admin).")
+        .Produces<string>(StatusCodes.Status200OK, "text/csv");
+
+    private static async Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using (var connection = await db.OpenConnectionAsync(ct))
+        {
+            switch (await GetImportHandler.AccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct))
+            {
+                case null: return new NotFoundProblem($"Import {importId} does not exist.");
+                case false: return new ForbiddenProblem("Only the uploader and admins may read an import.");
+            }
+        }
+
+        return TypedResults.Stream(async body =>
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
+            await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+            foreach (var header in new[] { "row", "column", "code", "message", "value" })
+            {
+                csv.WriteField(header);
+            }
+            await csv.NextRecordAsync();
+            await foreach (var error in connection.QueryUnbufferedAsync<(long Row, string Column, string Code, string Message, string? Value)>(Sql, new { ImportId = importId }))
+            {
+                csv.WriteField(error.Row);
+                csv.WriteField(CsvRows.Neutralize(error.Column));
+                csv.WriteField(CsvRows.Neutralize(error.Code));
+                csv.WriteField(CsvRows.Neutralize(error.Message));
+                csv.WriteField(CsvRows.Neutralize(error.Value ?? ""));
+                await csv.NextRecordAsync();
+            }
+        }, "text/csv; charset=utf-8", fileDownloadName: $"import-{importId}-errors.csv");
+    }
+}

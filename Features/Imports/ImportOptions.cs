@@ -1,0 +1,32 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace TaskManager.Features.Imports;
+
+public sealed class ImportOptions
+{
+    public const string Section = "Imports";
+
+    /// <summary>Largest CSV file an upload may send.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>Imports one user may have queued or running at once.</summary>
+    [Range(1, 1000)]
+    public int MaxConcurrentPerUser { get; set; } = 3;
+
+    /// <summary>Largest inline `csv_content` of an ImportTasksCsv message.</summary>
+    [Range(1, 64L * 1024 * 1024)]
+    public int MaxInlineBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Rows per transaction: each batch's tasks, log rows, audit entries, errors and checkpoint commit together.</summary>
+    [Range(1, 1_000_000)]
+    public int BatchSize { get; set; } = 5_000;
+
+    /// <summary>Size of the pieces the file is stored in.</summary>
+    [Range(4 * 1024, 64 * 1024 * 1024)]
+    public int ChunkBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Row errors listed in GET /api/imports/{id}; all of them are in its /errors CSV.</summary>
+    [Range(0, 100_000)]
+    public int ErrorsInStatus { get; set; } = 1_000;
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# CSV import end to end against the floor of `psql \copy` of the same file, on this machine, in one run.
+#
+#   bench/import.sh [ROWS ...]        (default: 100000 1000000)
+#
+# For each size: generates the file (scripts/generate-csv.py, every row valid), times `psql \copy` of the same
+# rows into the same table (tasks, with its indexes and foreign keys; the file's values first turned into
+# the table's types, outside the timing), then starts the service (Release, role all, in-memory bus, durable PostgreSQL),
+# uploads the file over HTTP, and times until the import has finished. Peak memory of the service process is
+# read from /usr/bin/time -v. Prints a Markdown table; figures are this machine's, measured in the same run.
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+sizes=("$@"); ((${#sizes[@]})) || sizes=(100000 1000000)
+
+scripts/services.sh up postgres >/dev/null
+source .local/services.env
+dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
+export PGPASSWORD=taskmanager
+psql_() { psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
+work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
+port=18080
+
+printf '| rows | file MB | psql \\copy s | copy rows/s | import s | import rows/s | ratio to copy | peak RSS MB |\n|---|---|---|---|---|---|---|---|\n'
+for rows in "${sizes[@]}"; do
+  db="bench_import_$rows"
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
+  conn="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$db;Username=taskmanager;Password=taskmanager"
+  ConnectionStrings__Postgres="$conn" dotnet bin/Release/net10.0/TaskManager.dll migrate >/dev/null
+  python3 scripts/generate-csv.py "$rows" --users loader >"$work/tasks.csv"
+  mb=$(awk "BEGIN{printf \"%.1f\", $(stat -c %s "$work/tasks.csv")/1048576}")
+
+  psql_ -d "$db" -c "INSERT INTO users (username, email, password_hash) VALUES ('floor', 'floor@example.com', 'x')" \
+        -c "CREATE TEMP TABLE csv_rows (task_name text, description text, status text, priority text, created_at text, assigned_user text)" \
+        -c "\\copy csv_rows FROM '$work/tasks.csv' WITH (FORMAT csv, HEADER true)" \
+        -c "\\copy (SELECT task_name, description, coalesce(lower(status), '') IN ('', 'true', 'yes', '1'), upper(priority), 1, 1, now(), now() FROM csv_rows) TO '$work/tasks.rows' WITH (FORMAT csv)"
+  t0=$(date +%s.%N)
+  psql_ -d "$db" -c "\\copy tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at) FROM '$work/tasks.rows' WITH (FORMAT csv)"
+  copy_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
+  psql_ -d "$db" -c "TRUNCATE tasks CASCADE" -c "DELETE FROM users"
+
+  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__Host="" Role=all \
+  ASPNETCORE_URLS="http://127.0.0.1:$port" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
+  Imports__MaxFileBytes=1073741824 Logging__LogLevel__Default=Warning RateLimiting__Enabled=false \
+    /usr/bin/time -v -o "$work/time.txt" dotnet bin/Release/net10.0/TaskManager.dll >"$work/service.log" 2>&1 &
+  service=$!
+  for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+  curl -sf -X POST "http://127.0.0.1:$port/api/register" -H 'Content-Type: application/json' \
+       -d '{"username":"loader","email":"loader@example.com","password":"correct-horse-1"}' >/dev/null
+  token=$(curl -sf -X POST "http://127.0.0.1:$port/api/login" -H 'Content-Type: application/json' \
+       -d '{"username":"loader","password":"correct-horse-1"}' | python3 -c 'import sys,json;print(json.load(sys.stdin)["access_token"])')
+
+  t0=$(date +%s.%N)
+  id=$(curl -sf -X POST "http://127.0.0.1:$port/api/upload-csv" -H "Authorization: Bearer $token" -F "file=@$work/tasks.csv" \
+       | python3 -c 'import sys,json;print(json.load(sys.stdin)["import_id"])')
+  while :; do
+    status=$(curl -sf "http://127.0.0.1:$port/api/imports/$id" -H "Authorization: Bearer $token" | python3 -c 'import sys,json;print(json.load(sys.stdin)["status"])')
+    [[ $status == queued || $status == running ]] || break
+    sleep 0.2
+  done
+  import_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
+  created=$(psql_ -d "$db" -tAc "SELECT count(*) FROM tasks")
+  pkill -TERM -P "$service" || true; wait "$service" || true   # the service is /usr/bin/time's child
+  rss=$(awk -F: '/Maximum resident/{printf "%.0f", $2/1024}' "$work/time.txt")
+  [[ $created == "$rows" && $status == succeeded ]] || { echo "import of $rows rows ended $status with $created tasks" >&2; exit 1; }
+  printf '| %s | %s | %s | %.0f | %s | %.0f | %.2f | %s |\n' "$rows" "$mb" "$copy_s" "$(awk "BEGIN{print $rows/$copy_s}")" \
+    "$import_s" "$(awk "BEGIN{print $rows/$import_s}")" "$(awk "BEGIN{print $copy_s/$import_s}")" "$rss"
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
+done
+echo
+echo "command: bench/import.sh ${sizes[*]}; commit $(git rev-parse --short HEAD); $(nproc) cores; $(date -u +%F)"
