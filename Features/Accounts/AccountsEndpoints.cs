@@ -4,6 +4,7 @@ using TaskManager.Features.Accounts.Me;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Accounts;
 
@@ -12,8 +13,8 @@ public static class AccountsEndpoints
     public static void MapAccounts(this IEndpointRouteBuilder app)
     {
         var anonymous = app.MapGroup("/api").WithTags("Accounts").AllowAnonymous().WithValidation();
-        anonymous.MapRegister();
-        anonymous.MapLogin();
+        anonymous.MapRegister().RequireRateLimiting(RateLimitPolicies.Register);
+        anonymous.MapLogin().RequireRateLimiting(RateLimitPolicies.Login);
 
         var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
         signedIn.MapMe();

@@ -6,6 +6,7 @@ using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Health;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
+using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Infrastructure.Hosting;
 
@@ -21,6 +22,7 @@ public static class HostingExtensions
         builder.AddCaching();
         builder.AddAuth();
         builder.AddHttpEdge();
+        builder.AddRequestLimits();
         builder.AddApiDocs();
         builder.AddFeatures();
         return builder;
@@ -30,6 +32,7 @@ public static class HostingExtensions
     {
         app.UseHttpEdge();
         app.UseAuthentication();
+        app.UseRequestLimits();
         app.UseAuthorization();
         app.MapHealth();
         if (app.Services.GetRequiredService<RunningRole>().Role.ServesApi())
