@@ -1,6 +1,8 @@
 using TaskManager.Features.Accounts.ListUsers;
 using TaskManager.Features.Accounts.Login;
+using TaskManager.Features.Accounts.Logout;
 using TaskManager.Features.Accounts.Me;
+using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -15,6 +17,8 @@ public static class AccountsEndpoints
         var anonymous = app.MapGroup("/api").WithTags("Accounts").AllowAnonymous().WithValidation();
         anonymous.MapRegister().RequireRateLimiting(RateLimitPolicies.Register);
         anonymous.MapLogin().RequireRateLimiting(RateLimitPolicies.Login);
+        anonymous.MapRefreshToken();
+        anonymous.MapLogout();
 
         var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
         signedIn.MapMe();
