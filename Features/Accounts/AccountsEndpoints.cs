@@ -4,6 +4,8 @@ using TaskManager.Features.Accounts.Logout;
 using TaskManager.Features.Accounts.Me;
 using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
+using TaskManager.Features.Accounts.SetUserActive;
+using TaskManager.Features.Accounts.SetUserRoles;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.RateLimiting;
@@ -25,5 +27,7 @@ public static class AccountsEndpoints
 
         var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin).WithValidation();
         admin.MapListUsers();
+        admin.MapSetUserRoles();
+        admin.MapSetUserActive();
     }
 }
