@@ -22,6 +22,7 @@ public static class HostingExtensions
         builder.AddCaching();
         builder.AddAuth();
         builder.AddHttpEdge();
+        builder.AddHttpSecurity();
         builder.AddRequestLimits();
         builder.AddApiDocs();
         builder.AddFeatures();
@@ -31,6 +32,7 @@ public static class HostingExtensions
     public static WebApplication UseTaskManager(this WebApplication app)
     {
         app.UseHttpEdge();
+        app.UseHttpSecurity();
         app.UseAuthentication();
         app.UseRequestLimits();
         app.UseAuthorization();
