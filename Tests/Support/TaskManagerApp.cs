@@ -42,6 +42,8 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        // Migrate this application's database as the role it connects with, whatever the environment says.
+        builder.UseSetting("ConnectionStrings:PostgresMigrations", "");
         builder.UseSetting("Jwt:SigningKey", SigningKey);
         // The work factor is a production concern; tests hash hundreds of passwords.
         builder.UseSetting("Auth:PasswordHashIterations", "1000");
