@@ -52,7 +52,17 @@ public static class SecurityExtensions
     {
         var services = builder.Services;
         services.AddOptions<RequestBodyOptions>().BindConfiguration(RequestBodyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<CorsPolicyOptions>().BindConfiguration(CorsPolicyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<CorsPolicyOptions>().BindConfiguration(CorsPolicyOptions.Section)
+            // The binder fills an array only from indexed keys (Cors__AllowedOrigins__0); a single comma-separated
+            // value is easier to set in an environment, so it counts too.
+            .PostConfigure<IConfiguration>((o, configuration) =>
+            {
+                if (configuration[$"{CorsPolicyOptions.Section}:{nameof(CorsPolicyOptions.AllowedOrigins)}"] is { Length: > 0 } list)
+                {
+                    o.AllowedOrigins = [.. o.AllowedOrigins, list];
+                }
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddCors();
         services.AddOptions<Microsoft.AspNetCore.Cors.Infrastructure.CorsOptions>().Configure<IOptions<CorsPolicyOptions>>((cors, allowed) =>
             cors.AddDefaultPolicy(policy => policy

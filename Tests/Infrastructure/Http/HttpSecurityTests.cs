@@ -77,11 +77,11 @@ public sealed class HttpSecurityTests : ApiTest
         await AssertProblemAsync(await CreateAsync(3_000), HttpStatusCode.RequestEntityTooLarge);
     }
 
-    [Test]
-    public async Task Only_configured_origins_get_CORS_permission()
+    [TestCase("Cors:AllowedOrigins:0", "https://app.example.com", TestName = "Only_configured_origins_get_CORS_permission")]
+    [TestCase("Cors:AllowedOrigins", "https://admin.example.com, https://app.example.com", TestName = "Origins_may_be_given_as_one_comma_separated_value")]
+    public async Task Only_configured_origins_get_CORS_permission(string key, string value)
     {
-        await using var app = new TaskManagerApp(await TestDatabase.CreateAsync("cors"),
-            new Dictionary<string, string?> { ["Cors:AllowedOrigins:0"] = "https://app.example.com" });
+        await using var app = new TaskManagerApp(await TestDatabase.CreateAsync("cors"), new Dictionary<string, string?> { [key] = value });
         using var client = app.CreateClient();
         async Task<HttpResponseMessage> PreflightAsync(string origin)
         {
