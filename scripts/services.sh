@@ -92,6 +92,9 @@ compose_up() {
       sleep 1
     done
     log "$svc healthy"
+    if [[ $svc == postgres ]]; then
+      "${COMPOSE[@]}" exec -T postgres psql -X -q -v ON_ERROR_STOP=1 -U taskmanager -d taskmanager -c "$PG_APP_ROLE_SQL" >&2
+    fi
   done
 }
 
@@ -156,7 +159,16 @@ pg_up() {
     log "postgres: creating database taskmanager"
     pg_sql "create database taskmanager owner taskmanager"
   fi
+  pg_sql "$PG_APP_ROLE_SQL"
 }
+
+# The service's least-privileged login role: it owns nothing and can create nothing; each migration run
+# (as the owner, taskmanager) grants it row access to the tables (Database__AppRole). Idempotent.
+PG_APP_ROLE_SQL="do \$\$ begin
+  if not exists (select 1 from pg_roles where rolname = 'taskmanager_app') then
+    create role taskmanager_app login nosuperuser nocreatedb nocreaterole password 'taskmanager_app';
+  end if;
+end \$\$"
 
 pg_down() {
   if locate_pg_bin && pg_running; then
@@ -303,7 +315,10 @@ rabbitmq_status() {
 # ---------------------------------------------------------------- commands
 env_lines() {
   if port_open "$PG_PORT"; then
+    # The owner: tests create their databases with it, and migrations run as it.
     echo "export ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=$PG_PORT;Database=taskmanager;Username=taskmanager;Password=taskmanager\""
+    # The least-privileged role scripts/run serves as (not a setting the service reads).
+    echo "export PG_APP_CONNECTION=\"Host=127.0.0.1;Port=$PG_PORT;Database=taskmanager;Username=taskmanager_app;Password=taskmanager_app\""
   fi
   if port_open "$REDIS_PORT"; then echo "export ConnectionStrings__Redis=\"127.0.0.1:$REDIS_PORT\""; fi
   if port_open "$RABBITMQ_PORT"; then

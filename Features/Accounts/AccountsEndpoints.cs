@@ -1,9 +1,14 @@
 using TaskManager.Features.Accounts.ListUsers;
 using TaskManager.Features.Accounts.Login;
+using TaskManager.Features.Accounts.Logout;
 using TaskManager.Features.Accounts.Me;
+using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
+using TaskManager.Features.Accounts.SetUserActive;
+using TaskManager.Features.Accounts.SetUserRoles;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Accounts;
 
@@ -12,13 +17,17 @@ public static class AccountsEndpoints
     public static void MapAccounts(this IEndpointRouteBuilder app)
     {
         var anonymous = app.MapGroup("/api").WithTags("Accounts").AllowAnonymous().WithValidation();
-        anonymous.MapRegister();
-        anonymous.MapLogin();
+        anonymous.MapRegister().RequireRateLimiting(RateLimitPolicies.Register);
+        anonymous.MapLogin().RequireRateLimiting(RateLimitPolicies.Login);
+        anonymous.MapRefreshToken();
+        anonymous.MapLogout();
 
         var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
         signedIn.MapMe();
 
         var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin).WithValidation();
         admin.MapListUsers();
+        admin.MapSetUserRoles();
+        admin.MapSetUserActive();
     }
 }

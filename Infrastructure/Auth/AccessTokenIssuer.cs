@@ -11,7 +11,9 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
     public const string TokenType = "at+jwt";
     private readonly JsonWebTokenHandler handler = new();
 
-    public AccessToken Issue(long userId, string username, IEnumerable<string> roles)
+    // tokenVersion is the account's token version now; a later change to its roles or status raises it and
+    // so ends this token (see AccountStatus).
+    public AccessToken Issue(long userId, string username, IEnumerable<string> roles, int tokenVersion)
     {
         var jwt = options.Value;
         var now = clock.GetUtcNow().UtcDateTime;
@@ -21,6 +23,7 @@ public sealed class AccessTokenIssuer(IOptions<JwtOptions> options, TimeProvider
             new(JwtRegisteredClaimNames.Sub, userId.ToString(System.Globalization.CultureInfo.InvariantCulture)),
             new(JwtRegisteredClaimNames.UniqueName, username),
             new(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+            new(AccountStatus.TokenVersionClaim, tokenVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
         };
         claims.AddRange(roles.Select(role => new Claim(AuthExtensions.RoleClaim, role)));
 

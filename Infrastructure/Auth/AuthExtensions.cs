@@ -22,6 +22,8 @@ public static class AuthExtensions
             .ValidateDataAnnotations()
             .ValidateOnStart();
 
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
@@ -29,6 +31,9 @@ public static class AuthExtensions
                 var jwt = jwtOptions.Value;
                 // Keep claim names as issued ("sub", "role") instead of the legacy SOAP-style URIs.
                 bearer.MapInboundClaims = false;
+                // RFC 8725: one algorithm, one key, one token type, issuer and audience checked, a small skew.
+                // A token whose header names another algorithm (none, RS256, HS512) is refused before any key is
+                // tried, so an HMAC secret can never be mistaken for a public key or the other way round.
                 bearer.TokenValidationParameters = new TokenValidationParameters
                 {
                     ValidIssuer = jwt.Issuer,
@@ -46,6 +51,18 @@ public static class AuthExtensions
                     NameClaimType = NameClaim,
                     RoleClaimType = RoleClaim,
                 };
+                bearer.Events = new JwtBearerEvents
+                {
+                    // A well-signed token is not enough: its account must still be active and unchanged.
+                    OnTokenValidated = async context =>
+                    {
+                        var status = context.HttpContext.RequestServices.GetRequiredService<AccountStatus>();
+                        if (await status.RejectionAsync(context.Principal!, context.HttpContext.RequestAborted) is { } reason)
+                        {
+                            context.Fail(reason);
+                        }
+                    },
+                };
             });
 
         services.AddAuthorizationBuilder()
@@ -53,11 +70,13 @@ public static class AuthExtensions
             .AddPolicy(Policies.Manager, p => p.RequireAuthenticatedUser().RequireRole(Roles.Manager, Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
 
-        services.AddOptions<PasswordHasherOptions>().Configure(o =>
+        services.AddOptions<PasswordHasherOptions>().Configure<IOptions<AuthOptions>>((o, auth) =>
             // OWASP's 2023 figure for PBKDF2-HMAC-SHA512; PasswordHasher's V3 format records the count in
-            // each hash, so raising it later still verifies older hashes.
-            o.IterationCount = builder.Configuration.GetValue("Auth:PasswordHashIterations", 210_000));
+            // each hash, so raising it later still verifies older hashes (and login upgrades them).
+            o.IterationCount = auth.Value.PasswordHashIterations);
         services.AddSingleton<IPasswordHasher<object>, PasswordHasher<object>>();
+        services.AddSingleton<PasswordDecoy>();
+        services.AddSingleton<AccountStatus>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton(TimeProvider.System);
         return builder;

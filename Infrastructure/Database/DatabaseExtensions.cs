@@ -10,7 +10,11 @@ public static class DatabaseExtensions
     {
         builder.Services.AddOptions<DatabaseOptions>()
             .BindConfiguration(DatabaseOptions.Section)
-            .Configure<IConfiguration>((o, configuration) => o.ConnectionString = configuration.GetConnectionString("Postgres") ?? "")
+            .Configure<IConfiguration>((o, configuration) =>
+            {
+                o.ConnectionString = configuration.GetConnectionString("Postgres") ?? "";
+                o.MigrationsConnectionString = configuration.GetConnectionString("PostgresMigrations") is { Length: > 0 } owner ? owner : null;
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
 

@@ -26,4 +26,13 @@ public sealed class DatabaseOptions
 
     /// <summary>Apply pending migrations when the process starts (the `migrate` command always does).</summary>
     public bool MigrateOnStartup { get; set; } = true;
+
+    /// <summary>From ConnectionStrings:PostgresMigrations: the schema owner, used only to migrate. Unset, the
+    /// main connection migrates (then it must be the owner).</summary>
+    public string? MigrationsConnectionString { get; set; }
+
+    /// <summary>The least-privileged login role the service runs as. After migrating, it is granted row access
+    /// (SELECT, INSERT, UPDATE, DELETE on tables, USAGE on sequences, now and by default for later tables) and
+    /// nothing else; skipped when no such role exists on the server. Empty: grant nothing.</summary>
+    public string AppRole { get; set; } = "taskmanager_app";
 }

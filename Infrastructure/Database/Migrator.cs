@@ -1,18 +1,24 @@
+using Dapper;
 using EvolveDb;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace TaskManager.Infrastructure.Database;
 
 /// <summary>Applies the numbered SQL files in Migrations/ with Evolve. Evolve tracks them in the
 /// <c>changelog</c> table, refuses edited scripts by checksum, and holds a PostgreSQL advisory lock
-/// while it works, so several instances starting at once apply each script exactly once.</summary>
-public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logger)
+/// while it works, so several instances starting at once apply each script exactly once.
+///
+/// It connects as the schema owner (ConnectionStrings:PostgresMigrations) when that is set, so the service
+/// itself can run as a role that reads and writes rows but cannot change or drop the schema; then it grants
+/// that role (Database:AppRole) row access to whatever the migrations created.</summary>
+public sealed class Migrator(NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, ILogger<Migrator> logger)
 {
     public const string ChangelogTable = "changelog";
 
     public async Task MigrateAsync(CancellationToken ct)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        await using var connection = await OpenAsOwnerAsync(ct);
         // Evolve is synchronous; this runs once at start-up, off the request path.
         await Task.Run(() =>
         {
@@ -31,5 +37,58 @@ public sealed class Migrator(NpgsqlDataSource dataSource, ILogger<Migrator> logg
             evolve.Migrate();
             logger.LogInformation("Migrations: {Count} applied, schema at version {Version}", evolve.NbMigration, evolve.NbMigration == 0 ? "unchanged" : "latest");
         }, ct);
+        await GrantAppRoleAsync(connection, ct);
+    }
+
+    private async Task<NpgsqlConnection> OpenAsOwnerAsync(CancellationToken ct)
+    {
+        var owner = options.Value.MigrationsConnectionString;
+        if (string.IsNullOrWhiteSpace(owner))
+        {
+            return await dataSource.OpenConnectionAsync(ct);
+        }
+        var csb = new NpgsqlConnectionStringBuilder(owner)
+        {
+            CommandTimeout = options.Value.CommandTimeoutSeconds,
+            Timeout = options.Value.ConnectTimeoutSeconds,
+        };
+        csb.ApplicationName ??= "taskmanager-migrations";
+        var connection = new NpgsqlConnection(csb.ConnectionString);
+        await connection.OpenAsync(ct);
+        return connection;
+    }
+
+    // Idempotent, so it runs after every migration: tables a later migration adds are covered by the default
+    // privileges, and a database migrated before the role existed catches up the next time. The app role may
+    // read the changelog (to see the schema version) but not write it.
+    private async Task GrantAppRoleAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        var role = options.Value.AppRole;
+        if (string.IsNullOrWhiteSpace(role))
+        {
+            return;
+        }
+        var target = await connection.QuerySingleAsync<(bool Exists, bool IsSelf, string Quoted)>(new CommandDefinition(
+            "SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = @Role), @Role = current_user, quote_ident(@Role)",
+            new { Role = role }, cancellationToken: ct));
+        if (!target.Exists || target.IsSelf)
+        {
+            logger.LogInformation("Migrations: no grants to {Role} ({Reason})", role, target.Exists ? "it is the migrating role" : "no such role");
+            return;
+        }
+        var sql = $"""
+            GRANT USAGE ON SCHEMA public TO {target.Quoted};
+            GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {target.Quoted};
+            GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {target.Quoted};
+            ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO {target.Quoted};
+            ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO {target.Quoted};
+            REVOKE INSERT, UPDATE, DELETE ON {ChangelogTable} FROM {target.Quoted};
+            """;
+        // Concurrent GRANTs on one object can fail ("tuple concurrently updated"): instances starting together take turns.
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(hashtext('taskmanager:grants'))", transaction: transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(sql, transaction: transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        logger.LogInformation("Migrations: {Role} may read and write rows, not change the schema", role);
     }
 }

@@ -6,13 +6,14 @@ namespace TaskManager.Infrastructure.Health;
 
 public static class HealthExtensions
 {
-    /// <summary>/health/live: the process answers. /health/ready: it and every dependency tagged "ready".</summary>
+    /// <summary>/health/live: the process answers. /health/ready: it and every dependency tagged "ready".
+    /// Not rate limited: load balancers and orchestrators probe them often, from one address.</summary>
     public static WebApplication MapHealth(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .AllowAnonymous().ExcludeFromDescription();
+            .AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains("ready"), ResponseWriter = WriteAsync })
-            .AllowAnonymous().ExcludeFromDescription();
+            .AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
         return app;
     }
 

@@ -6,6 +6,7 @@ using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Health;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
+using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Infrastructure.Hosting;
 
@@ -21,6 +22,8 @@ public static class HostingExtensions
         builder.AddCaching();
         builder.AddAuth();
         builder.AddHttpEdge();
+        builder.AddHttpSecurity();
+        builder.AddRequestLimits();
         builder.AddApiDocs();
         builder.AddFeatures();
         return builder;
@@ -29,7 +32,9 @@ public static class HostingExtensions
     public static WebApplication UseTaskManager(this WebApplication app)
     {
         app.UseHttpEdge();
+        app.UseHttpSecurity();
         app.UseAuthentication();
+        app.UseRequestLimits();
         app.UseAuthorization();
         app.MapHealth();
         if (app.Services.GetRequiredService<RunningRole>().Role.ServesApi())

@@ -35,7 +35,9 @@ public static class HttpExtensions
         403 => "You are signed in but not allowed to do this.",
         404 => "Nothing exists at this address.",
         405 => "This address does not accept that HTTP method.",
+        413 => "The request body is larger than this route accepts.",
         415 => "The request body must be JSON, sent with 'Content-Type: application/json'.",
+        429 => "Too many requests. Wait for the time given in Retry-After, then try again.",
         _ => null,
     };
 

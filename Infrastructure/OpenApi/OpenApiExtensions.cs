@@ -35,6 +35,7 @@ public static class OpenApiExtensions
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(DescribeAuthorization);
+            o.AddOperationTransformer(DescribeLimits);
         });
         return builder;
     }
@@ -58,6 +59,18 @@ public static class OpenApiExtensions
         if (metadata.OfType<IAuthorizeData>().Any(a => a.Policy is not null && a.Policy != Auth.Policies.User))
         {
             AddProblemResponse(operation, context, "403", "The caller's role does not allow this.");
+        }
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Every operation may be rate limited, and one that takes a body may find it too large.</summary>
+    private static Task DescribeLimits(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        operation.Responses ??= new OpenApiResponses();
+        AddProblemResponse(operation, context, "429", "Too many requests; the Retry-After header says how many seconds to wait.");
+        if (operation.RequestBody is not null)
+        {
+            AddProblemResponse(operation, context, "413", "The request body is larger than this route accepts.");
         }
         return Task.CompletedTask;
     }

@@ -40,6 +40,7 @@ public static class ServiceProcess
             start.ArgumentList.Add(arg);
         }
         start.Environment["ConnectionStrings__Postgres"] = connectionString;
+        start.Environment["ConnectionStrings__PostgresMigrations"] = "";
         start.Environment["Logging__Console__FormatterName"] = "simple";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Auth__PasswordHashIterations"] = "1000";

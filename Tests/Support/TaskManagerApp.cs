@@ -42,6 +42,8 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
+        // Migrate this application's database as the role it connects with, whatever the environment says.
+        builder.UseSetting("ConnectionStrings:PostgresMigrations", "");
         builder.UseSetting("Jwt:SigningKey", SigningKey);
         // The work factor is a production concern; tests hash hundreds of passwords.
         builder.UseSetting("Auth:PasswordHashIterations", "1000");
@@ -52,6 +54,17 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         builder.UseSetting("RabbitMq:Host", "");
         // Tests take snapshots when they mean to; the scheduler's own tests turn it on.
         builder.UseSetting("TaskLog:SchedulerEnabled", "false");
+        // Rate limits stay on, but so high that hundreds of tests from one address never meet them; the
+        // rate-limit tests run applications of their own with low limits.
+        foreach (var policy in new[] { "Register", "Login", "Upload" })
+        {
+            builder.UseSetting($"RateLimiting:{policy}:PermitLimit", "1000000");
+        }
+        foreach (var bucket in new[] { "User", "Anonymous" })
+        {
+            builder.UseSetting($"RateLimiting:{bucket}:TokenLimit", "1000000");
+            builder.UseSetting($"RateLimiting:{bucket}:TokensPerSecond", "100000");
+        }
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

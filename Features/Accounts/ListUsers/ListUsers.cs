@@ -21,29 +21,16 @@ public sealed class ListUsersValidator : AbstractValidator<ListUsersRequest>
     }
 }
 
-public sealed record UserSummary
-{
-    public required long Id { get; init; }
-    public required string Username { get; init; }
-    public required string Email { get; init; }
-    public required string[] Roles { get; init; }
-    public required bool IsActive { get; init; }
-    public required DateTime CreatedAt { get; init; }
-}
-
 public sealed record ListUsersResponse(IReadOnlyList<UserSummary> Users, long Total, int Pages, int CurrentPage, int PerPage);
 
 public sealed record ListUsersQuery(int Page, int PerPage) : IQuery<ListUsersResponse>;
 
 public sealed class ListUsersHandler(NpgsqlDataSource db) : IQueryHandler<ListUsersQuery, ListUsersResponse>
 {
-    private const string Sql = """
+    private const string Sql = $"""
         SELECT count(*) FROM users;
 
-        SELECT u.id, u.username, u.email,
-               ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-                     WHERE ur.user_id = u.id ORDER BY r.id) AS roles,
-               u.is_active, u.created_at
+        SELECT {UserSummary.Columns}
         FROM users u
         ORDER BY u.id
         LIMIT @PerPage OFFSET @Offset;

@@ -3,6 +3,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -12,7 +13,7 @@ namespace TaskManager.Features.Accounts.Login;
 
 public sealed record LoginRequest(string? Username, string? Password);
 
-public sealed record LoginResponse(string Message, string AccessToken, string TokenType, int ExpiresIn, string Username);
+public sealed record LoginResponse(string Message, string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, string Username);
 
 public sealed class LoginValidator : AbstractValidator<LoginRequest>
 {
@@ -28,39 +29,81 @@ public sealed class LoginValidator : AbstractValidator<LoginRequest>
 
 public sealed record LoginCommand(string Username, string Password) : ICommand<Outcome<LoginResponse>>;
 
-public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> hasher, AccessTokenIssuer tokens)
-    : ICommandHandler<LoginCommand, Outcome<LoginResponse>>
+public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> hasher, PasswordDecoy decoy, AccessTokenIssuer tokens,
+    IOptions<AuthOptions> options, ILogger<LoginHandler> logger) : ICommandHandler<LoginCommand, Outcome<LoginResponse>>
 {
     public const string Rejection = "Invalid username or password.";
 
     private const string FindUserSql = """
-        SELECT u.id, u.username, u.password_hash, u.is_active,
+        SELECT u.id, u.username, u.password_hash, u.is_active, u.token_version,
+               coalesce(u.locked_until > now(), false) AS locked,
                ARRAY(SELECT r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
                      WHERE ur.user_id = u.id ORDER BY r.id) AS roles
         FROM users u
         WHERE lower(u.username) = lower(@Username)
         """;
 
-    private const string RehashSql = "UPDATE users SET password_hash = @PasswordHash, updated_at = now() WHERE id = @Id";
+    // Run for every rejected login, unknown names included (it then matches no row), so an unknown user, a
+    // wrong password and a locked account cost the same work and round trips and answer the same 401.
+    // The failure that reaches the limit locks the account and starts the count again; attempts while it
+    // is locked are not counted, so they cannot extend the lock.
+    private const string FailedSql = """
+        UPDATE users
+        SET failed_logins = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN 0 ELSE failed_logins + 1 END,
+            locked_until  = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN now() + make_interval(mins => @LockoutMinutes)
+                                 ELSE locked_until END
+        WHERE lower(username) = lower(@Username) AND (locked_until IS NULL OR locked_until <= now())
+        RETURNING coalesce(locked_until > now(), false)
+        """;
 
-    // Verified when the user does not exist, so an unknown name costs the same time as a wrong password.
-    private static readonly Lazy<string> DecoyHash = new(() => new PasswordHasher<object>().HashPassword(new object(), Guid.NewGuid().ToString()));
+    // A sign-in starts a refresh-token family. The same statement clears the failure count and drops this
+    // user's families with no live token left, which keeps the tables in proportion to live sign-ins.
+    private const string SignedInSql = """
+        WITH cleared AS (
+            UPDATE users SET failed_logins = 0, locked_until = NULL
+            WHERE id = @UserId AND (failed_logins <> 0 OR locked_until IS NOT NULL)
+        ), purged AS (
+            DELETE FROM refresh_token_families f
+            WHERE f.user_id = @UserId
+              AND NOT EXISTS (SELECT 1 FROM refresh_tokens t WHERE t.family_id = f.id AND t.expires_at > now())
+        ), family AS (
+            INSERT INTO refresh_token_families (id, user_id) VALUES (@FamilyId, @UserId)
+            RETURNING id
+        )
+        INSERT INTO refresh_tokens (token_hash, family_id, expires_at)
+        SELECT @TokenHash, id, now() + make_interval(days => @RefreshTokenDays) FROM family
+        """;
+
+    private const string RehashSql = "UPDATE users SET password_hash = @PasswordHash, updated_at = now() WHERE id = @Id";
 
     public async ValueTask<Outcome<LoginResponse>> Handle(LoginCommand command, CancellationToken ct)
     {
+        var settings = options.Value;
         await using var connection = await db.OpenConnectionAsync(ct);
         var user = await connection.QuerySingleOrDefaultAsync<LoginUser>(new CommandDefinition(FindUserSql, command, cancellationToken: ct));
+
+        var verdict = PasswordVerificationResult.Failed;
         if (user is null)
         {
-            hasher.VerifyHashedPassword(command, DecoyHash.Value, command.Password);
+            decoy.Verify(command.Password);
+        }
+        else
+        {
+            verdict = hasher.VerifyHashedPassword(command, user.PasswordHash, command.Password);
+        }
+
+        if (user is null || user.Locked || !user.IsActive || verdict == PasswordVerificationResult.Failed)
+        {
+            var lockedNow = await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(FailedSql,
+                new { command.Username, settings.MaxFailedLogins, settings.LockoutMinutes }, cancellationToken: ct));
+            if (lockedNow == true)
+            {
+                logger.LogWarning("Account {Username} locked for {Minutes} min after {Failures} failed logins",
+                    user?.Username, settings.LockoutMinutes, settings.MaxFailedLogins);
+            }
             return Outcome<LoginResponse>.Unauthorized(Rejection);
         }
 
-        var verdict = hasher.VerifyHashedPassword(command, user.PasswordHash, command.Password);
-        if (verdict == PasswordVerificationResult.Failed || !user.IsActive)
-        {
-            return Outcome<LoginResponse>.Unauthorized(Rejection);
-        }
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
             // The work factor was raised since this hash was made: upgrade it while we hold the password.
@@ -68,8 +111,17 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
                 new { user.Id, PasswordHash = hasher.HashPassword(command, command.Password) }, cancellationToken: ct));
         }
 
-        var token = tokens.Issue(user.Id, user.Username, user.Roles);
-        return new LoginResponse("Login successful", token.Token, "Bearer", token.ExpiresInSeconds, user.Username);
+        var refreshToken = RefreshTokens.Create();
+        await connection.ExecuteAsync(new CommandDefinition(SignedInSql, new
+        {
+            UserId = user.Id,
+            FamilyId = Guid.CreateVersion7(),
+            TokenHash = RefreshTokens.Hash(refreshToken),
+            settings.RefreshTokenDays,
+        }, cancellationToken: ct));
+
+        var token = tokens.Issue(user.Id, user.Username, user.Roles, user.TokenVersion);
+        return new LoginResponse("Login successful", token.Token, "Bearer", token.ExpiresInSeconds, refreshToken, user.Username);
     }
 
     // Init properties rather than a constructor: Dapper reads text[] as System.Array, which no string[]
@@ -80,6 +132,8 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
         public string Username { get; init; } = "";
         public string PasswordHash { get; init; } = "";
         public bool IsActive { get; init; }
+        public int TokenVersion { get; init; }
+        public bool Locked { get; init; }
         public string[] Roles { get; init; } = [];
     }
 }
@@ -89,7 +143,9 @@ public static class LoginEndpoint
     public static RouteHandlerBuilder MapLogin(this IEndpointRouteBuilder app) => app
         .MapPost("/login", HandleAsync)
         .WithName("Login")
-        .WithSummary("Exchange a username and password for an access token.");
+        .WithSummary("Exchange a username and password for an access token and a refresh token.")
+        .WithDescription("Repeated failures lock the account for a while (Auth:MaxFailedLogins, Auth:LockoutMinutes); " +
+                         "the answer is the same 401 for an unknown user, a wrong password and a locked account.");
 
     private static async Task<Results<Ok<LoginResponse>, ValidationProblem, UnauthorizedProblem>> HandleAsync(
         LoginRequest request, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -14,6 +14,7 @@ using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.Messaging.Outbox;
+using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 
@@ -174,8 +175,9 @@ public static class UploadCsvEndpoint
             .WithSummary("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
             .Accepts<UploadCsvForm>("multipart/form-data")
             .DisableAntiforgery()
+            .RequireRateLimiting(RateLimitPolicies.Upload)
             // Room for the multipart framing around a file of the largest allowed size.
-            .WithMetadata(new RequestSizeLimitAttribute(maxBytes + 64 * 1024));
+            .WithRequestBodyLimit(maxBytes + 64 * 1024);
     }
 
     private static async Task<Results<Accepted<UploadCsvResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(

@@ -1,0 +1,85 @@
+using System.Security.Claims;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Accounts.SetUserActive;
+
+/// <summary>`active: false` deactivates the account, `true` reactivates it. Other fields are ignored.</summary>
+public sealed record SetUserActiveRequest(bool? Active);
+
+public sealed class SetUserActiveValidator : AbstractValidator<SetUserActiveRequest>
+{
+    public SetUserActiveValidator() =>
+        RuleFor(r => r.Active).NotNull().WithMessage("active is required: true or false.");
+}
+
+public sealed record SetUserActiveCommand(long UserId, long AdminId, bool Active) : ICommand<Outcome<UserSummary>>;
+
+public sealed class SetUserActiveHandler(NpgsqlDataSource db, AccountStatus accounts, ILogger<SetUserActiveHandler> logger)
+    : ICommandHandler<SetUserActiveCommand, Outcome<UserSummary>>
+{
+    // A change of state raises token_version, so access tokens issued before it never work again, not even
+    // after a reactivation. Deactivating also revokes every refresh-token family of the account, in the
+    // same statement. Reactivating leaves them revoked: the user signs in again.
+    private const string Sql = $"""
+        WITH changed AS (
+            UPDATE users
+            SET token_version = token_version + CASE WHEN is_active <> @Active THEN 1 ELSE 0 END,
+                is_active = @Active,
+                updated_at = now()
+            WHERE id = @UserId
+            RETURNING *
+        ), revoked AS (
+            UPDATE refresh_token_families SET revoked_at = now(), revoked_reason = 'deactivated'
+            WHERE user_id = @UserId AND revoked_at IS NULL AND NOT @Active AND EXISTS (SELECT 1 FROM changed)
+        )
+        SELECT {UserSummary.Columns}
+        FROM changed u
+        """;
+
+    public async ValueTask<Outcome<UserSummary>> Handle(SetUserActiveCommand command, CancellationToken ct)
+    {
+        if (command.UserId == command.AdminId && !command.Active)
+        {
+            return Outcome<UserSummary>.Conflict("You cannot deactivate your own account; another admin must do it.");
+        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var user = await connection.QuerySingleOrDefaultAsync<UserSummary>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        if (user is null)
+        {
+            return Outcome<UserSummary>.NotFound($"No user has id {command.UserId}.");
+        }
+        accounts.Forget(command.UserId);
+        logger.LogInformation("Admin {AdminId} set account {UserId} active = {Active}", command.AdminId, command.UserId, command.Active);
+        return user;
+    }
+}
+
+public static class SetUserActiveEndpoint
+{
+    public static RouteHandlerBuilder MapSetUserActive(this IEndpointRouteBuilder app) => app
+        .MapPut("/{id:long}/active", HandleAsync)
+        .WithName("SetUserActive")
+        .WithSummary("Deactivate or reactivate an account (admin).")
+        .WithDescription("A deactivated account cannot sign in; its access tokens stop working at once (within " +
+                         "Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, " +
+                         "unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409).");
+
+    private static async Task<Results<Ok<UserSummary>, ValidationProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
+        long id, SetUserActiveRequest request, ClaimsPrincipal admin, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new SetUserActiveCommand(id, admin.UserId(), request.Active!.Value), ct);
+        return outcome.Status switch
+        {
+            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
+            OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
+            _ => new ConflictProblem(outcome.Error),
+        };
+    }
+}

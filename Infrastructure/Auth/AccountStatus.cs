@@ -1,0 +1,71 @@
+using System.Globalization;
+using System.Security.Claims;
+using Dapper;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Npgsql;
+
+namespace TaskManager.Infrastructure.Auth;
+
+/// <summary>Checks on every authenticated request that a token's account still exists, is active, and has
+/// not had its roles or status changed since the token was issued (its token version), so a deactivation
+/// or a role change ends the account's access tokens at once rather than when they expire.
+///
+/// One primary-key read per account per AccountCheckCacheSeconds: the answer is kept in this process's
+/// memory that long. Whoever changes an account through this process forgets its entry at once; other
+/// instances notice within the cache lifetime, which is the bound README states.</summary>
+public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> options) : IDisposable
+{
+    /// <summary>The claim holding the account's token version at issue. Tokens without it count as version 0.</summary>
+    public const string TokenVersionClaim = "tv";
+
+    private const string Sql = "SELECT is_active, token_version FROM users WHERE id = @Id";
+
+    private readonly MemoryCache cache = new(new MemoryCacheOptions());
+
+    /// <summary>Null when the token may be used; otherwise why it may not.</summary>
+    public async ValueTask<string?> RejectionAsync(ClaimsPrincipal principal, CancellationToken ct)
+    {
+        if (!long.TryParse(principal.FindFirstValue(JwtRegisteredClaimNames.Sub), NumberStyles.None, CultureInfo.InvariantCulture, out var userId))
+        {
+            return "The token names no account.";
+        }
+        var issuedUnder = int.TryParse(principal.FindFirstValue(TokenVersionClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
+
+        var account = await ReadAsync(userId, ct);
+        if (account is not { IsActive: true })
+        {
+            return "This account no longer exists or has been deactivated.";
+        }
+        return account.TokenVersion == issuedUnder
+            ? null
+            : "This account's roles or status changed since the token was issued; sign in again or refresh the token.";
+    }
+
+    /// <summary>Forgets what this process knows of the account, after a change to its roles or status.</summary>
+    public void Forget(long userId) => cache.Remove(userId);
+
+    /// <summary>Forgets every account (tests empty the tables between runs, and ids are reused).</summary>
+    public void Clear() => cache.Clear();
+
+    private async ValueTask<Account?> ReadAsync(long userId, CancellationToken ct)
+    {
+        if (cache.TryGetValue(userId, out Account? known))
+        {
+            return known;
+        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var account = await connection.QuerySingleOrDefaultAsync<Account>(new CommandDefinition(Sql, new { Id = userId }, cancellationToken: ct));
+        var lifetime = options.Value.AccountCheckCacheSeconds;
+        if (lifetime > 0)
+        {
+            cache.Set(userId, account, TimeSpan.FromSeconds(lifetime));
+        }
+        return account;
+    }
+
+    public void Dispose() => cache.Dispose();
+
+    private sealed record Account(bool IsActive, int TokenVersion);
+}

@@ -1,0 +1,147 @@
+using System.Globalization;
+using System.Threading.RateLimiting;
+using StackExchange.Redis;
+
+namespace TaskManager.Infrastructure.RateLimiting;
+
+/// <summary>One partition's limit (one address, one user), counted in Redis when it is configured and
+/// reachable, so every instance shares the count, else in this process.
+///
+/// The Redis counting is RedisRateLimiting's (its Lua scripts run each check atomically on the server).
+/// This wrapper adds what that package leaves out: when Redis fails, the check falls back to an in-process
+/// limiter with the same numbers instead of failing the request (fail open per instance: N instances then
+/// admit up to N times the limit, which beats refusing every caller because a cache is down); it stops
+/// asking Redis for a few seconds after a failure, so an outage costs no latency; every rejection carries a
+/// Retry-After (the package reports it under its own metadata name, and not at all for token buckets);
+/// and it reports idleness, so partitions of addresses seen once are released.</summary>
+internal sealed class SharedRateLimiter(RateLimiter? shared, ReplenishingRateLimiter local, TimeSpan retryAfterWhenUnknown,
+    RedisLimiterAvailability availability, TimeProvider clock) : ReplenishingRateLimiter
+{
+    private long lastUsedTicks = clock.GetUtcNow().UtcTicks;
+
+    // The ASP.NET Core partitioned limiter drives replenishment of the in-process limiter through TryReplenish.
+    public override bool IsAutoReplenishing => false;
+    public override TimeSpan ReplenishmentPeriod => local.ReplenishmentPeriod;
+    public override bool TryReplenish() => local.TryReplenish();
+
+    public override TimeSpan? IdleDuration
+    {
+        get
+        {
+            var sinceUse = TimeSpan.FromTicks(clock.GetUtcNow().UtcTicks - Interlocked.Read(ref lastUsedTicks));
+            return local.IdleDuration is { } localIdle ? (localIdle < sinceUse ? localIdle : sinceUse) : null;
+        }
+    }
+
+    public override RateLimiterStatistics? GetStatistics() => local.GetStatistics();
+
+    // Only the asynchronous path may ask Redis. Answering "not acquired" here sends the middleware to
+    // AcquireAsync, as the package itself does; a probe for zero permits is answered locally.
+    protected override RateLimitLease AttemptAcquireCore(int permitCount) =>
+        permitCount == 0 ? local.AttemptAcquire(0) : TryAsync.Instance;
+
+    protected override async ValueTask<RateLimitLease> AcquireAsyncCore(int permitCount, CancellationToken ct)
+    {
+        Interlocked.Exchange(ref lastUsedTicks, clock.GetUtcNow().UtcTicks);
+        if (shared is not null && availability.ShouldTry)
+        {
+            try
+            {
+                var lease = await shared.AcquireAsync(permitCount, ct);
+                availability.Succeeded();
+                return lease.IsAcquired ? lease : Rejected(lease);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                availability.Failed(ex);
+            }
+        }
+        var fallback = await local.AcquireAsync(permitCount, ct);
+        return fallback.IsAcquired ? fallback : Rejected(fallback);
+    }
+
+    private RateLimitLease Rejected(RateLimitLease lease)
+    {
+        var retryAfter = retryAfterWhenUnknown;
+        if (lease.TryGetMetadata(MetadataName.RetryAfter, out var standard) && standard > TimeSpan.Zero)
+        {
+            retryAfter = standard;
+        }
+        else if (lease.TryGetMetadata("RETRY_AFTER", out var seconds) && seconds is not null &&
+                 int.TryParse(Convert.ToString(seconds, CultureInfo.InvariantCulture), out var value) && value > 0)
+        {
+            retryAfter = TimeSpan.FromSeconds(value);
+        }
+        lease.Dispose();
+        return new RejectedLease(retryAfter);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            shared?.Dispose();
+            local.Dispose();
+        }
+        base.Dispose(disposing);
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        if (shared is not null)
+        {
+            await shared.DisposeAsync();
+        }
+        await local.DisposeAsync();
+    }
+
+    private sealed class TryAsync : RateLimitLease
+    {
+        public static readonly TryAsync Instance = new();
+        public override bool IsAcquired => false;
+        public override IEnumerable<string> MetadataNames => [];
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
+    }
+
+    private sealed class RejectedLease(TimeSpan retryAfter) : RateLimitLease
+    {
+        public override bool IsAcquired => false;
+        public override IEnumerable<string> MetadataNames => [MetadataName.RetryAfter.Name];
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
+            return metadata is not null;
+        }
+    }
+}
+
+/// <summary>Whether this instance currently counts in Redis. After a failure it counts locally for
+/// RedisRetrySeconds, then tries Redis again; each outage is logged once, and so is the recovery.</summary>
+public sealed class RedisLimiterAvailability(TimeProvider clock, ILogger<RedisLimiterAvailability> logger, TimeSpan retryAfter)
+{
+    private long downUntilTicks;
+    private int down;
+
+    public bool ShouldTry => clock.GetUtcNow().UtcTicks >= Interlocked.Read(ref downUntilTicks);
+
+    public void Failed(Exception ex)
+    {
+        Interlocked.Exchange(ref downUntilTicks, (clock.GetUtcNow() + retryAfter).UtcTicks);
+        if (Interlocked.Exchange(ref down, 1) == 0)
+        {
+            logger.LogWarning("Redis is unavailable for rate limiting; this instance counts requests on its own until it is back: {Error}", ex.Message);
+        }
+    }
+
+    public void Succeeded()
+    {
+        if (Volatile.Read(ref down) == 1 && Interlocked.Exchange(ref down, 0) == 1)
+        {
+            logger.LogInformation("Redis is back; rate limits are shared across instances again");
+        }
+    }
+}
