@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text;
+using System.Text.Json.Nodes;
+using TaskManager.Tests.Support;
+
+namespace TaskManager.Tests.Reliability;
+
+/// <summary>Redis really stopped and started again (scripts/services.sh): reads and writes go on from
+/// PostgreSQL, and once Redis is back the cache works again without serving anything stale.</summary>
+[NonParallelizable]
+public sealed class RedisOutageTests
+{
+    [Test]
+    public async Task With_Redis_stopped_the_service_answers_and_after_it_returns_nothing_stale_is_served()
+    {
+        var redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis");
+        Assert.That(redis, Is.Not.Null.And.Not.Empty, "needs ConnectionStrings__Redis (scripts/test starts Redis)");
+        var database = await TestDatabase.CreateAsync("redis");
+        await using var app = new TaskManagerApp(database, new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Redis"] = redis,
+            ["Caching:LocalExpirationSeconds"] = "1",
+        });
+        var client = app.CreateClient();
+        await client.PostAsync("/api/register", Json("""{"username":"reader","email":"r@example.com","password":"correct-horse-1"}"""));
+        var token = JsonNode.Parse(await (await client.PostAsync("/api/login", Json("""{"username":"reader","password":"correct-horse-1"}"""))).Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>();
+        var id = JsonNode.Parse(await (await SendAsync(client, token, HttpMethod.Post, "/api/task", """{"task_name":"v1","priority":"LOW"}""")).Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        Assert.That(await NamesAsync(client, token), Is.EqualTo(new[] { "v1" }));
+
+        var statuses = new List<HttpStatusCode>();
+        string[] duringOutage;
+        await TestRabbitMq.ServicesAsync("down", "redis");
+        try
+        {
+            statuses.Add((await SendAsync(client, token, HttpMethod.Put, $"/api/task/{id}", """{"task_name":"v2"}""")).StatusCode);
+            statuses.Add((await SendAsync(client, token, HttpMethod.Post, "/api/task", """{"task_name":"during","priority":"HIGH"}""")).StatusCode);
+            duringOutage = await NamesAsync(client, token);
+        }
+        finally
+        {
+            await TestRabbitMq.ServicesAsync("up", "redis");
+        }
+
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // past the local expiry: the next read asks Redis again
+        var afterReturn = await NamesAsync(client, token);
+        // Caching works again: a change made behind the service's back is not seen until the service changes something.
+        await Sql.ExecuteAsync(database, "UPDATE tasks SET task_name = 'edited in SQL' WHERE id = @id", ("id", id));
+        var cached = await NamesAsync(client, token);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(statuses, Is.EqualTo(new[] { HttpStatusCode.OK, HttpStatusCode.Created }), "writes answer 2xx without Redis");
+            Assert.That(duringOutage, Is.EquivalentTo(new[] { "v2", "during" }), "reads answer from PostgreSQL without Redis");
+            Assert.That(afterReturn, Is.EquivalentTo(new[] { "v2", "during" }), "no stale page once Redis is back");
+            Assert.That(cached, Is.EquivalentTo(new[] { "v2", "during" }), "the cache is in use again");
+        });
+    }
+
+    private static async Task<string[]> NamesAsync(HttpClient client, string token)
+    {
+        var response = await SendAsync(client, token, HttpMethod.Get, "/api/tasks", null);
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray().Select(t => t!["task_name"]!.GetValue<string>()).ToArray();
+    }
+
+    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, HttpMethod method, string url, string? body)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : Json(body) };
+        request.Headers.Authorization = new("Bearer", token);
+        return await client.SendAsync(request);
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}
