@@ -10,7 +10,7 @@ namespace TaskManager.Tests.Reliability;
 /// carries a stack trace or SQL.</summary>
 public sealed class OpenApiFuzzTests : ApiTest
 {
-    private const int RequestsPerOperation = 150;
+    private const int RequestsPerOperation = 200;
 
     private static readonly string[] HostileStrings =
     [
@@ -55,7 +55,7 @@ public sealed class OpenApiFuzzTests : ApiTest
             }
         }
 
-        Assert.That(sent, Is.GreaterThan(2_000));
+        Assert.That(sent, Is.GreaterThan(3_000));
         Assert.That(failures, Is.Empty, string.Join("\n", failures.Take(20)));
     }
 
