@@ -88,11 +88,4 @@ public sealed class GetTaskLogEntryTests : ApiTest
         });
         await AssertProblemAsync(await SendAsync(HttpMethod.Get, $"/api/task/{entryId}", alice), HttpStatusCode.NotFound);
     }
-
-    private async Task<JsonObject> CreateTaskAsync(string token, string json)
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return await ReadJsonAsync(response);
-    }
 }

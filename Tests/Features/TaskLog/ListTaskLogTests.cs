@@ -182,7 +182,7 @@ public sealed class ListTaskLogTests : ApiTest
     public async Task A_change_shows_in_the_list_at_once()
     {
         var (_, token) = await SignUpAsync("alice");
-        var id = await CreateTaskAsync(token, """{"task_name":"Plan","priority":"LOW"}""");
+        var id = await CreateTaskIdAsync(token, """{"task_name":"Plan","priority":"LOW"}""");
         var before = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks", token));
 
         var updated = await SendAsync(HttpMethod.Put, $"/api/task/{id}", token, Json("""{"task_name":"Plan B","priority":"HIGH"}"""));
@@ -212,9 +212,9 @@ public sealed class ListTaskLogTests : ApiTest
     {
         var (_, alice) = await SignUpAsync("alice");
         var (bobId, _) = await SignUpAsync("bob");
-        var alpha = await CreateTaskAsync(alice, """{"task_name":"Alpha","description":"First","priority":"LOW"}""");
-        var beta = await CreateTaskAsync(alice, $$"""{"task_name":"Beta","description":"Second","priority":"HIGH","assigned_user_id":{{bobId}}}""");
-        var gamma = await CreateTaskAsync(alice, $$"""{"task_name":"Gamma","priority":"CRITICAL","assigned_user_id":{{bobId}}}""");
+        var alpha = await CreateTaskIdAsync(alice, """{"task_name":"Alpha","description":"First","priority":"LOW"}""");
+        var beta = await CreateTaskIdAsync(alice, $$"""{"task_name":"Beta","description":"Second","priority":"HIGH","assigned_user_id":{{bobId}}}""");
+        var gamma = await CreateTaskIdAsync(alice, $$"""{"task_name":"Gamma","priority":"CRITICAL","assigned_user_id":{{bobId}}}""");
         Assert.That((await SendAsync(HttpMethod.Delete, $"/api/task/{gamma}", alice)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         await Sql.ExecuteAsync(App.ConnectionString, """
@@ -240,10 +240,5 @@ public sealed class ListTaskLogTests : ApiTest
         return $"{(date == today ? "today" : date)} {e["task_name"]!.GetValue<string>()}";
     }));
 
-    private async Task<long> CreateTaskAsync(string token, string json)
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return (await ReadJsonAsync(response))["id"]!.GetValue<long>();
-    }
+    private async Task<long> CreateTaskIdAsync(string token, string json) => (await CreateTaskAsync(token, json))["id"]!.GetValue<long>();
 }

@@ -191,13 +191,6 @@ public sealed class CreateTaskTests : ApiTest
         Assert.That(await CountAsync("tasks"), Is.Zero);
     }
 
-    private async Task<JsonObject> CreateTaskAsync(string token, string json)
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return await ReadJsonAsync(response);
-    }
-
     private Task<long> CountAsync(string table) => Sql.ScalarAsync<long>(App.ConnectionString, $"SELECT count(*) FROM {table}");
 
     private Task<string> TodayAsync() =>

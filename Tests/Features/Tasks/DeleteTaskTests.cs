@@ -123,30 +123,4 @@ public sealed class DeleteTaskTests : ApiTest
 
         await AssertProblemAsync(await SendAsync(HttpMethod.Delete, "/api/task/999999?permanent=true", admin), HttpStatusCode.NotFound);
     }
-
-    /// <summary>alice creates "Review" assigned to bob; carol acts as manager or admin through a minted token;
-    /// dave has no part in the task.</summary>
-    private async Task<(long TaskId, Dictionary<string, string> Tokens)> TaskOfAliceAssignedToBobAsync()
-    {
-        var (_, alice) = await SignUpAsync("alice");
-        var (bobId, bob) = await SignUpAsync("bob");
-        var (carolId, _) = await SignUpAsync("carol");
-        var (_, dave) = await SignUpAsync("dave");
-        var task = await CreateTaskAsync(alice, $$"""{"task_name":"Review","priority":"MEDIUM","assigned_user_id":{{bobId}}}""");
-        return (task["id"]!.GetValue<long>(), new Dictionary<string, string>
-        {
-            ["creator"] = alice,
-            ["assignee"] = bob,
-            ["manager"] = TestTokens.For(carolId, "carol", ["user", "manager"]),
-            ["admin"] = TestTokens.For(carolId, "carol", ["user", "admin"]),
-            ["other"] = dave,
-        });
-    }
-
-    private async Task<JsonObject> CreateTaskAsync(string token, string json)
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return await ReadJsonAsync(response);
-    }
 }

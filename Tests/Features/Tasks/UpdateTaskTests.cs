@@ -219,32 +219,6 @@ public sealed class UpdateTaskTests : ApiTest
         });
     }
 
-    /// <summary>alice creates "Review" (MEDIUM) assigned to bob; carol is a plain user who may act as manager
-    /// or admin through a minted token; dave is a plain user with no part in the task.</summary>
-    private async Task<(long TaskId, Dictionary<string, string> Tokens)> TaskOfAliceAssignedToBobAsync()
-    {
-        var (_, alice) = await SignUpAsync("alice");
-        var (bobId, bob) = await SignUpAsync("bob");
-        var (carolId, _) = await SignUpAsync("carol");
-        var (_, dave) = await SignUpAsync("dave");
-        var task = await CreateTaskAsync(alice, $$"""{"task_name":"Review","priority":"MEDIUM","assigned_user_id":{{bobId}}}""");
-        return (task["id"]!.GetValue<long>(), new Dictionary<string, string>
-        {
-            ["creator"] = alice,
-            ["assignee"] = bob,
-            ["manager"] = TestTokens.For(carolId, "carol", ["user", "manager"]),
-            ["admin"] = TestTokens.For(carolId, "carol", ["user", "admin"]),
-            ["other"] = dave,
-        });
-    }
-
-    private async Task<JsonObject> CreateTaskAsync(string token, string json)
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return await ReadJsonAsync(response);
-    }
-
     private async Task<JsonObject> PutAsync(long id, string token, string json)
     {
         var response = await SendAsync(HttpMethod.Put, $"/api/task/{id}", token, Json(json));
