@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Reliability;
@@ -16,10 +14,8 @@ public sealed class PostgresRestartTests
     {
         var database = await TestDatabase.CreateAsync("restart");
         await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["Database:ConnectTimeoutSeconds"] = "2" });
-        var client = app.CreateClient();
-        await client.PostAsync("/api/register", Json("""{"username":"patient","email":"p@example.com","password":"correct-horse-1"}"""));
-        var token = JsonNode.Parse(await (await client.PostAsync("/api/login", Json("""{"username":"patient","password":"correct-horse-1"}"""))).Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>();
-        Assert.That((await MeAsync(client, token)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var api = await SignedInClient.SignUpAsync(app);
+        Assert.That((await api.SendAsync(HttpMethod.Get, "/api/me")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
         var outage = new List<(HttpStatusCode Status, string? MediaType, TimeSpan Took)>();
         TimeSpan recoveredAfter;
@@ -29,7 +25,7 @@ public sealed class PostgresRestartTests
             for (var i = 0; i < 3; i++)
             {
                 var clock = Stopwatch.StartNew();
-                var response = await MeAsync(client, token);
+                var response = await api.SendAsync(HttpMethod.Get, "/api/me");
                 outage.Add((response.StatusCode, response.Content.Headers.ContentType?.MediaType, clock.Elapsed));
             }
         }
@@ -38,7 +34,7 @@ public sealed class PostgresRestartTests
             await TestRabbitMq.ServicesAsync("up", "postgres");
         }
         var back = Stopwatch.StartNew();
-        await Eventually.ReadAsync(async () => (await MeAsync(client, token)).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        await Eventually.ReadAsync(async () => (await api.SendAsync(HttpMethod.Get, "/api/me")).StatusCode, s => s == HttpStatusCode.OK, TimeSpan.FromSeconds(30));
         recoveredAfter = back.Elapsed;
         await HealSharedApplicationAsync();
 
@@ -63,13 +59,4 @@ public sealed class PostgresRestartTests
             healthy = (await client.GetAsync("/health/ready")).StatusCode == HttpStatusCode.OK ? healthy + 1 : 0;
         }
     }
-
-    private static async Task<HttpResponseMessage> MeAsync(HttpClient client, string token)
-    {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/me");
-        request.Headers.Authorization = new("Bearer", token);
-        return await client.SendAsync(request);
-    }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

@@ -1,6 +1,4 @@
 using System.Net;
-using System.Text;
-using System.Text.Json.Nodes;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Reliability;
@@ -21,20 +19,18 @@ public sealed class RedisOutageTests
             ["ConnectionStrings:Redis"] = redis,
             ["Caching:LocalExpirationSeconds"] = "1",
         });
-        var client = app.CreateClient();
-        await client.PostAsync("/api/register", Json("""{"username":"reader","email":"r@example.com","password":"correct-horse-1"}"""));
-        var token = JsonNode.Parse(await (await client.PostAsync("/api/login", Json("""{"username":"reader","password":"correct-horse-1"}"""))).Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>();
-        var id = JsonNode.Parse(await (await SendAsync(client, token, HttpMethod.Post, "/api/task", """{"task_name":"v1","priority":"LOW"}""")).Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
-        Assert.That(await NamesAsync(client, token), Is.EqualTo(new[] { "v1" }));
+        var api = await SignedInClient.SignUpAsync(app);
+        var id = await api.CreateTaskAsync("v1");
+        Assert.That(await api.ListNamesAsync(), Is.EqualTo(new[] { "v1" }));
 
         var statuses = new List<HttpStatusCode>();
         string[] duringOutage;
         await TestRabbitMq.ServicesAsync("down", "redis");
         try
         {
-            statuses.Add((await SendAsync(client, token, HttpMethod.Put, $"/api/task/{id}", """{"task_name":"v2"}""")).StatusCode);
-            statuses.Add((await SendAsync(client, token, HttpMethod.Post, "/api/task", """{"task_name":"during","priority":"HIGH"}""")).StatusCode);
-            duringOutage = await NamesAsync(client, token);
+            statuses.Add((await api.SendAsync(HttpMethod.Put, $"/api/task/{id}", """{"task_name":"v2"}""")).StatusCode);
+            statuses.Add((await api.SendAsync(HttpMethod.Post, "/api/task", """{"task_name":"during","priority":"HIGH"}""")).StatusCode);
+            duringOutage = await api.ListNamesAsync();
         }
         finally
         {
@@ -42,10 +38,10 @@ public sealed class RedisOutageTests
         }
 
         await Task.Delay(TimeSpan.FromSeconds(1.5)); // past the local expiry: the next read asks Redis again
-        var afterReturn = await NamesAsync(client, token);
+        var afterReturn = await api.ListNamesAsync();
         // Caching works again: a change made behind the service's back is not seen until the service changes something.
         await Sql.ExecuteAsync(database, "UPDATE tasks SET task_name = 'edited in SQL' WHERE id = @id", ("id", id));
-        var cached = await NamesAsync(client, token);
+        var cached = await api.ListNamesAsync();
 
         Assert.Multiple(() =>
         {
@@ -55,20 +51,4 @@ public sealed class RedisOutageTests
             Assert.That(cached, Is.EquivalentTo(new[] { "v2", "during" }), "the cache is in use again");
         });
     }
-
-    private static async Task<string[]> NamesAsync(HttpClient client, string token)
-    {
-        var response = await SendAsync(client, token, HttpMethod.Get, "/api/tasks", null);
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray().Select(t => t!["task_name"]!.GetValue<string>()).ToArray();
-    }
-
-    private static async Task<HttpResponseMessage> SendAsync(HttpClient client, string token, HttpMethod method, string url, string? body)
-    {
-        using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : Json(body) };
-        request.Headers.Authorization = new("Bearer", token);
-        return await client.SendAsync(request);
-    }
-
-    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 }

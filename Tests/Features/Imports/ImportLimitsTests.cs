@@ -13,7 +13,7 @@ public sealed class ImportLimitsTests
     {
         var database = await TestDatabase.CreateAsync("imports");
         await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["Imports:MaxFileBytes"] = "4096", ["Imports:ChunkBytes"] = "4096" });
-        var (client, token) = await SignInAsync(app);
+        var (client, token) = await SignedInClient.SignUpAsync(app, "uploader");
         var big = "task_name,priority\n" + string.Concat(Enumerable.Range(0, 1000).Select(i => $"Task {i},LOW\n"));
 
         var response = await CsvUploads.UploadAsync(client, token, CsvUploads.Form(big));
@@ -29,7 +29,7 @@ public sealed class ImportLimitsTests
         var database = await TestDatabase.CreateAsync("imports");
         // Role api: no worker, so accepted imports stay queued and count against the limit.
         await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["Imports:MaxConcurrentPerUser"] = "2", ["Role"] = "api" });
-        var (client, token) = await SignInAsync(app);
+        var (client, token) = await SignedInClient.SignUpAsync(app, "uploader");
         const string Csv = "task_name,priority\nOne,LOW\n";
 
         var first = await CsvUploads.UploadAsync(client, token, CsvUploads.Form(Csv));
@@ -45,13 +45,5 @@ public sealed class ImportLimitsTests
             Assert.That(JsonNode.Parse(await third.Content.ReadAsStringAsync())!["message"]!.GetValue<string>(), Does.Contain("2 imports"));
             Assert.That(await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM imports"), Is.EqualTo(2));
         });
-    }
-
-    private static async Task<(HttpClient Client, string Token)> SignInAsync(TaskManagerApp app)
-    {
-        var client = app.CreateClient();
-        await client.PostAsync("/api/register", new StringContent("""{"username":"uploader","email":"u@example.com","password":"correct-horse-1"}""", Encoding.UTF8, "application/json"));
-        var login = await client.PostAsync("/api/login", new StringContent("""{"username":"uploader","password":"correct-horse-1"}""", Encoding.UTF8, "application/json"));
-        return (client, JsonNode.Parse(await login.Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>());
     }
 }

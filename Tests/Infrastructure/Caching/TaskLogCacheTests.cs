@@ -15,7 +15,7 @@ public sealed class TaskLogCacheTests
     {
         var database = await TestDatabase.CreateAsync("cache");
         await using var app = new TaskManagerApp(database);
-        var api = await Caller.SignUpAsync(app);
+        var api = await SignedInClient.SignUpAsync(app);
         var task = await api.CreateTaskAsync("original");
 
         var first = await api.ListNamesAsync();
@@ -47,7 +47,7 @@ public sealed class TaskLogCacheTests
         };
         await using var a = new TaskManagerApp(database, shared);
         await using var b = new TaskManagerApp(database, shared);
-        var writer = await Caller.SignUpAsync(a);
+        var writer = await SignedInClient.SignUpAsync(a);
         var reader = writer.On(b);
         var task = await writer.CreateTaskAsync("v1");
         Assert.That(await reader.ListNamesAsync(), Is.EqualTo(new[] { "v1" }));
@@ -76,7 +76,7 @@ public sealed class TaskLogCacheTests
         };
         await using var a = new TaskManagerApp(database, shared);
         await using var b = new TaskManagerApp(database, shared);
-        var api = await Caller.SignUpAsync(a);
+        var api = await SignedInClient.SignUpAsync(a);
         var task = await api.CreateTaskAsync("cached by a");
         Assert.That(await api.ListNamesAsync(), Is.EqualTo(new[] { "cached by a" }));
 
@@ -91,7 +91,7 @@ public sealed class TaskLogCacheTests
         var database = await TestDatabase.CreateAsync("cache");
         // Nothing listens on port 1: every Redis call fails at once.
         await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1" });
-        var api = await Caller.SignUpAsync(app);
+        var api = await SignedInClient.SignUpAsync(app);
 
         var task = await api.CreateTaskAsync("first");
         var firstRead = await api.ListNamesAsync();
@@ -107,48 +107,5 @@ public sealed class TaskLogCacheTests
             Assert.That(JsonNode.Parse(await ready.Content.ReadAsStringAsync())!["checks"]!["redis"]!["status"]!.GetValue<string>(),
                 Is.EqualTo("Degraded"));
         });
-    }
-
-    /// <summary>A signed-in client of one application instance.</summary>
-    private sealed record Caller(HttpClient Client, string Token)
-    {
-        public static async Task<Caller> SignUpAsync(TaskManagerApp app)
-        {
-            var client = app.CreateClient();
-            var name = "u" + Guid.NewGuid().ToString("N")[..8];
-            var register = await client.PostAsync("/api/register", Json($$"""{"username":"{{name}}","email":"{{name}}@example.com","password":"correct-horse-1"}"""));
-            Assert.That(register.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-            var login = await client.PostAsync("/api/login", Json($$"""{"username":"{{name}}","password":"correct-horse-1"}"""));
-            return new Caller(client, JsonNode.Parse(await login.Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>());
-        }
-
-        public Caller On(TaskManagerApp other) => this with { Client = other.CreateClient() };
-
-        public async Task<long> CreateTaskAsync(string name)
-        {
-            var response = await SendAsync(HttpMethod.Post, "/api/task", $$"""{"task_name":"{{name}}","priority":"LOW"}""");
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
-        }
-
-        public async Task RenameAsync(long id, string name) =>
-            Assert.That((await SendAsync(HttpMethod.Put, $"/api/task/{id}", $$"""{"task_name":"{{name}}"}""")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
-
-        public async Task<string[]> ListNamesAsync()
-        {
-            var response = await SendAsync(HttpMethod.Get, "/api/tasks?page=1&per_page=10", null);
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["tasks"]!.AsArray()
-                .Select(t => t!["task_name"]!.GetValue<string>()).ToArray();
-        }
-
-        private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? body)
-        {
-            using var request = new HttpRequestMessage(method, url) { Content = body is null ? null : Json(body) };
-            request.Headers.Authorization = new("Bearer", Token);
-            return await Client.SendAsync(request);
-        }
-
-        private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
     }
 }

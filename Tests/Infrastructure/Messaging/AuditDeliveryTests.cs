@@ -19,7 +19,7 @@ public sealed class AuditDeliveryTests
     {
         var database = await TestDatabase.CreateAsync("rabbit");
         await using var app = new TaskManagerApp(database, await TestRabbitMq.SettingsAsync());
-        var api = await ApiCaller.SignUpAsync(app);
+        var api = await SignedInClient.SignUpAsync(app, "writer");
 
         var id = await api.CreateTaskAsync("over the wire");
         await api.SendAsync(HttpMethod.Put, $"/api/task/{id}", """{"priority":"HIGH"}""");
@@ -37,7 +37,7 @@ public sealed class AuditDeliveryTests
         const int Writes = 500;
         var database = await TestDatabase.CreateAsync("rabbit");
         await using var app = new TaskManagerApp(database, await TestRabbitMq.SettingsAsync());
-        var api = await ApiCaller.SignUpAsync(app);
+        var api = await SignedInClient.SignUpAsync(app, "writer");
         await api.CreateTaskAsync("before the outage");
         Assert.That(await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(database, AuditCount), n => n == 1), Is.EqualTo(1));
 
@@ -78,7 +78,7 @@ public sealed class AuditDeliveryTests
         var database = await TestDatabase.CreateAsync("rabbit");
         var rabbit = await TestRabbitMq.SettingsAsync();
         await using var api = new TaskManagerApp(database, With(rabbit, "Role", "api"));
-        var caller = await ApiCaller.SignUpAsync(api);
+        var caller = await SignedInClient.SignUpAsync(api, "writer");
         // A worker runs once so its queue exists, then stops.
         await using (var worker = new TaskManagerApp(database, With(rabbit, "Role", "worker")))
         {
@@ -111,7 +111,7 @@ public sealed class AuditDeliveryTests
         var database = await TestDatabase.CreateAsync("rabbit");
         var rabbit = await TestRabbitMq.SettingsAsync();
         await using var app = new TaskManagerApp(database, rabbit);
-        var api = await ApiCaller.SignUpAsync(app);
+        var api = await SignedInClient.SignUpAsync(app, "writer");
         await api.CreateTaskAsync("first");
         Assert.That(await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(database, AuditCount), n => n == 1), Is.EqualTo(1));
 
@@ -153,33 +153,4 @@ public sealed class AuditDeliveryTests
 
     private static Dictionary<string, string?> With(Dictionary<string, string?> settings, string key, string value) =>
         new(settings) { [key] = value };
-
-    /// <summary>A signed-in client of one application.</summary>
-    private sealed record ApiCaller(HttpClient Client, string Token)
-    {
-        public static async Task<ApiCaller> SignUpAsync(TaskManagerApp app)
-        {
-            var client = app.CreateClient();
-            var register = await client.PostAsync("/api/register", Json("""{"username":"writer","email":"writer@example.com","password":"correct-horse-1"}"""));
-            Assert.That(register.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-            var login = await client.PostAsync("/api/login", Json("""{"username":"writer","password":"correct-horse-1"}"""));
-            return new ApiCaller(client, JsonNode.Parse(await login.Content.ReadAsStringAsync())!["access_token"]!.GetValue<string>());
-        }
-
-        public async Task<long> CreateTaskAsync(string name)
-        {
-            var response = await SendAsync(HttpMethod.Post, "/api/task", $$"""{"task_name":"{{name}}","priority":"LOW"}""");
-            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
-        }
-
-        public async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string body)
-        {
-            using var request = new HttpRequestMessage(method, url) { Content = Json(body) };
-            request.Headers.Authorization = new("Bearer", Token);
-            return await Client.SendAsync(request);
-        }
-
-        private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
-    }
 }
