@@ -1,8 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
-using TaskManager.Infrastructure.Messaging.Outbox;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.TaskLog.TakeSnapshot;
 

@@ -1,8 +1,8 @@
 using Dapper;
-using TaskManager.Infrastructure.Messaging.Outbox;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.TaskLog.TakeSnapshot;
 
