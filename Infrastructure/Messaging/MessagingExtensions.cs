@@ -22,11 +22,12 @@ public static class MessagingExtensions
         services.AddSingleton<Outbox.Outbox>();
         services.AddHostedService<OutboxRelay>();
 
-        // A process with consumers is started only once its queues exist: a message published to an exchange
-        // before its queue is bound would be lost. The API does not wait, so it serves while the broker is away.
+        // A worker reports started only once its queues exist: a message published to an exchange before its
+        // queue is bound would be lost, so whoever deploys can wait for the workers before opening the API.
+        // The API (and `all`) does not wait, so it serves while the broker is away or still starting.
         services.Configure<MassTransitHostOptions>(o =>
         {
-            o.WaitUntilStarted = role.RunsWorker();
+            o.WaitUntilStarted = role == ProcessRole.Worker;
             o.StartTimeout = TimeSpan.FromSeconds(60);
             o.StopTimeout = TimeSpan.FromSeconds(30);
         });
