@@ -29,6 +29,16 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         return shared;
     }
 
+    /// <summary>Waits until /health/ready answers 200: with RabbitMQ, the bus has connected and declared its
+    /// queues, so nothing published from now on can miss them.</summary>
+    public async Task<TaskManagerApp> ReadyAsync()
+    {
+        using var client = CreateClient();
+        await Eventually.ReadAsync(async () => (await client.GetAsync("/health/ready")).StatusCode,
+            status => status == System.Net.HttpStatusCode.OK, TimeSpan.FromSeconds(30));
+        return this;
+    }
+
     public static async Task DisposeSharedAsync()
     {
         if (shared is not null)

@@ -16,8 +16,7 @@ public sealed class ImportFromMessageTests
     {
         var database = await TestDatabase.CreateAsync("message");
         var rabbit = await TestRabbitMq.SettingsAsync();
-        await using var app = new TaskManagerApp(database, rabbit);
-        _ = app.Server;
+        await using var app = await new TaskManagerApp(database, rabbit).ReadyAsync();
         await Sql.ScalarAsync<long>(database, "INSERT INTO users (username, email, password_hash) VALUES ('feeder', 'feeder@example.com', 'x') RETURNING id");
 
         await using var connection = await Connect(rabbit).CreateConnectionAsync();
@@ -67,8 +66,7 @@ public sealed class ImportFromMessageTests
     {
         var database = await TestDatabase.CreateAsync("message");
         var rabbit = await TestRabbitMq.SettingsAsync();
-        await using var app = new TaskManagerApp(database, rabbit);
-        _ = app.Server;
+        await using var app = await new TaskManagerApp(database, rabbit).ReadyAsync();
         await using var connection = await Connect(rabbit).CreateConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
 

@@ -12,7 +12,7 @@ public sealed class GetTaskAuditTests : ApiTest
 
     [OneTimeSetUp]
     public async Task StartApplicationAsync() =>
-        overRabbitMq = new TaskManagerApp(await TestDatabase.CreateAsync("audit"), await TestRabbitMq.SettingsAsync());
+        overRabbitMq = await new TaskManagerApp(await TestDatabase.CreateAsync("audit"), await TestRabbitMq.SettingsAsync()).ReadyAsync();
 
     [OneTimeTearDown]
     public async Task StopApplicationAsync() => await overRabbitMq.DisposeAsync();

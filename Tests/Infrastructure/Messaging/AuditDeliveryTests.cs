@@ -18,7 +18,7 @@ public sealed class AuditDeliveryTests
     public async Task Events_travel_over_RabbitMQ_into_the_audit_trail()
     {
         var database = await TestDatabase.CreateAsync("rabbit");
-        await using var app = new TaskManagerApp(database, await TestRabbitMq.SettingsAsync());
+        await using var app = await new TaskManagerApp(database, await TestRabbitMq.SettingsAsync()).ReadyAsync();
         var api = await SignedInClient.SignUpAsync(app, "writer");
 
         var id = await api.CreateTaskAsync("over the wire");
@@ -36,7 +36,7 @@ public sealed class AuditDeliveryTests
     {
         const int Writes = 500;
         var database = await TestDatabase.CreateAsync("rabbit");
-        await using var app = new TaskManagerApp(database, await TestRabbitMq.SettingsAsync());
+        await using var app = await new TaskManagerApp(database, await TestRabbitMq.SettingsAsync()).ReadyAsync();
         var api = await SignedInClient.SignUpAsync(app, "writer");
         await api.CreateTaskAsync("before the outage");
         Assert.That(await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(database, AuditCount), n => n == 1), Is.EqualTo(1));
@@ -110,7 +110,7 @@ public sealed class AuditDeliveryTests
     {
         var database = await TestDatabase.CreateAsync("rabbit");
         var rabbit = await TestRabbitMq.SettingsAsync();
-        await using var app = new TaskManagerApp(database, rabbit);
+        await using var app = await new TaskManagerApp(database, rabbit).ReadyAsync();
         var api = await SignedInClient.SignUpAsync(app, "writer");
         await api.CreateTaskAsync("first");
         Assert.That(await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(database, AuditCount), n => n == 1), Is.EqualTo(1));
