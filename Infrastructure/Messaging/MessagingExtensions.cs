@@ -24,11 +24,12 @@ public static class MessagingExtensions
 
         // A process with consumers is started only once its queues exist: a message published to an exchange
         // before its queue is bound would be lost. The API does not wait, so it serves while the broker is away.
-        services.Configure<MassTransitHostOptions>(o =>
+        // Stopping waits for running consumers as long as the host's shutdown allows (Shutdown:TimeoutSeconds).
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
         {
             o.WaitUntilStarted = role.RunsWorker();
             o.StartTimeout = TimeSpan.FromSeconds(60);
-            o.StopTimeout = TimeSpan.FromSeconds(30);
+            o.StopTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds);
         });
 
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
