@@ -24,12 +24,14 @@ public static class MessagingExtensions
 
         // A process with consumers is started only once its queues exist: a message published to an exchange
         // before its queue is bound would be lost. The API does not wait, so it serves while the broker is away.
-        // Stopping waits for running consumers as long as the host's shutdown allows (Shutdown:TimeoutSeconds).
+        // Stopping lets running consumers finish for Shutdown:ConsumerDrainSeconds, then cancels them (an import
+        // stops after its last committed batch and resumes on the next worker), all within Shutdown:TimeoutSeconds.
         services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
         {
             o.WaitUntilStarted = role.RunsWorker();
             o.StartTimeout = TimeSpan.FromSeconds(60);
             o.StopTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds);
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(shutdown.Value.ConsumerDrainSeconds);
         });
 
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
