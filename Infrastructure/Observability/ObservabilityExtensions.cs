@@ -21,7 +21,8 @@ public static class ObservabilityExtensions
 
         AddLogging(builder, options);
 
-        var endpoint = options.OtlpEndpoint is { Length: > 0 } ? options.OtlpEndpoint : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
+        var ownEndpoint = !string.IsNullOrWhiteSpace(options.OtlpEndpoint) && Uri.TryCreate(options.OtlpEndpoint, UriKind.Absolute, out _);
+        var endpoint = ownEndpoint ? options.OtlpEndpoint : builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"];
         if (string.IsNullOrWhiteSpace(endpoint))
         {
             return builder;
@@ -46,10 +47,10 @@ public static class ObservabilityExtensions
 
         // With our own setting the endpoint and protocol come from it; otherwise the exporter reads the standard
         // OTEL_EXPORTER_OTLP_* variables itself (headers, protocol, timeouts), as every OpenTelemetry SDK does.
-        if (options.OtlpEndpoint is { Length: > 0 })
+        if (ownEndpoint)
         {
             var protocol = options.OtlpProtocol == "http/protobuf" ? OtlpExportProtocol.HttpProtobuf : OtlpExportProtocol.Grpc;
-            telemetry.UseOtlpExporter(protocol, new Uri(options.OtlpEndpoint));
+            telemetry.UseOtlpExporter(protocol, new Uri(options.OtlpEndpoint!));
         }
         else
         {

@@ -39,4 +39,25 @@ public sealed class HealthTests : ApiTest
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
         Assert.That((await ReadJsonAsync(response))["checks"]!["postgres"]!["status"]!.GetValue<string>(), Is.EqualTo("Unhealthy"));
     }
+
+    [Test]
+    public async Task Readiness_covers_Redis_and_the_RabbitMQ_bus_when_they_are_configured()
+    {
+        var database = await TestDatabase.CreateAsync("health_bus");
+        await using var app = new TaskManagerApp(database, await TestRabbitMq.SettingsAsync());
+        using var client = app.CreateClient();
+
+        // The API does not wait for the bus at start-up; readiness says when it is connected.
+        var body = await Eventually.ReadAsync(async () => await ReadJsonAsync(await client.GetAsync("/health/ready")),
+            b => b["status"]!.GetValue<string>() == "Healthy", TimeSpan.FromSeconds(30));
+
+        var checks = body["checks"]!.AsObject();
+        Assert.Multiple(() =>
+        {
+            Assert.That(body["status"]!.GetValue<string>(), Is.EqualTo("Healthy"), body.ToJsonString());
+            Assert.That(checks.Select(c => c.Key), Is.SupersetOf(new[] { "postgres", "redis" }), body.ToJsonString());
+            Assert.That(checks.Where(c => c.Key.Contains("masstransit", StringComparison.OrdinalIgnoreCase)).Select(c => c.Value!["status"]!.GetValue<string>()),
+                Is.Not.Empty.And.All.EqualTo("Healthy"), body.ToJsonString());
+        });
+    }
 }
