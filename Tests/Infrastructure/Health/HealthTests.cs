@@ -60,4 +60,24 @@ public sealed class HealthTests : ApiTest
                 Is.Not.Empty.And.All.EqualTo("Healthy"), body.ToJsonString());
         });
     }
+
+    [Test]
+    public async Task Readiness_is_503_while_the_configured_broker_cannot_be_reached()
+    {
+        var database = await TestDatabase.CreateAsync("health_nobus");
+        var settings = await TestRabbitMq.SettingsAsync();
+        settings["Role"] = "api"; // the API starts without waiting for the broker; a worker would wait for it
+        settings["RabbitMq:Port"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture); // nobody listens
+        await using var app = new TaskManagerApp(database, settings);
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync("/health/ready");
+        var body = await ReadJsonAsync(response);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable), body.ToJsonString());
+            Assert.That(body["checks"]!["postgres"]!["status"]!.GetValue<string>(), Is.EqualTo("Healthy"));
+        });
+    }
 }
