@@ -21,7 +21,11 @@ public sealed class GeneratedClientTests : ApiTest
 
         var created = await api.CreateTaskAsync(new CreateTaskRequest
         {
-            TaskName = "Ship it", Description = "From the generated client", Priority = "HIGH", Status = false, AssignedUserId = registered.Id,
+            TaskName = "Ship it",
+            Description = "From the generated client",
+            Priority = "HIGH",
+            Status = false,
+            AssignedUserId = registered.Id,
         });
         var listed = await api.ListTaskLogAsync(taskId: created.Id);
         var updated = await api.UpdateTaskAsync(created.Id, new UpdateTaskRequest { Status = true, Priority = "LOW" });
