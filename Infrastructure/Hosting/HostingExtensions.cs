@@ -5,6 +5,7 @@ using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Health;
 using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Observability;
 using TaskManager.Infrastructure.OpenApi;
 using TaskManager.Infrastructure.RateLimiting;
 
@@ -17,6 +18,8 @@ public static class HostingExtensions
         var role = ProcessRoles.Read(builder.Configuration);
         builder.Services.AddSingleton(new RunningRole(role));
         UseDefaultUrl(builder, role);
+        builder.AddObservability();
+        builder.AddGracefulShutdown();
 
         builder.AddDatabase();
         builder.AddCaching();

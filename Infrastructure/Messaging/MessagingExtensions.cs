@@ -25,11 +25,14 @@ public static class MessagingExtensions
         // A worker reports started only once its queues exist: a message published to an exchange before its
         // queue is bound would be lost, so whoever deploys can wait for the workers before opening the API.
         // The API (and `all`) does not wait, so it serves while the broker is away or still starting.
-        services.Configure<MassTransitHostOptions>(o =>
+        // Stopping lets running consumers finish for Shutdown:ConsumerDrainSeconds, then cancels them (an import
+        // stops after its last committed batch and resumes on the next worker), all within Shutdown:TimeoutSeconds.
+        services.AddOptions<MassTransitHostOptions>().Configure<IOptions<ShutdownOptions>>((o, shutdown) =>
         {
             o.WaitUntilStarted = role == ProcessRole.Worker;
             o.StartTimeout = TimeSpan.FromSeconds(60);
-            o.StopTimeout = TimeSpan.FromSeconds(30);
+            o.StopTimeout = TimeSpan.FromSeconds(shutdown.Value.TimeoutSeconds);
+            o.ConsumerStopTimeout = TimeSpan.FromSeconds(shutdown.Value.ConsumerDrainSeconds);
         });
 
         var rabbit = builder.Configuration.GetSection(RabbitMqOptions.Section).Get<RabbitMqOptions>() ?? new RabbitMqOptions();

@@ -32,12 +32,36 @@ public static class OpenApiExtensions
                     BearerFormat = "JWT",
                     Description = "An access token from POST /api/login.",
                 };
+                InlineFiles(document);
                 return Task.CompletedTask;
             });
             o.AddOperationTransformer(DescribeAuthorization);
             o.AddOperationTransformer(DescribeLimits);
+            o.AddSchemaTransformer(RequestExamples.AddExample);
         });
         return builder;
+    }
+
+    /// <summary>A file inline ({type: string, format: binary}), not a $ref to an IFormFile component: generators
+    /// (NSwag among them) recognise an upload only in that form.</summary>
+    private static void InlineFiles(OpenApiDocument document)
+    {
+        const string formFile = nameof(IFormFile);
+        if (document.Components?.Schemas is not { } schemas || !schemas.ContainsKey(formFile))
+        {
+            return;
+        }
+        foreach (var schema in schemas.Values.OfType<OpenApiSchema>())
+        {
+            foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+            {
+                if (property is OpenApiSchemaReference { Reference.Id: formFile })
+                {
+                    schema.Properties![name] = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary", Description = property.Description };
+                }
+            }
+        }
+        schemas.Remove(formFile);
     }
 
     /// <summary>Operations behind authorization get the bearer requirement and their 401/403 answers.</summary>

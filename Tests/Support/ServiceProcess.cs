@@ -41,7 +41,7 @@ public static class ServiceProcess
         }
         start.Environment["ConnectionStrings__Postgres"] = connectionString;
         start.Environment["ConnectionStrings__PostgresMigrations"] = "";
-        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Observability__LogFormat"] = "simple";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Auth__PasswordHashIterations"] = "1000";
         foreach (var (key, value) in environment ?? new Dictionary<string, string>())
@@ -58,5 +58,26 @@ public static class ServiceProcess
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
+    }
+
+    /// <summary>SIGTERM, as an orchestrator stops a container (Process.Kill sends SIGKILL, which allows no shutdown).</summary>
+    public static void Terminate(Process process)
+    {
+        using var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -TERM {process.Id} failed with exit code {kill.ExitCode}");
+        }
+    }
+
+    /// <summary>A TCP port nobody listens on right now, for a service process of a test.</summary>
+    public static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 }

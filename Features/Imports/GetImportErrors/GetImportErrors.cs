@@ -21,7 +21,9 @@ public static class GetImportErrorsEndpoint
         .MapGet("/{import_id:guid}/errors", HandleAsync)
         .WithName("GetImportErrors")
         .WithSummary("Every row error of an import, as CSV (uploader, admin).")
-        .Produces<string>(StatusCodes.Status200OK, "text/csv");
+        // A Stream is a binary body in the document, so generated clients hand the caller a stream (NSwag: FileResponse)
+        // instead of trying to parse CSV as JSON.
+        .Produces<Stream>(StatusCodes.Status200OK, "text/csv");
 
     private static async Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> HandleAsync(
         [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)

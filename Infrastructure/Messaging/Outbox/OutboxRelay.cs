@@ -17,7 +17,7 @@ namespace TaskManager.Infrastructure.Messaging.Outbox;
 public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageTypes types, IOptions<OutboxOptions> options,
     ILogger<OutboxRelay> logger, IMeterFactory meters) : BackgroundService
 {
-    public const string MeterName = "TaskManager.Outbox";
+    public const string MeterName = Observability.Meters.Outbox;
 
     private const string ClaimSql = """
         SELECT id, message_id, message_type, body::text AS body, created_at

@@ -1,0 +1,39 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using TaskManager.Features.Accounts.Login;
+using TaskManager.Features.Accounts.Logout;
+using TaskManager.Features.Accounts.RefreshToken;
+using TaskManager.Features.Accounts.Register;
+using TaskManager.Features.Accounts.SetUserActive;
+using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Tasks.CreateTask;
+using TaskManager.Features.Tasks.UpdateTask;
+
+namespace TaskManager.Infrastructure.OpenApi;
+
+/// <summary>An example for each JSON request body, in the wire's snake_case: the interactive docs prefill them and
+/// SDK generators copy them into their documentation. Written as JSON so they read exactly as a client sends them.</summary>
+public static class RequestExamples
+{
+    private static readonly Dictionary<Type, string> Examples = new()
+    {
+        [typeof(RegisterRequest)] = """{"username":"alice","email":"alice@example.com","password":"correct-horse-battery-1"}""",
+        [typeof(LoginRequest)] = """{"username":"alice","password":"correct-horse-battery-1"}""",
+        [typeof(RefreshTokenRequest)] = """{"refresh_token":"q0v3Y8mGQ1m8sXbqkJ0bq1lH2n4s3wVt9y7k5c6a8e0"}""",
+        [typeof(LogoutRequest)] = """{"refresh_token":"q0v3Y8mGQ1m8sXbqkJ0bq1lH2n4s3wVt9y7k5c6a8e0"}""",
+        [typeof(CreateTaskRequest)] = """{"task_name":"Write the release notes","description":"Cover the import changes.","status":false,"priority":"HIGH","assigned_user_id":2}""",
+        [typeof(UpdateTaskRequest)] = """{"status":true,"priority":"LOW"}""",
+        [typeof(SetUserRolesRequest)] = """{"roles":["user","manager"]}""",
+        [typeof(SetUserActiveRequest)] = """{"active":false}""",
+    };
+
+    public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
+    {
+        if (Examples.TryGetValue(context.JsonTypeInfo.Type, out var example))
+        {
+            schema.Examples = [JsonNode.Parse(example)!];
+        }
+        return Task.CompletedTask;
+    }
+}
