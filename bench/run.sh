@@ -70,6 +70,8 @@ if [[ $fsync != on || $sync_commit != on ]]; then
        scripts/services.sh down postgres && scripts/services.sh up postgres"
 fi
 
+pg_started=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()")
+
 log "building (Release)"
 dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 DLL=bin/Release/net10.0/TaskManager.dll
@@ -131,7 +133,11 @@ uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_USER'")
 token=$(login)
 [[ -n $token ]] || die "login failed"
 
-declare -A RPS P50 P99 NON2XX SOCK REQS XACTS
+declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM
+service_hwm() { # peak RSS so far of the service process (the child of /usr/bin/time), MB
+  local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
+  [[ -n $child ]] && awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$child/status" 2>/dev/null || echo "-"
+}
 db_xacts() { psql_ -d postgres -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"; }
 run_wrk() { # run_wrk CASE LABEL [env...]: a warm-up, then the measured run
   local case="$1" label="$2"; shift 2
@@ -144,8 +150,9 @@ run_wrk() { # run_wrk CASE LABEL [env...]: a warm-up, then the measured run
     | tee "$work/wrk-$label.txt" | grep '^BENCH ')
   read -r _ RPS[$label] P50[$label] P99[$label] NON2XX[$label] SOCK[$label] REQS[$label] <<<"$line"
   sleep 0.6   # pg_stat_database lags by up to PGSTAT_MIN_INTERVAL (0.5 s) on 15
+  HWM[$label]=$(service_hwm)
   XACTS[$label]=$(awk -v a="$(db_xacts)" -v b="$x0" -v n="${REQS[$label]}" 'BEGIN{ if (n+0 == 0) print "-"; else printf "%.2f", (a-b)/n }')
-  log "wrk $label: ${RPS[$label]} req/s, p50 ${P50[$label]} ms, p99 ${P99[$label]} ms, non-2xx ${NON2XX[$label]}, socket errors ${SOCK[$label]}, db transactions/request ${XACTS[$label]}"
+  log "wrk $label: ${RPS[$label]} req/s, p50 ${P50[$label]} ms, p99 ${P99[$label]} ms, non-2xx ${NON2XX[$label]}, socket errors ${SOCK[$label]}, db transactions/request ${XACTS[$label]}, service peak RSS so far ${HWM[$label]} MB"
 }
 
 run_wrk live live
@@ -231,6 +238,16 @@ fi
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
 p99_verdict() { awk -v v="$1" 'BEGIN{ if (v+0 < 20) print "met"; else print "missed" }'; }
+pg_started_end=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()" || echo "unreachable")
+durable_end="$(psql_ -d postgres -tAc "SHOW fsync" || true)/$(psql_ -d postgres -tAc "SHOW synchronous_commit" || true)"
+pg_warning=""
+if [[ $pg_started_end != "$pg_started" ]]; then
+  pg_warning="WARNING: PostgreSQL was restarted during the run (started $pg_started, now $pg_started_end; fsync/synchronous_commit at the end: $durable_end). Figures taken across the restart (errors, negative or odd db xact/req) are not valid; run again."
+  log "$pg_warning"
+elif [[ $durable_end != on/on ]]; then
+  pg_warning="WARNING: PostgreSQL is no longer durable at the end of the run (fsync/synchronous_commit: $durable_end)."
+  log "$pg_warning"
+fi
 cpu_model=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
 mem_gib=$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)
 commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo "+dirty")
@@ -247,22 +264,23 @@ mkdir -p "$(dirname "$OUT")"
   echo "Redis cache, in-memory bus, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
   echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
   [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
+  [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
   echo
   echo "## HTTP against its floor"
   echo
   echo "Floor: \`/health/live\` on the same Kestrel for cached reads; pgbench of the endpoint's SQL, same connections, for the rest."
   echo
-  echo "| case | req/s | p50 ms | p99 ms | non-2xx | socket err | db xact/req | floor | floor req/s | floor p50 ms | floor p99 ms | ratio | target | p99 < 20 ms |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  printf '| HTTP floor: GET /health/live | %s | %s | %s | %s | %s | %s | - | - | - | - | 1.00 | - | %s |\n' \
-    "${RPS[live]}" "${P50[live]}" "${P99[live]}" "${NON2XX[live]}" "${SOCK[live]}" "${XACTS[live]}" "$(p99_verdict "${P99[live]}")"
+  echo "| case | req/s | p50 ms | p99 ms | non-2xx | socket err | db xact/req | peak RSS so far MB | floor | floor req/s | floor p50 ms | floor p99 ms | ratio | target | p99 < 20 ms |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '| HTTP floor: GET /health/live | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | 1.00 | - | %s |\n' \
+    "${RPS[live]}" "${P50[live]}" "${P99[live]}" "${NON2XX[live]}" "${SOCK[live]}" "${XACTS[live]}" "${HWM[live]}" "$(p99_verdict "${P99[live]}")"
   row() { # row LABEL DESCRIPTION FLOOR(http|pg)
     local l="$1" d="$2" f="$3" fr fp50 fp99 fname r
     if [[ $f == http ]]; then fname="/health/live"; fr=${RPS[live]}; fp50=${P50[live]}; fp99=${P99[live]}
     else fname="pgbench"; fr=${PG_TPS[$l]}; fp50=${PG_P50[$l]}; fp99=${PG_P99[$l]}; fi
     r=$(ratio "${RPS[$l]}" "$fr")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= 0.5: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
-      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[$l]}")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= 0.5: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "${HWM[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[$l]}")"
   }
   row page1 "GET /api/tasks?page=1&per_page=10 (cached)" http
   row deep "GET /api/tasks, random page $DEEP (uncached)" pg
@@ -273,7 +291,8 @@ mkdir -p "$(dirname "$OUT")"
   row login "POST /api/login" pg
   echo
   echo "db xact/req: transactions committed in the benchmark database per HTTP request during the case (pg_stat_database;"
-  echo "~0 means served from the cache, 1 per statement otherwise; warm-ups excluded)."
+  echo "~0 means served from the cache, 1 per statement otherwise; warm-ups excluded). Peak RSS so far: VmHWM of the service"
+  echo "process after the case (cases run in the table's order)."
   echo "pgbench of page 1's SQL (uncached, for reference): ${PG_TPS[page1]} tps, p50 ${PG_P50[page1]} ms, p99 ${PG_P99[page1]} ms."
   echo "Login's floor is its SQL only: the password hash (PBKDF2) and the JWT are CPU work pgbench does not do."
   echo "pgbench failed transactions: $(for l in deep date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
