@@ -78,13 +78,29 @@ DLL=bin/Release/net10.0/TaskManager.dll
 
 work="$(mktemp -d)"
 service_pid=""
-stop_service() { # the service is /usr/bin/time's child: TERM it, then wait for time to write its report
+stop_service() { # the service is /usr/bin/time's child: TERM it (KILL after 20 s), then wait for time's report
   [[ -n $service_pid ]] || return 0
+  local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
   pkill -TERM -P "$service_pid" 2>/dev/null || true
+  for _ in $(seq 100); do [[ -n $child ]] && kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
+  if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
+    log "the service (pid $child) did not stop within 20 s of TERM: KILL"
+    kill -KILL "$child" 2>/dev/null || true
+  fi
   wait "$service_pid" 2>/dev/null || true
   service_pid=""
 }
-cleanup() { stop_service; rm -rf "$work"; }
+results_written=""; measuring=""
+cleanup() {
+  local rc=$?
+  stop_service
+  if [[ -z $results_written && -n $measuring ]]; then
+    log "the run stopped early (exit $rc): writing what was measured"
+    incomplete="INCOMPLETE: the run stopped early (exit $rc); missing figures are blank."
+    write_results || true
+  fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -101,6 +117,9 @@ read -r task_lo task_hi id_lo id_hi < <(psql_ -d "$DB" -tA -F' ' -c \
 days=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM task_log_daily_counts")
 per_date=$(psql_ -d "$DB" -tAc "SELECT min(entries) FROM task_log_daily_counts")
 date_pages=$(( per_date / 10 ))
+measuring=1
+declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
+rss_http=""; rss_snapshot=""; snap_s=""; bare_s=""; snap_rows=""; active=""; import_line=""; incomplete=""; pg_warning=""
 log "seeded in ${seed_s}s: tasks $task_lo..$task_hi, log ids $id_lo..$id_hi, $days dates, >= $per_date rows a date"
 
 # ------------------------------------------------------------------ the service
@@ -133,7 +152,6 @@ uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_USER'")
 token=$(login)
 [[ -n $token ]] || die "login failed"
 
-declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM
 service_hwm() { # peak RSS so far of the service process (the child of /usr/bin/time), MB
   local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
   [[ -n $child ]] && awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$child/status" 2>/dev/null || echo "-"
@@ -168,7 +186,6 @@ rss_http=$(peak_mb http)
 log "service run 1 peak RSS ${rss_http} MB"
 
 # ------------------------------------------------------------------ pgbench floors (service stopped)
-declare -A PG_TPS PG_P50 PG_P99 PG_FAIL
 run_pgbench() { # run_pgbench SCRIPT LABEL [-D var=value ...]
   local script="$1" label="$2"; shift 2
   rm -f "$work"/pgb-"$label".*
@@ -210,7 +227,7 @@ t0=$(date +%s.%N)
 curl -sf -X POST "http://127.0.0.1:$PORT/api/task-log/snapshot" -H "Authorization: Bearer $token" >/dev/null || die "snapshot request failed"
 snap_rows=""
 for _ in $(seq 3000); do
-  snap_rows=$(psql_ -d "$DB" -tAc "SELECT rows_written FROM task_log_snapshots WHERE log_date = '$today'")
+  snap_rows=$(psql_ -d "$DB" -tAc "SELECT rows_written FROM task_log_snapshots WHERE log_date = '$today'" 2>/dev/null || true)
   [[ -n $snap_rows ]] && break
   sleep 0.1
 done
@@ -235,12 +252,14 @@ if (( IMPORT_ROWS > 0 )); then
 fi
 
 # ------------------------------------------------------------------ the results file
+write_results() {
+set +eu
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
 verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
-p99_verdict() { awk -v v="$1" 'BEGIN{ if (v+0 < 20) print "met"; else print "missed" }'; }
+mem_verdict() { awk -v v="$1" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 < 250) print "met"; else print "missed" }'; }
+p99_verdict() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else if (v+0 < 20) print "met"; else print "missed" }'; }
 pg_started_end=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()" || echo "unreachable")
 durable_end="$(psql_ -d postgres -tAc "SHOW fsync" || true)/$(psql_ -d postgres -tAc "SHOW synchronous_commit" || true)"
-pg_warning=""
 if [[ $pg_started_end != "$pg_started" ]]; then
   pg_warning="WARNING: PostgreSQL was restarted during the run (started $pg_started, now $pg_started_end; fsync/synchronous_commit at the end: $durable_end). Figures taken across the restart (errors, negative or odd db xact/req) are not valid; run again."
   log "$pg_warning"
@@ -265,6 +284,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
   [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
   [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
+  [[ -n $incomplete ]] && { echo; echo "**$incomplete**"; }
   echo
   echo "## HTTP against its floor"
   echo
@@ -314,9 +334,12 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "| process | peak RSS MB | target < 250 MB |"
   echo "|---|---|---|"
-  printf '| service (role all: API and worker in one process), all HTTP cases | %s | %s |\n' "$rss_http" "$( ((rss_http < 250)) && echo met || echo missed)"
-  printf '| service (role all), snapshot run | %s | %s |\n' "$rss_snapshot" "$( ((rss_snapshot < 250)) && echo met || echo missed)"
-  [[ -n $import_line ]] && printf '| service (role all), CSV import of %s rows | %s | %s |\n' $i_rows $i_rss "$( ((i_rss < 250)) && echo met || echo missed)"
+  printf '| service (role all: API and worker in one process), all HTTP cases | %s | %s |\n' "$rss_http" "$(mem_verdict "$rss_http")"
+  printf '| service (role all), snapshot run | %s | %s |\n' "$rss_snapshot" "$(mem_verdict "$rss_snapshot")"
+  [[ -n $import_line ]] && printf '| service (role all), CSV import of %s rows | %s | %s |\n' $i_rows $i_rss "$(mem_verdict $i_rss)"
 } >"$OUT"
+}
+write_results
+results_written=1
 cat "$OUT"
 log "wrote $OUT in ${elapsed}s"
