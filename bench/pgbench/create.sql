@@ -1,0 +1,19 @@
+-- CreateTask: the task, today's log row and the outbox event in one statement (CreateTaskHandler.Sql with
+-- TaskRules.LogTodayCte, OutboxEventCte and ResponseColumns filled in). run.sh passes -D uid=<bench user id>.
+WITH changed AS (
+    INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by)
+    SELECT 'bench task', NULL, true, 'LOW', :uid, :uid
+    WHERE EXISTS (SELECT 1 FROM users WHERE id = :uid)
+    RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
+), logged AS (
+    INSERT INTO task_logger (task_id, log_date, status, priority)
+    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority FROM changed
+    ON CONFLICT (task_id, log_date) DO UPDATE SET status = EXCLUDED.status, priority = EXCLUDED.priority
+), outboxed AS (
+    INSERT INTO outbox_messages (message_type, body)
+    SELECT 'task-changed', task_changed_event(action, old_row, new_row, :uid) FROM changed
+    WHERE task_changes(old_row, new_row) <> '{}'::jsonb
+)
+SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
+       u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version
+FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id;

@@ -1,0 +1,17 @@
+-- ListTaskLog, no filter: PageSql + CountByDateSql in one round trip, as Dapper's QueryMultiple sends them.
+-- bench/run.sh passes -D page_lo=... -D page_hi=... (page 1 only: 1 1; deep pages: a deep range).
+\set page random(:page_lo, :page_hi)
+\set off (:page - 1) * 10
+WITH page AS (
+    SELECT l.id FROM task_logger l
+    ORDER BY l.log_date DESC, l.id DESC
+    LIMIT 10 OFFSET :off
+)
+SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
+       t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
+FROM page
+JOIN task_logger l ON l.id = page.id
+JOIN tasks t ON t.id = l.task_id
+LEFT JOIN users u ON u.id = t.assigned_user_id
+ORDER BY l.log_date DESC, l.id DESC \;
+SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l;

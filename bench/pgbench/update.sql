@@ -1,0 +1,36 @@
+-- UpdateTask of a random task's priority by an admin, no If-Match (UpdateTaskHandler.Sql with TaskRules'
+-- CTEs filled in). run.sh passes -D uid=... -D task_lo=... -D task_hi=...
+\set id random(:task_lo, :task_hi)
+\set p random(0, 3)
+WITH old AS (
+    SELECT t AS row FROM tasks t WHERE t.id = :id FOR UPDATE
+), changed AS (
+    UPDATE tasks t SET
+        task_name = coalesce(NULL, t.task_name),
+        description = coalesce(NULL, t.description),
+        status = coalesce(NULL, t.status),
+        priority = coalesce((ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[:p + 1], t.priority),
+        assigned_user_id = coalesce(NULL, t.assigned_user_id),
+        updated_at = now(),
+        version = t.version + 1
+    FROM old
+    WHERE t.id = :id
+      AND (t.created_by = :uid OR t.assigned_user_id = :uid OR true)
+      AND (NULL::int[] IS NULL OR t.version = ANY(NULL::int[]))
+      AND (NULL::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = NULL::bigint))
+    RETURNING t.*, t AS new_row, old.row AS old_row,
+        CASE WHEN (old.row).status AND NOT t.status THEN 'deleted'
+             WHEN NOT (old.row).status AND t.status THEN 'restored'
+             ELSE 'updated' END AS action
+), logged AS (
+    INSERT INTO task_logger (task_id, log_date, status, priority)
+    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority FROM changed
+    ON CONFLICT (task_id, log_date) DO UPDATE SET status = EXCLUDED.status, priority = EXCLUDED.priority
+), outboxed AS (
+    INSERT INTO outbox_messages (message_type, body)
+    SELECT 'task-changed', task_changed_event(action, old_row, new_row, :uid) FROM changed
+    WHERE task_changes(old_row, new_row) <> '{}'::jsonb
+)
+SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
+       u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version
+FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id;

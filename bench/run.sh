@@ -1,0 +1,345 @@
+#!/usr/bin/env bash
+# The benchmark of issue 8, on this machine, in one run (about 8-10 minutes):
+#
+#   bench/run.sh
+#
+# Builds in Release, starts the backing services (scripts/services.sh; PostgreSQL must be durable), seeds a
+# database of its own (bench/seed-million.sql: BENCH_TASKS tasks, BENCH_LOG_ROWS daily-log rows), then measures:
+#   1. the service (Release, role all, Redis, in-memory bus, rate limits off) with wrk, BENCH_CONNECTIONS
+#      connections, a warm-up before each case: /health/live (the HTTP floor), the list's page 1 (cached),
+#      random deep pages, random date-filtered pages, random entries, task creation, task update, login;
+#   2. pgbench of the same SQL with the same connections (the database floor of each endpoint);
+#   3. the daily snapshot of every active task (all tasks made active first) through the service, against the
+#      bare INSERT ... SELECT in psql;
+#   4. the CSV import against psql \copy (bench/import.sh BENCH_IMPORT_ROWS);
+#   5. peak RSS of each service process (/usr/bin/time -v).
+# Writes bench/results/<UTC date>.md (BENCH_OUT overrides) and prints it. Everything it starts it stops, by pid.
+#
+# Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
+# BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000 BENCH_IMPORT_ROWS=1000000 (0 skips)
+# BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
+set -euo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$repo"
+
+TASKS="${BENCH_TASKS:-1000000}"
+LOG_ROWS="${BENCH_LOG_ROWS:-1000000}"
+CONNS="${BENCH_CONNECTIONS:-32}"
+THREADS="${BENCH_THREADS:-2}"
+DURATION="${BENCH_DURATION:-10}"
+WARMUP="${BENCH_WARMUP:-3}"
+DEEP="${BENCH_DEEP_PAGES:-40000-60000}"
+IMPORT_ROWS="${BENCH_IMPORT_ROWS:-1000000}"
+DB="${BENCH_DB:-taskmanager_bench}"
+PORT="${BENCH_PORT:-18090}"
+OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
+BENCH_USER=bench_runner
+BENCH_PASSWORD=correct-horse-battery-1
+started_at=$(date -u '+%F %T')
+t_start=$SECONDS
+
+log() { echo "bench: $(date -u +%T) $*" >&2; }
+die() { echo "bench: ERROR: $*" >&2; exit 1; }
+
+# ------------------------------------------------------------------ tools, services, durability
+need_apt() { # need_apt COMMAND PACKAGE
+  command -v "$1" >/dev/null 2>&1 && return
+  log "installing $2"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y "$2" >/dev/null 2>&1; } \
+    || die "cannot install $2"
+}
+need_apt wrk wrk
+PGBENCH="$(command -v pgbench || true)"
+[[ -n $PGBENCH ]] || { [[ -x /usr/lib/postgresql/15/bin/pgbench ]] && PGBENCH=/usr/lib/postgresql/15/bin/pgbench; }
+[[ -n $PGBENCH ]] || { need_apt pgbench postgresql-contrib; PGBENCH="$(command -v pgbench)"; }
+[[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
+
+log "starting services"
+scripts/services.sh up postgres redis >/dev/null
+source .local/services.env
+export PGPASSWORD=taskmanager
+PGHOST=127.0.0.1; PGPORT="${PG_PORT:-55432}"
+psql_() { psql -h "$PGHOST" -p "$PGPORT" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
+
+fsync=$(psql_ -d postgres -tAc "SHOW fsync")
+sync_commit=$(psql_ -d postgres -tAc "SHOW synchronous_commit")
+if [[ $fsync != on || $sync_commit != on ]]; then
+  die "PostgreSQL on $PGHOST:$PGPORT runs with fsync=$fsync, synchronous_commit=$sync_commit: not durable, so its figures
+       would not be production's. Benchmarks need the durable defaults. Restart it without PG_FAST:
+       scripts/services.sh down postgres && scripts/services.sh up postgres"
+fi
+
+pg_started=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()")
+
+log "building (Release)"
+dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
+DLL=bin/Release/net10.0/TaskManager.dll
+
+work="$(mktemp -d)"
+service_pid=""
+stop_service() { # the service is /usr/bin/time's child: TERM it (KILL after 20 s), then wait for time's report
+  [[ -n $service_pid ]] || return 0
+  local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
+  pkill -TERM -P "$service_pid" 2>/dev/null || true
+  for _ in $(seq 100); do [[ -n $child ]] && kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
+  if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
+    log "the service (pid $child) did not stop within 20 s of TERM: KILL"
+    kill -KILL "$child" 2>/dev/null || true
+  fi
+  wait "$service_pid" 2>/dev/null || true
+  service_pid=""
+}
+results_written=""; measuring=""
+cleanup() {
+  local rc=$?
+  stop_service
+  if [[ -z $results_written && -n $measuring ]]; then
+    log "the run stopped early (exit $rc): writing what was measured"
+    incomplete="INCOMPLETE: the run stopped early (exit $rc); missing figures are blank."
+    write_results || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# ------------------------------------------------------------------ database
+conn="Host=$PGHOST;Port=$PGPORT;Database=$DB;Username=taskmanager;Password=taskmanager"
+log "creating $DB and seeding $TASKS tasks, $LOG_ROWS log rows"
+psql_ -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+ConnectionStrings__Postgres="$conn" dotnet "$DLL" migrate >/dev/null
+t0=$(date +%s.%N)
+psql_ -d "$DB" -f bench/seed-million.sql -v tasks="$TASKS" -v log_rows="$LOG_ROWS" -v reset=1 >"$work/seed.log"
+seed_s=$(awk "BEGIN{printf \"%.0f\", $(date +%s.%N) - $t0}")
+read -r task_lo task_hi id_lo id_hi < <(psql_ -d "$DB" -tA -F' ' -c \
+  "SELECT (SELECT min(id) FROM tasks), (SELECT max(id) FROM tasks), (SELECT min(id) FROM task_logger), (SELECT max(id) FROM task_logger)")
+days=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM task_log_daily_counts")
+per_date=$(psql_ -d "$DB" -tAc "SELECT min(entries) FROM task_log_daily_counts")
+date_pages=$(( per_date / 10 ))
+measuring=1
+declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
+rss_http=""; rss_snapshot=""; snap_s=""; bare_s=""; snap_rows=""; active=""; import_line=""; incomplete=""; pg_warning=""
+log "seeded in ${seed_s}s: tasks $task_lo..$task_hi, log ids $id_lo..$id_hi, $days dates, >= $per_date rows a date"
+
+# ------------------------------------------------------------------ the service
+start_service() { # start_service NAME: Release, role all, Redis (own key prefix), in-memory bus, limits off
+  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="${ConnectionStrings__Redis:-}" \
+  Caching__InstanceName="taskmanager-bench-$$" RabbitMq__Host="" Role=all \
+  ASPNETCORE_URLS="http://127.0.0.1:$PORT" ASPNETCORE_ENVIRONMENT=Production \
+  Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
+  Logging__LogLevel__Default=Warning RateLimiting__Enabled=false \
+    /usr/bin/time -v -o "$work/time-$1.txt" dotnet "$DLL" >"$work/service-$1.log" 2>&1 &
+  service_pid=$!
+  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0; sleep 0.2; done
+  cat "$work/service-$1.log" >&2; die "the service did not become ready"
+}
+peak_mb() { awk -F: '/Maximum resident/{printf "%.0f", $2/1024}' "$work/time-$1.txt"; }
+json_field() { python3 -c "import sys,json;print(json.load(sys.stdin)[\"$1\"])"; }
+login() {
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" | json_field access_token
+}
+
+log "service run 1: HTTP cases"
+start_service http
+curl -sf -X POST "http://127.0.0.1:$PORT/api/register" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@example.com\",\"password\":\"$BENCH_PASSWORD\"}" >/dev/null \
+  || die "registering $BENCH_USER failed"
+psql_ -d "$DB" -c "INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r
+                   WHERE u.username = '$BENCH_USER' AND r.name IN ('manager', 'admin') ON CONFLICT DO NOTHING" >/dev/null
+uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_USER'")
+token=$(login)
+[[ -n $token ]] || die "login failed"
+
+service_hwm() { # peak RSS so far of the service process (the child of /usr/bin/time), MB
+  local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
+  [[ -n $child ]] && awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$child/status" 2>/dev/null || echo "-"
+}
+db_xacts() { psql_ -d postgres -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"; }
+run_wrk() { # run_wrk CASE LABEL [env...]: a warm-up, then the measured run
+  local case="$1" label="$2"; shift 2
+  env BENCH_CASE="$case" BENCH_TOKEN="$token" BENCH_USER="$BENCH_USER" BENCH_PASSWORD="$BENCH_PASSWORD" "$@" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" --timeout 30s -s bench/wrk/bench.lua "http://127.0.0.1:$PORT" >/dev/null
+  local line x0
+  x0=$(db_xacts)
+  line=$(env BENCH_CASE="$case" BENCH_TOKEN="$token" BENCH_USER="$BENCH_USER" BENCH_PASSWORD="$BENCH_PASSWORD" "$@" \
+    wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 30s --latency -s bench/wrk/bench.lua "http://127.0.0.1:$PORT" \
+    | tee "$work/wrk-$label.txt" | grep '^BENCH ')
+  read -r _ RPS[$label] P50[$label] P99[$label] NON2XX[$label] SOCK[$label] REQS[$label] <<<"$line"
+  sleep 0.6   # pg_stat_database lags by up to PGSTAT_MIN_INTERVAL (0.5 s) on 15
+  HWM[$label]=$(service_hwm)
+  XACTS[$label]=$(awk -v a="$(db_xacts)" -v b="$x0" -v n="${REQS[$label]}" 'BEGIN{ if (n+0 == 0) print "-"; else printf "%.2f", (a-b)/n }')
+  log "wrk $label: ${RPS[$label]} req/s, p50 ${P50[$label]} ms, p99 ${P99[$label]} ms, non-2xx ${NON2XX[$label]}, socket errors ${SOCK[$label]}, db transactions/request ${XACTS[$label]}, service peak RSS so far ${HWM[$label]} MB"
+}
+
+run_wrk live live
+run_wrk list-page page1 BENCH_LO=1 BENCH_HI=1
+run_wrk list-page deep BENCH_LO="${DEEP%-*}" BENCH_HI="${DEEP#*-}"
+run_wrk list-date date BENCH_DAYS="$days" BENCH_PAGES="$date_pages"
+run_wrk entry entry BENCH_LO="$id_lo" BENCH_HI="$id_hi"
+run_wrk update update BENCH_LO="$task_lo" BENCH_HI="$task_hi"
+run_wrk create create
+run_wrk login login
+stop_service
+rss_http=$(peak_mb http)
+log "service run 1 peak RSS ${rss_http} MB"
+
+# ------------------------------------------------------------------ pgbench floors (service stopped)
+run_pgbench() { # run_pgbench SCRIPT LABEL [-D var=value ...]
+  local script="$1" label="$2"; shift 2
+  rm -f "$work"/pgb-"$label".*
+  "$PGBENCH" -h "$PGHOST" -p "$PGPORT" -U taskmanager -n -c "$CONNS" -j "$THREADS" -T "$WARMUP" -f "bench/pgbench/$script" "$@" "$DB" \
+    >/dev/null 2>&1 || true
+  rm -f "$work"/pgb-"$label".*
+  "$PGBENCH" -h "$PGHOST" -p "$PGPORT" -U taskmanager -n -c "$CONNS" -j "$THREADS" -T "$DURATION" -f "bench/pgbench/$script" \
+    -l --log-prefix="$work/pgb-$label" "$@" "$DB" >"$work/pgbench-$label.txt" 2>&1 || { cat "$work/pgbench-$label.txt" >&2; die "pgbench $label failed"; }
+  PG_TPS[$label]=$(awk '/^tps = /{printf "%.1f", $3}' "$work/pgbench-$label.txt")
+  PG_FAIL[$label]=$(awk '/number of failed transactions/{print $5}' "$work/pgbench-$label.txt"); PG_FAIL[$label]=${PG_FAIL[$label]:-0}
+  read -r PG_P50[$label] PG_P99[$label] < <(cat "$work"/pgb-"$label".* | awk '{print $3}' | sort -n \
+    | awk '{v[NR]=$1} END{i50=int(NR*0.50); i99=int(NR*0.99); if(i50<1)i50=1; if(i99<1)i99=1; printf "%.2f %.2f\n", v[i50]/1000, v[i99]/1000}')
+  log "pgbench $label: ${PG_TPS[$label]} tps, p50 ${PG_P50[$label]} ms, p99 ${PG_P99[$label]} ms, failed ${PG_FAIL[$label]}"
+}
+log "pgbench floors"
+run_pgbench list-page.sql page1 -D page_lo=1 -D page_hi=1
+run_pgbench list-page.sql deep -D page_lo="${DEEP%-*}" -D page_hi="${DEEP#*-}"
+run_pgbench list-date.sql date -D days="$days" -D pages="$date_pages"
+run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi"
+run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
+run_pgbench create.sql create -D uid="$uid"
+run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
+
+# ------------------------------------------------------------------ daily snapshot: service vs bare statement
+today=$(psql_ -d "$DB" -tAc "SELECT (now() AT TIME ZONE 'utc')::date")
+clear_today() {
+  psql_ -d "$DB" -c "DELETE FROM task_logger WHERE log_date = '$today'" -c "DELETE FROM task_log_snapshots WHERE log_date = '$today'" \
+    -c "VACUUM (ANALYZE) tasks, task_logger, task_log_daily_counts" >/dev/null
+}
+log "snapshot: making every task active"
+psql_ -d "$DB" -c "UPDATE tasks SET status = true WHERE NOT status" >/dev/null
+active=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM tasks WHERE status")
+clear_today
+
+log "service run 2: snapshot of $active active tasks"
+start_service snapshot
+token=$(login)
+t0=$(date +%s.%N)
+curl -sf -X POST "http://127.0.0.1:$PORT/api/task-log/snapshot" -H "Authorization: Bearer $token" >/dev/null || die "snapshot request failed"
+snap_rows=""
+for _ in $(seq 3000); do
+  snap_rows=$(psql_ -d "$DB" -tAc "SELECT rows_written FROM task_log_snapshots WHERE log_date = '$today'" 2>/dev/null || true)
+  [[ -n $snap_rows ]] && break
+  sleep 0.1
+done
+snap_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
+[[ -n $snap_rows ]] || die "the snapshot did not finish in 300 s"
+stop_service
+rss_snapshot=$(peak_mb snapshot)
+log "snapshot via service: $snap_rows rows in ${snap_s}s; peak RSS ${rss_snapshot} MB"
+
+clear_today
+bare_out=$(psql_ -d "$DB" -c '\timing on' -c "INSERT INTO task_logger (task_id, log_date, status, priority)
+  SELECT id, '$today', status, priority FROM tasks WHERE status")
+bare_s=$(awk '/^Time:/{printf "%.2f", $2/1000}' <<<"$bare_out")
+log "bare INSERT ... SELECT: ${bare_s}s"
+
+# ------------------------------------------------------------------ CSV import vs \copy
+import_line=""
+if (( IMPORT_ROWS > 0 )); then
+  log "import of $IMPORT_ROWS rows (bench/import.sh)"
+  bench/import.sh "$IMPORT_ROWS" >"$work/import.txt"
+  import_line=$(grep -E "^\| $IMPORT_ROWS \|" "$work/import.txt")
+fi
+
+# ------------------------------------------------------------------ the results file
+write_results() {
+set +eu
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
+mem_verdict() { awk -v v="$1" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 < 250) print "met"; else print "missed" }'; }
+p99_verdict() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else if (v+0 < 20) print "met"; else print "missed" }'; }
+pg_started_end=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()" || echo "unreachable")
+durable_end="$(psql_ -d postgres -tAc "SHOW fsync" || true)/$(psql_ -d postgres -tAc "SHOW synchronous_commit" || true)"
+if [[ $pg_started_end != "$pg_started" ]]; then
+  pg_warning="WARNING: PostgreSQL was restarted during the run (started $pg_started, now $pg_started_end; fsync/synchronous_commit at the end: $durable_end). Figures taken across the restart (errors, negative or odd db xact/req) are not valid; run again."
+  log "$pg_warning"
+elif [[ $durable_end != on/on ]]; then
+  pg_warning="WARNING: PostgreSQL is no longer durable at the end of the run (fsync/synchronous_commit: $durable_end)."
+  log "$pg_warning"
+fi
+cpu_model=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
+mem_gib=$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo "+dirty")
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+elapsed=$((SECONDS - t_start))
+
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "# Benchmark, $(date -u +%F)"
+  echo
+  echo "\`bench/run.sh\`, started $started_at UTC, took ${elapsed}s. Commit \`$commit\`."
+  echo "Machine: $(nproc) cores ($cpu_model), $mem_gib GiB; load average at the end: $load_end."
+  echo "PostgreSQL 15 durable (fsync=$fsync, synchronous_commit=$sync_commit); the service in Release, role \`all\`,"
+  echo "Redis cache, in-memory bus, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
+  echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
+  [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
+  [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
+  [[ -n $incomplete ]] && { echo; echo "**$incomplete**"; }
+  echo
+  echo "## HTTP against its floor"
+  echo
+  echo "Floor: \`/health/live\` on the same Kestrel for cached reads; pgbench of the endpoint's SQL, same connections, for the rest."
+  echo
+  echo "| case | req/s | p50 ms | p99 ms | non-2xx | socket err | db xact/req | peak RSS so far MB | floor | floor req/s | floor p50 ms | floor p99 ms | ratio | target | p99 < 20 ms |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '| HTTP floor: GET /health/live | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | 1.00 | - | %s |\n' \
+    "${RPS[live]}" "${P50[live]}" "${P99[live]}" "${NON2XX[live]}" "${SOCK[live]}" "${XACTS[live]}" "${HWM[live]}" "$(p99_verdict "${P99[live]}")"
+  row() { # row LABEL DESCRIPTION FLOOR(http|pg)
+    local l="$1" d="$2" f="$3" fr fp50 fp99 fname r
+    if [[ $f == http ]]; then fname="/health/live"; fr=${RPS[live]}; fp50=${P50[live]}; fp99=${P99[live]}
+    else fname="pgbench"; fr=${PG_TPS[$l]}; fp50=${PG_P50[$l]}; fp99=${PG_P99[$l]}; fi
+    r=$(ratio "${RPS[$l]}" "$fr")
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= 0.5: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "${HWM[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[$l]}")"
+  }
+  row page1 "GET /api/tasks?page=1&per_page=10 (cached)" http
+  row deep "GET /api/tasks, random page $DEEP (uncached)" pg
+  row date "GET /api/tasks?date=, random date and page (uncached)" pg
+  row entry "GET /api/task/{id}, random id (uncached)" pg
+  row create "POST /api/task" pg
+  row update "PUT /api/task/{id}, random task" pg
+  row login "POST /api/login" pg
+  echo
+  echo "db xact/req: transactions committed in the benchmark database per HTTP request during the case (pg_stat_database;"
+  echo "~0 means served from the cache, 1 per statement otherwise; warm-ups excluded). Peak RSS so far: VmHWM of the service"
+  echo "process after the case (cases run in the table's order)."
+  echo "pgbench of page 1's SQL (uncached, for reference): ${PG_TPS[page1]} tps, p50 ${PG_P50[page1]} ms, p99 ${PG_P99[page1]} ms."
+  echo "Login's floor is its SQL only: the password hash (PBKDF2) and the JWT are CPU work pgbench does not do."
+  echo "pgbench failed transactions: $(for l in deep date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
+  echo
+  echo "## Daily snapshot and CSV import"
+  echo
+  echo "| case | figure | floor | ratio | target |"
+  echo "|---|---|---|---|---|"
+  snap_ratio=$(ratio "$snap_s" "$bare_s")
+  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit) | %s s | bare INSERT ... SELECT in psql: %s s | %sx the bare time | <= 2x: %s |\n' \
+    "$active" "$snap_s" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 <= 2) print "met"; else print "missed" }')"
+  if [[ -n $import_line ]]; then
+    IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss _ <<<"$import_line"
+    printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | psql \\copy: %s s (%s rows/s) | %s | >= 0.5: %s |\n' \
+      $i_rows $i_mb $i_import_s $i_import_rps $i_copy_s $i_copy_rps $i_ratio "$(verdict $i_ratio 0.5)"
+  fi
+  echo
+  echo "## Peak memory (maximum RSS, /usr/bin/time -v)"
+  echo
+  echo "| process | peak RSS MB | target < 250 MB |"
+  echo "|---|---|---|"
+  printf '| service (role all: API and worker in one process), all HTTP cases | %s | %s |\n' "$rss_http" "$(mem_verdict "$rss_http")"
+  printf '| service (role all), snapshot run | %s | %s |\n' "$rss_snapshot" "$(mem_verdict "$rss_snapshot")"
+  [[ -n $import_line ]] && printf '| service (role all), CSV import of %s rows | %s | %s |\n' $i_rows $i_rss "$(mem_verdict $i_rss)"
+} >"$OUT"
+}
+write_results
+results_written=1
+cat "$OUT"
+log "wrote $OUT in ${elapsed}s"

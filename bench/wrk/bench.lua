@@ -1,0 +1,66 @@
+-- One wrk script for every case of bench/run.sh, chosen by the environment:
+--   BENCH_CASE   live | list-page | list-date | entry | create | update | login
+--   BENCH_TOKEN  a bearer token (admin) for the /api routes
+--   BENCH_LO, BENCH_HI   the random range of the case (page, entry id or task id); BENCH_DAYS, BENCH_PAGES for list-date
+--   BENCH_USER, BENCH_PASSWORD   for login
+-- done() prints one line run.sh parses:  BENCH <req/s> <p50 ms> <p99 ms> <non-2xx> <socket errors> <requests>
+local case = os.getenv("BENCH_CASE") or "live"
+local token = os.getenv("BENCH_TOKEN") or ""
+local lo = tonumber(os.getenv("BENCH_LO") or "1")
+local hi = tonumber(os.getenv("BENCH_HI") or "1")
+local days = tonumber(os.getenv("BENCH_DAYS") or "365")
+local pages = tonumber(os.getenv("BENCH_PAGES") or "1")
+local priorities = { "LOW", "MEDIUM", "HIGH", "CRITICAL" }
+local counter = 0
+
+local threads = {}
+function setup(thread)
+  thread:set("id", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() * 1000 + (id or 0) * 7919)
+  wrk.headers["Accept"] = "application/json"
+  if case ~= "live" and case ~= "login" then
+    wrk.headers["Authorization"] = "Bearer " .. token
+  end
+  if case == "create" or case == "update" or case == "login" then
+    wrk.headers["Content-Type"] = "application/json"
+  end
+end
+
+local function utc_date(days_ago)
+  return os.date("!%Y-%m-%d", os.time() - days_ago * 86400)
+end
+
+function request()
+  if case == "live" then
+    return wrk.format("GET", "/health/live")
+  elseif case == "list-page" then
+    return wrk.format("GET", "/api/tasks?page=" .. math.random(lo, hi) .. "&per_page=10")
+  elseif case == "list-date" then
+    return wrk.format("GET", "/api/tasks?date=" .. utc_date(math.random(0, days - 1)) ..
+      "&page=" .. math.random(1, pages) .. "&per_page=10")
+  elseif case == "entry" then
+    return wrk.format("GET", "/api/task/" .. math.random(lo, hi))
+  elseif case == "create" then
+    counter = counter + 1
+    return wrk.format("POST", "/api/task", nil,
+      '{"task_name":"bench task ' .. counter .. '","priority":"' .. priorities[math.random(1, 4)] .. '"}')
+  elseif case == "update" then
+    return wrk.format("PUT", "/api/task/" .. math.random(lo, hi), nil,
+      '{"priority":"' .. priorities[math.random(1, 4)] .. '"}')
+  elseif case == "login" then
+    return wrk.format("POST", "/api/login", nil,
+      '{"username":"' .. os.getenv("BENCH_USER") .. '","password":"' .. os.getenv("BENCH_PASSWORD") .. '"}')
+  end
+end
+
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("BENCH %.1f %.2f %.2f %d %d %d\n",
+    summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.status, e.connect + e.read + e.write + e.timeout, summary.requests))
+end
