@@ -18,6 +18,10 @@
 # Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
 # BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000 BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
+# For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
+# import" (the default, all), BENCH_CASES="live page1 deep date entry update create login" (the wrk cases, all by
+# default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
+# BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$repo"
@@ -33,6 +37,9 @@ IMPORT_ROWS="${BENCH_IMPORT_ROWS:-1000000}"
 DB="${BENCH_DB:-taskmanager_bench}"
 PORT="${BENCH_PORT:-18090}"
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
+PARTS=" ${BENCH_PARTS:-http pgbench snapshot import} "
+CASES=" ${BENCH_CASES:-live page1 deep date entry update create login} "
+part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
 BENCH_PASSWORD=correct-horse-battery-1
 started_at=$(date -u '+%F %T')
@@ -107,11 +114,17 @@ trap 'exit 130' INT TERM
 # ------------------------------------------------------------------ database
 conn="Host=$PGHOST;Port=$PGPORT;Database=$DB;Username=taskmanager;Password=taskmanager"
 log "creating $DB and seeding $TASKS tasks, $LOG_ROWS log rows"
-psql_ -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
-ConnectionStrings__Postgres="$conn" dotnet "$DLL" migrate >/dev/null
-t0=$(date +%s.%N)
-psql_ -d "$DB" -f bench/seed-million.sql -v tasks="$TASKS" -v log_rows="$LOG_ROWS" -v reset=1 >"$work/seed.log"
-seed_s=$(awk "BEGIN{printf \"%.0f\", $(date +%s.%N) - $t0}")
+if [[ ${BENCH_REUSE_DB:-0} == 1 ]] && psql_ -d "$DB" -c "SELECT 1 FROM tasks LIMIT 1" >/dev/null 2>&1; then
+  log "reusing $DB as a previous run left it"
+  ConnectionStrings__Postgres="$conn" dotnet "$DLL" migrate >/dev/null
+  seed_s="-"
+else
+  psql_ -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" -c "CREATE DATABASE $DB" >/dev/null
+  ConnectionStrings__Postgres="$conn" dotnet "$DLL" migrate >/dev/null
+  t0=$(date +%s.%N)
+  psql_ -d "$DB" -f bench/seed-million.sql -v tasks="$TASKS" -v log_rows="$LOG_ROWS" -v reset=1 >"$work/seed.log"
+  seed_s=$(awk "BEGIN{printf \"%.0f\", $(date +%s.%N) - $t0}")
+fi
 read -r task_lo task_hi id_lo id_hi < <(psql_ -d "$DB" -tA -F' ' -c \
   "SELECT (SELECT min(id) FROM tasks), (SELECT max(id) FROM tasks), (SELECT min(id) FROM task_logger), (SELECT max(id) FROM task_logger)")
 days=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM task_log_daily_counts")
@@ -119,6 +132,8 @@ per_date=$(psql_ -d "$DB" -tAc "SELECT min(entries) FROM task_log_daily_counts")
 date_pages=$(( per_date / 10 ))
 measuring=1
 declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
+read -r -a BASE_SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
+SERVICE_ENV=()
 rss_http=""; rss_snapshot=""; snap_s=""; bare_s=""; snap_rows=""; active=""; import_line=""; incomplete=""; pg_warning=""
 log "seeded in ${seed_s}s: tasks $task_lo..$task_hi, log ids $id_lo..$id_hi, $days dates, >= $per_date rows a date"
 
@@ -129,7 +144,7 @@ start_service() { # start_service NAME: Release, role all, Redis (own key prefix
   ASPNETCORE_URLS="http://127.0.0.1:$PORT" ASPNETCORE_ENVIRONMENT=Production \
   Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
   Logging__LogLevel__Default=Warning RateLimiting__Enabled=false \
-    /usr/bin/time -v -o "$work/time-$1.txt" dotnet "$DLL" >"$work/service-$1.log" 2>&1 &
+    /usr/bin/time -v -o "$work/time-$1.txt" env ${BASE_SERVICE_ENV[@]+"${BASE_SERVICE_ENV[@]}"} ${SERVICE_ENV[@]+"${SERVICE_ENV[@]}"} dotnet "$DLL" >"$work/service-$1.log" 2>&1 &
   service_pid=$!
   for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0; sleep 0.2; done
   cat "$work/service-$1.log" >&2; die "the service did not become ready"
@@ -141,11 +156,11 @@ login() {
     -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" | json_field access_token
 }
 
+if part http || part snapshot; then
 log "service run 1: HTTP cases"
 start_service http
-curl -sf -X POST "http://127.0.0.1:$PORT/api/register" -H 'Content-Type: application/json' \
-  -d "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@example.com\",\"password\":\"$BENCH_PASSWORD\"}" >/dev/null \
-  || die "registering $BENCH_USER failed"
+curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/api/register" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$BENCH_USER\",\"email\":\"$BENCH_USER@example.com\",\"password\":\"$BENCH_PASSWORD\"}" # 409 on a reused database
 psql_ -d "$DB" -c "INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r
                    WHERE u.username = '$BENCH_USER' AND r.name IN ('manager', 'admin') ON CONFLICT DO NOTHING" >/dev/null
 uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_USER'")
@@ -159,6 +174,7 @@ service_hwm() { # peak RSS so far of the service process (the child of /usr/bin/
 db_xacts() { psql_ -d postgres -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"; }
 run_wrk() { # run_wrk CASE LABEL [env...]: a warm-up, then the measured run
   local case="$1" label="$2"; shift 2
+  part http && [[ $CASES == *" $label "* ]] || return 0
   env BENCH_CASE="$case" BENCH_TOKEN="$token" BENCH_USER="$BENCH_USER" BENCH_PASSWORD="$BENCH_PASSWORD" "$@" \
     wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" --timeout 30s -s bench/wrk/bench.lua "http://127.0.0.1:$PORT" >/dev/null
   local line x0
@@ -184,10 +200,12 @@ run_wrk login login
 stop_service
 rss_http=$(peak_mb http)
 log "service run 1 peak RSS ${rss_http} MB"
+fi
 
 # ------------------------------------------------------------------ pgbench floors (service stopped)
 run_pgbench() { # run_pgbench SCRIPT LABEL [-D var=value ...]
   local script="$1" label="$2"; shift 2
+  part pgbench && [[ $CASES == *" $label "* ]] || return 0
   rm -f "$work"/pgb-"$label".*
   "$PGBENCH" -h "$PGHOST" -p "$PGPORT" -U taskmanager -n -c "$CONNS" -j "$THREADS" -T "$WARMUP" -f "bench/pgbench/$script" "$@" "$DB" \
     >/dev/null 2>&1 || true
@@ -209,7 +227,34 @@ run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$t
 run_pgbench create.sql create -D uid="$uid"
 run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
 
+# Login's other floor: the password hash alone. PBKDF2-HMAC-SHA512 at the service's iteration count (OpenSSL's, through
+# Python's hashlib, as .NET's is on Linux), one process per core for DURATION seconds: the most logins a second the
+# cores allow, with nothing else running.
+pbkdf2_rate=""
+if part pgbench && [[ $CASES == *" login "* ]]; then
+  iterations=$(python3 -c "import json;print(json.load(open('appsettings.json'))['Auth']['PasswordHashIterations'])")
+  pbkdf2_rate=$(python3 - "$(nproc)" "$iterations" "$DURATION" <<'PY'
+import hashlib, multiprocessing, os, sys, time
+def work(iterations, seconds, results):
+    end, n = time.monotonic() + seconds, 0
+    while time.monotonic() < end:
+        hashlib.pbkdf2_hmac("sha512", b"correct-horse-battery-1", os.urandom(16), iterations, 32)
+        n += 1
+    results.put(n)
+cores, iterations, seconds = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
+results = multiprocessing.Queue()
+workers = [multiprocessing.Process(target=work, args=(iterations, seconds, results)) for _ in range(cores)]
+for w in workers: w.start()
+total = sum(results.get() for _ in workers)
+for w in workers: w.join()
+print(f"{total / seconds:.1f}")
+PY
+)
+  log "PBKDF2-HMAC-SHA512, $iterations iterations, $(nproc) processes: $pbkdf2_rate hashes/s"
+fi
+
 # ------------------------------------------------------------------ daily snapshot: service vs bare statement
+if part snapshot; then
 today=$(psql_ -d "$DB" -tAc "SELECT (now() AT TIME ZONE 'utc')::date")
 clear_today() {
   psql_ -d "$DB" -c "DELETE FROM task_logger WHERE log_date = '$today'" -c "DELETE FROM task_log_snapshots WHERE log_date = '$today'" \
@@ -220,8 +265,18 @@ psql_ -d "$DB" -c "UPDATE tasks SET status = true WHERE NOT status" >/dev/null
 active=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM tasks WHERE status")
 clear_today
 
+# Both sides insert into the space the previous run's rows left (deleted, vacuumed): a first, unmeasured bare
+# run makes the service's run meet the same table the measured bare run meets.
+psql_ -d "$DB" -c "INSERT INTO task_logger (task_id, log_date, status, priority)
+  SELECT id, '$today', status, priority FROM tasks WHERE status" >/dev/null
+clear_today
+
 log "service run 2: snapshot of $active active tasks"
+# The scheduler off: on start it would catch up on today's missing snapshot by itself, and the POST measured
+# here would become a second pass.
+SERVICE_ENV=(TaskLog__SchedulerEnabled=false)
 start_service snapshot
+SERVICE_ENV=()
 token=$(login)
 t0=$(date +%s.%N)
 curl -sf -X POST "http://127.0.0.1:$PORT/api/task-log/snapshot" -H "Authorization: Bearer $token" >/dev/null || die "snapshot request failed"
@@ -242,10 +297,11 @@ bare_out=$(psql_ -d "$DB" -c '\timing on' -c "INSERT INTO task_logger (task_id, 
   SELECT id, '$today', status, priority FROM tasks WHERE status")
 bare_s=$(awk '/^Time:/{printf "%.2f", $2/1000}' <<<"$bare_out")
 log "bare INSERT ... SELECT: ${bare_s}s"
+fi
 
 # ------------------------------------------------------------------ CSV import vs \copy
 import_line=""
-if (( IMPORT_ROWS > 0 )); then
+if part import && (( IMPORT_ROWS > 0 )); then
   log "import of $IMPORT_ROWS rows (bench/import.sh)"
   bench/import.sh "$IMPORT_ROWS" >"$work/import.txt"
   import_line=$(grep -E "^\| $IMPORT_ROWS \|" "$work/import.txt")
@@ -283,6 +339,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "Redis cache, in-memory bus, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
   echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
   [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
+  [[ -n ${BENCH_PARTS:-}${BENCH_CASES:-}${BENCH_SERVICE_ENV:-} ]] && { echo; echo "**Partial or varied run:** parts:$PARTS; cases:$CASES; service settings: ${BENCH_SERVICE_ENV:-none}."; }
   [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
   [[ -n $incomplete ]] && { echo; echo "**$incomplete**"; }
   echo
@@ -309,12 +366,18 @@ mkdir -p "$(dirname "$OUT")"
   row create "POST /api/task" pg
   row update "PUT /api/task/{id}, random task" pg
   row login "POST /api/login" pg
+  if [[ -n $pbkdf2_rate ]]; then
+    r=$(ratio "${RPS[login]}" "$pbkdf2_rate")
+    printf '| POST /api/login against its password hash | %s | %s | %s | %s | %s | %s | %s | PBKDF2 alone | %s | - | - | %s | >= 0.5: %s | %s |\n' "${RPS[login]}" "${P50[login]}" "${P99[login]}" \
+      "${NON2XX[login]}" "${SOCK[login]}" "${XACTS[login]}" "${HWM[login]}" "$pbkdf2_rate" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[login]}")"
+  fi
   echo
   echo "db xact/req: transactions committed in the benchmark database per HTTP request during the case (pg_stat_database;"
   echo "~0 means served from the cache, 1 per statement otherwise; warm-ups excluded). Peak RSS so far: VmHWM of the service"
   echo "process after the case (cases run in the table's order)."
   echo "pgbench of page 1's SQL (uncached, for reference): ${PG_TPS[page1]} tps, p50 ${PG_P50[page1]} ms, p99 ${PG_P99[page1]} ms."
-  echo "Login's floor is its SQL only: the password hash (PBKDF2) and the JWT are CPU work pgbench does not do."
+  echo "Login has two floors: its SQL alone (pgbench), and its password hash alone (PBKDF2-HMAC-SHA512 at the service's"
+  echo "iteration count, one process per core, nothing else running): a login is bound by the hash, by design."
   echo "pgbench failed transactions: $(for l in deep date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
   echo
   echo "## Daily snapshot and CSV import"

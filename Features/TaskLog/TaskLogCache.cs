@@ -11,6 +11,10 @@ public sealed class TaskLogCache(HybridCache cache, CacheGenerations generations
 {
     private const string DataSet = "task-log";
 
+    // Part of every key: raised when what is cached changes shape, so entries an older build left in Redis are
+    // never read as the new shape (2: pages cached as their response JSON).
+    private const string Format = "2";
+
     // HybridCache reports no hits or misses of its own; a read that had to run its factory is the miss that
     // cost a database query, every other read was served from memory or Redis.
     private readonly Counter<long> lookups = meters.Create(Meters.Cache)
@@ -20,7 +24,7 @@ public sealed class TaskLogCache(HybridCache cache, CacheGenerations generations
     {
         var generation = await generations.CurrentAsync(DataSet);
         var missed = false;
-        var value = await cache.GetOrCreateAsync($"{DataSet}:{generation}:{key}", async token =>
+        var value = await cache.GetOrCreateAsync($"{DataSet}:{Format}:{generation}:{key}", async token =>
         {
             missed = true;
             return await read(token);

@@ -28,6 +28,9 @@ public static class DatabaseExtensions
             {
                 CommandTimeout = options.CommandTimeoutSeconds,
                 Timeout = options.ConnectTimeoutSeconds,
+                MaxPoolSize = options.MaxPoolSize,
+                MaxAutoPrepare = options.MaxAutoPrepare,
+                NoResetOnClose = !options.ResetOnClose,
             };
             csb.ApplicationName ??= "taskmanager";
             return new NpgsqlDataSourceBuilder(csb.ConnectionString)

@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Text;
+using System.Threading.Channels;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Dapper;
@@ -38,7 +39,10 @@ public sealed class ImportRunner(NpgsqlDataSource db, TaskLogCache cache, Outbox
         ON CONFLICT (task_id, log_date) DO NOTHING;
 
         INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at)
-        SELECT gen_random_uuid(), t.id, 'imported',
+        -- The entry's message id: the import's id (its first 8 bytes) and the row number. Ordered within an import, so
+        -- the unique index on message_id takes appends instead of a random insert per row (random ids made the
+        -- audit insert the import's dearest step), and the same row always gets the same id.
+        SELECT encode(substring(uuid_send(@Id) FROM 1 FOR 8) || int8send(t.import_row), 'hex')::uuid, t.id, 'imported',
                -- What task_changes(NULL, t) gives, built directly: several times cheaper per row.
                jsonb_build_object(
                    'task_name', jsonb_build_object('old', NULL, 'new', t.task_name),
@@ -114,14 +118,52 @@ public sealed class ImportRunner(NpgsqlDataSource db, TaskLogCache cache, Outbox
         await FinishAsync(import, rowsTotal, failure, ct);
     }
 
-    /// <summary>partial: every valid row lands; each batch commits with its checkpoint.</summary>
+    /// <summary>partial: every valid row lands; each batch commits with its checkpoint.
+    /// Reading and checking rows (CPU in this process) overlaps landing the batch before (work in PostgreSQL):
+    /// one batch waits while one lands, so neither side idles while the other works.</summary>
     private async Task<long> ImportInBatchesAsync(ImportState import, CancellationToken ct)
     {
+        var batches = Channel.CreateBounded<Batch>(new BoundedChannelOptions(1) { SingleReader = true, SingleWriter = true });
+        using var landingFailed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var landing = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var batch in batches.Reader.ReadAllAsync(ct))
+                {
+                    await CommitBatchAsync(import, batch, ct);
+                }
+            }
+            catch
+            {
+                await landingFailed.CancelAsync(); // stop reading: nothing more can land
+                throw;
+            }
+        }, CancellationToken.None);
+
+        long last;
+        try
+        {
+            last = await ReadBatchesAsync(import, batches.Writer, landingFailed.Token);
+        }
+        catch (OperationCanceledException) when (landingFailed.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            last = -1; // the landing task failed: its exception is the one to report
+        }
+        finally
+        {
+            // Batches read before an unreadable part of the file still land, as they would have one at a time.
+            batches.Writer.TryComplete();
+            await landing;
+        }
+        return last;
+    }
+
+    private async Task<long> ReadBatchesAsync(ImportState import, ChannelWriter<Batch> batches, CancellationToken ct)
+    {
         var batchSize = options.Value.BatchSize;
-        var batch = new List<ValidRow>(batchSize);
-        var errors = new List<RowError>();
-        var from = import.CheckpointRow;
-        long last = from;
+        var batch = new Batch(import.CheckpointRow, batchSize);
+        long last = import.CheckpointRow;
         await foreach (var (row, valid, rowErrors) in ReadRowsAsync(import, ct))
         {
             last = row;
@@ -131,25 +173,34 @@ public sealed class ImportRunner(NpgsqlDataSource db, TaskLogCache cache, Outbox
             }
             if (valid is not null)
             {
-                batch.Add(valid);
+                batch.Rows.Add(valid);
             }
             else
             {
-                errors.AddRange(rowErrors!);
+                batch.Errors.AddRange(rowErrors!);
             }
-            if (row - from >= batchSize)
+            if (row - batch.From >= batchSize)
             {
-                await CommitBatchAsync(import, batch, errors, from, row, ct);
-                from = row;
-                batch.Clear();
-                errors.Clear();
+                batch.To = row;
+                await batches.WriteAsync(batch, ct);
+                batch = new Batch(row, batchSize);
             }
         }
-        if (last > from)
+        if (last > batch.From)
         {
-            await CommitBatchAsync(import, batch, errors, from, last, ct);
+            batch.To = last;
+            await batches.WriteAsync(batch, ct);
         }
         return last;
+    }
+
+    /// <summary>The rows after From up to and including To: the valid ones and the errors of the others.</summary>
+    private sealed class Batch(long from, int capacity)
+    {
+        public long From { get; } = from;
+        public long To { get; set; }
+        public List<ValidRow> Rows { get; } = new(capacity);
+        public List<RowError> Errors { get; } = [];
     }
 
     /// <summary>atomic and dry_run: every row is checked first; atomic then lands all of them in one transaction,
@@ -208,8 +259,9 @@ public sealed class ImportRunner(NpgsqlDataSource db, TaskLogCache cache, Outbox
         return rows;
     }
 
-    private async Task CommitBatchAsync(ImportState import, List<ValidRow> batch, List<RowError> errors, long from, long to, CancellationToken ct)
+    private async Task CommitBatchAsync(ImportState import, Batch rows, CancellationToken ct)
     {
+        var (batch, errors, from, to) = (rows.Rows, rows.Errors, rows.From, rows.To);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await LandAsync(connection, transaction, import, batch, from, to, ct);

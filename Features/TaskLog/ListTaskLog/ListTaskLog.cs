@@ -6,7 +6,9 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using Microsoft.Extensions.Options;
 using TaskManager.Features.Tasks;
+using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.TaskLog.ListTaskLog;
@@ -57,7 +59,7 @@ public sealed class ListTaskLogValidator : AbstractValidator<ListTaskLogRequest>
 public sealed record ListTaskLogResponse(IReadOnlyList<TaskLogEntry> Tasks, long Total, int Pages, int CurrentPage, int PerPage);
 
 public sealed record ListTaskLogQuery(int Page, int PerPage, DateOnly? Date, DateOnly? From, DateOnly? To, bool? Status,
-    string? Priority, long? AssignedUserId, long? TaskId) : IQuery<ListTaskLogResponse>
+    string? Priority, long? AssignedUserId, long? TaskId) : IQuery<CachedJson<ListTaskLogResponse>>
 {
     public long Offset => (long)(Page - 1) * PerPage;
 
@@ -65,7 +67,8 @@ public sealed record ListTaskLogQuery(int Page, int PerPage, DateOnly? Date, Dat
         $"list:{Page}:{PerPage}:{Date}:{From}:{To}:{Status}:{Priority}:{AssignedUserId}:{TaskId}");
 }
 
-public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache) : IQueryHandler<ListTaskLogQuery, ListTaskLogResponse>
+public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+    : IQueryHandler<ListTaskLogQuery, CachedJson<ListTaskLogResponse>>
 {
     // The page is chosen from the log alone, walking ix_task_logger_date_id in the list's order; only the
     // chosen rows are joined to their tasks.
@@ -89,8 +92,10 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache) 
     private const string CountByDateSql = "SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l {0}";
     private const string CountRowsSql = "SELECT count(*) FROM task_logger l {0}";
 
-    public ValueTask<ListTaskLogResponse> Handle(ListTaskLogQuery query, CancellationToken ct) =>
-        cache.GetOrCreateAsync(query.CacheKey, token => ReadAsync(query, token), ct);
+    // Pages are cached as the JSON the client receives: a hit is written out without being serialized again.
+    public ValueTask<CachedJson<ListTaskLogResponse>> Handle(ListTaskLogQuery query, CancellationToken ct) =>
+        cache.GetOrCreateAsync(query.CacheKey,
+            async token => CachedJson<ListTaskLogResponse>.Serialize(await ReadAsync(query, token), json.Value.SerializerOptions), ct);
 
     private async ValueTask<ListTaskLogResponse> ReadAsync(ListTaskLogQuery query, CancellationToken ct)
     {
@@ -136,9 +141,9 @@ public static class ListTaskLogEndpoint
         .WithName("ListTaskLog")
         .WithSummary("The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.");
 
-    private static async Task<Results<Ok<ListTaskLogResponse>, ValidationProblem>> HandleAsync(
+    private static async Task<Results<CachedJson<ListTaskLogResponse>, ValidationProblem>> HandleAsync(
         [AsParameters] ListTaskLogRequest request, IMediator mediator, CancellationToken ct) =>
-        TypedResults.Ok(await mediator.Send(new ListTaskLogQuery(
+        (await mediator.Send(new ListTaskLogQuery(
             request.Page ?? 1,
             request.PerPage ?? Paging.DefaultPerPage,
             ListTaskLogValidator.ParseDate(request.Date),
