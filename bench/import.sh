@@ -42,7 +42,7 @@ for rows in "${sizes[@]}"; do
   ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__Host="" Role=all \
   ASPNETCORE_URLS="http://127.0.0.1:$port" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
   Imports__MaxFileBytes=1073741824 Logging__LogLevel__Default=Warning RateLimiting__Enabled=false \
-    /usr/bin/time -v -o "$work/time.txt" dotnet bin/Release/net10.0/TaskManager.dll >"$work/service.log" 2>&1 &
+    /usr/bin/time -v -o "$work/time.txt" env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$work/service.log" 2>&1 &
   service=$!
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
   curl -sf -X POST "http://127.0.0.1:$port/api/register" -H 'Content-Type: application/json' \
@@ -53,12 +53,14 @@ for rows in "${sizes[@]}"; do
   t0=$(date +%s.%N)
   id=$(curl -sf -X POST "http://127.0.0.1:$port/api/upload-csv" -H "Authorization: Bearer $token" -F "file=@$work/tasks.csv" \
        | python3 -c 'import sys,json;print(json.load(sys.stdin)["import_id"])')
+  upload_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
   while :; do
     status=$(curl -sf "http://127.0.0.1:$port/api/imports/$id" -H "Authorization: Bearer $token" | python3 -c 'import sys,json;print(json.load(sys.stdin)["status"])')
     [[ $status == queued || $status == running ]] || break
     sleep 0.2
   done
   import_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
+  echo "import of $rows rows: upload (until 202) ${upload_s}s, then the worker $(awk "BEGIN{printf \"%.2f\", $import_s - $upload_s}")s" >&2
   created=$(psql_ -d "$db" -tAc "SELECT count(*) FROM tasks")
   pkill -TERM -P "$service" || true; wait "$service" || true   # the service is /usr/bin/time's child
   rss=$(awk -F: '/Maximum resident/{printf "%.0f", $2/1024}' "$work/time.txt")

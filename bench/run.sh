@@ -5,14 +5,15 @@
 #
 # Builds in Release, starts the backing services (scripts/services.sh; PostgreSQL must be durable), seeds a
 # database of its own (bench/seed-million.sql: BENCH_TASKS tasks, BENCH_LOG_ROWS daily-log rows), then measures:
-#   1. the service (Release, role all, Redis, in-memory bus, rate limits off) with wrk, BENCH_CONNECTIONS
+#   1. the service (Release; the API and the worker as two processes, as compose.yaml runs them; Redis, RabbitMQ in a
+#      virtual host of its own, rate limits off) with wrk, BENCH_CONNECTIONS
 #      connections, a warm-up before each case: /health/live (the HTTP floor), the list's page 1 (cached),
 #      random deep pages, random date-filtered pages, random entries, task creation, task update, login;
 #   2. pgbench of the same SQL with the same connections (the database floor of each endpoint);
 #   3. the daily snapshot of every active task (all tasks made active first) through the service, against the
 #      bare INSERT ... SELECT in psql;
 #   4. the CSV import against psql \copy (bench/import.sh BENCH_IMPORT_ROWS);
-#   5. peak RSS of each service process (/usr/bin/time -v).
+#   5. peak RSS of each service process (/usr/bin/time -v). bench/import.sh runs one process of role all.
 # Writes bench/results/<UTC date>.md (BENCH_OUT overrides) and prints it. Everything it starts it stops, by pid.
 #
 # Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
@@ -36,6 +37,7 @@ DEEP="${BENCH_DEEP_PAGES:-40000-60000}"
 IMPORT_ROWS="${BENCH_IMPORT_ROWS:-1000000}"
 DB="${BENCH_DB:-taskmanager_bench}"
 PORT="${BENCH_PORT:-18090}"
+WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import} "
 CASES=" ${BENCH_CASES:-live page1 deep date entry update create login} "
@@ -63,7 +65,7 @@ PGBENCH="$(command -v pgbench || true)"
 [[ -x /usr/bin/time ]] || need_apt /usr/bin/time time
 
 log "starting services"
-scripts/services.sh up postgres redis >/dev/null
+scripts/services.sh up postgres redis rabbitmq >/dev/null
 source .local/services.env
 export PGPASSWORD=taskmanager
 PGHOST=127.0.0.1; PGPORT="${PG_PORT:-55432}"
@@ -84,18 +86,20 @@ dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 DLL=bin/Release/net10.0/TaskManager.dll
 
 work="$(mktemp -d)"
-service_pid=""
-stop_service() { # the service is /usr/bin/time's child: TERM it (KILL after 20 s), then wait for time's report
-  [[ -n $service_pid ]] || return 0
-  local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
-  pkill -TERM -P "$service_pid" 2>/dev/null || true
-  for _ in $(seq 100); do [[ -n $child ]] && kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
-  if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
-    log "the service (pid $child) did not stop within 20 s of TERM: KILL"
-    kill -KILL "$child" 2>/dev/null || true
-  fi
-  wait "$service_pid" 2>/dev/null || true
-  service_pid=""
+service_pids=()
+stop_service() { # each process is /usr/bin/time's child: TERM it (KILL after 20 s), then wait for time's report
+  local pid child
+  for pid in ${service_pids[@]+"${service_pids[@]}"}; do
+    child=$(pgrep -P "$pid" | head -n1 || true)
+    pkill -TERM -P "$pid" 2>/dev/null || true
+    for _ in $(seq 100); do [[ -n $child ]] && kill -0 "$child" 2>/dev/null || break; sleep 0.2; done
+    if [[ -n $child ]] && kill -0 "$child" 2>/dev/null; then
+      log "the service (pid $child) did not stop within 20 s of TERM: KILL"
+      kill -KILL "$child" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+  done
+  service_pids=()
 }
 results_written=""; measuring=""
 cleanup() {
@@ -107,7 +111,9 @@ cleanup() {
     write_results || true
   fi
   rm -rf "$work"
+  [[ -z $VHOST ]] || scripts/services.sh rabbitmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
 }
+VHOST=""
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -134,20 +140,28 @@ measuring=1
 declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
 read -r -a BASE_SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
 SERVICE_ENV=()
-rss_http=""; rss_snapshot=""; snap_s=""; bare_s=""; snap_rows=""; active=""; import_line=""; incomplete=""; pg_warning=""
+rss_http=""; rss_http_worker=""; rss_snapshot=""; rss_snapshot_worker=""; snap_s=""; bare_s=""; snap_rows=""; active=""; import_line=""; incomplete=""; pg_warning=""
 log "seeded in ${seed_s}s: tasks $task_lo..$task_hi, log ids $id_lo..$id_hi, $days dates, >= $per_date rows a date"
 
 # ------------------------------------------------------------------ the service
-start_service() { # start_service NAME: Release, role all, Redis (own key prefix), in-memory bus, limits off
+# A virtual host of its own on RabbitMQ: nothing left in the queues by other runs reaches this one.
+VHOST="taskmanager-bench-$$"
+scripts/services.sh rabbitmqctl add_vhost "$VHOST" >/dev/null
+scripts/services.sh rabbitmqctl set_permissions -p "$VHOST" "${RabbitMq__Username:-guest}" '.*' '.*' '.*' >/dev/null
+start_one() { # start_one NAME ROLE PORT: Release, Redis (own key prefix), RabbitMQ (own virtual host), limits off
   ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="${ConnectionStrings__Redis:-}" \
-  Caching__InstanceName="taskmanager-bench-$$" RabbitMq__Host="" Role=all \
-  ASPNETCORE_URLS="http://127.0.0.1:$PORT" ASPNETCORE_ENVIRONMENT=Production \
+  Caching__InstanceName="taskmanager-bench-$$" RabbitMq__VirtualHost="$VHOST" Role="$2" \
+  ASPNETCORE_URLS="http://127.0.0.1:$3" ASPNETCORE_ENVIRONMENT=Production \
   Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
   Logging__LogLevel__Default=Warning RateLimiting__Enabled=false \
     /usr/bin/time -v -o "$work/time-$1.txt" env ${BASE_SERVICE_ENV[@]+"${BASE_SERVICE_ENV[@]}"} ${SERVICE_ENV[@]+"${SERVICE_ENV[@]}"} dotnet "$DLL" >"$work/service-$1.log" 2>&1 &
-  service_pid=$!
-  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && return 0; sleep 0.2; done
-  cat "$work/service-$1.log" >&2; die "the service did not become ready"
+  service_pids+=($!)
+  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$3/health/ready" >/dev/null && return 0; sleep 0.2; done
+  cat "$work/service-$1.log" >&2; die "the $2 process did not become ready"
+}
+start_service() { # start_service NAME: the API and the worker as separate processes, as compose.yaml runs them
+  start_one "$1-worker" worker "$WORKER_PORT"
+  start_one "$1-api" api "$PORT"
 }
 peak_mb() { awk -F: '/Maximum resident/{printf "%.0f", $2/1024}' "$work/time-$1.txt"; }
 json_field() { python3 -c "import sys,json;print(json.load(sys.stdin)[\"$1\"])"; }
@@ -167,8 +181,8 @@ uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_USER'")
 token=$(login)
 [[ -n $token ]] || die "login failed"
 
-service_hwm() { # peak RSS so far of the service process (the child of /usr/bin/time), MB
-  local child; child=$(pgrep -P "$service_pid" | head -n1 || true)
+service_hwm() { # peak RSS so far of the API process (the child of /usr/bin/time), MB
+  local child; child=$(pgrep -P "${service_pids[-1]}" | head -n1 || true)
   [[ -n $child ]] && awk '/VmHWM/{printf "%.0f", $2/1024}' "/proc/$child/status" 2>/dev/null || echo "-"
 }
 db_xacts() { psql_ -d postgres -tAc "SELECT xact_commit + xact_rollback FROM pg_stat_database WHERE datname = '$DB'"; }
@@ -198,8 +212,8 @@ run_wrk update update BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk create create
 run_wrk login login
 stop_service
-rss_http=$(peak_mb http)
-log "service run 1 peak RSS ${rss_http} MB"
+rss_http=$(peak_mb http-api); rss_http_worker=$(peak_mb http-worker)
+log "service run 1 peak RSS: API ${rss_http} MB, worker ${rss_http_worker} MB"
 fi
 
 # ------------------------------------------------------------------ pgbench floors (service stopped)
@@ -289,8 +303,8 @@ done
 snap_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
 [[ -n $snap_rows ]] || die "the snapshot did not finish in 300 s"
 stop_service
-rss_snapshot=$(peak_mb snapshot)
-log "snapshot via service: $snap_rows rows in ${snap_s}s; peak RSS ${rss_snapshot} MB"
+rss_snapshot=$(peak_mb snapshot-api); rss_snapshot_worker=$(peak_mb snapshot-worker)
+log "snapshot via service: $snap_rows rows in ${snap_s}s; peak RSS: API ${rss_snapshot} MB, worker ${rss_snapshot_worker} MB"
 
 clear_today
 bare_out=$(psql_ -d "$DB" -c '\timing on' -c "INSERT INTO task_logger (task_id, log_date, status, priority)
@@ -335,8 +349,8 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "\`bench/run.sh\`, started $started_at UTC, took ${elapsed}s. Commit \`$commit\`."
   echo "Machine: $(nproc) cores ($cpu_model), $mem_gib GiB; load average at the end: $load_end."
-  echo "PostgreSQL 15 durable (fsync=$fsync, synchronous_commit=$sync_commit); the service in Release, role \`all\`,"
-  echo "Redis cache, in-memory bus, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
+  echo "PostgreSQL 15 durable (fsync=$fsync, synchronous_commit=$sync_commit); the service in Release, the API and the worker"
+  echo "as two processes, Redis cache, RabbitMQ, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
   echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
   [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
   [[ -n ${BENCH_PARTS:-}${BENCH_CASES:-}${BENCH_SERVICE_ENV:-} ]] && { echo; echo "**Partial or varied run:** parts:$PARTS; cases:$CASES; service settings: ${BENCH_SERVICE_ENV:-none}."; }
@@ -397,8 +411,10 @@ mkdir -p "$(dirname "$OUT")"
   echo
   echo "| process | peak RSS MB | target < 250 MB |"
   echo "|---|---|---|"
-  printf '| service (role all: API and worker in one process), all HTTP cases | %s | %s |\n' "$rss_http" "$(mem_verdict "$rss_http")"
-  printf '| service (role all), snapshot run | %s | %s |\n' "$rss_snapshot" "$(mem_verdict "$rss_snapshot")"
+  printf '| API, all HTTP cases | %s | %s |\n' "$rss_http" "$(mem_verdict "$rss_http")"
+  printf '| worker, during the HTTP cases (audit entries of every write) | %s | %s |\n' "$rss_http_worker" "$(mem_verdict "$rss_http_worker")"
+  printf '| API, snapshot run | %s | %s |\n' "$rss_snapshot" "$(mem_verdict "$rss_snapshot")"
+  printf '| worker, snapshot run | %s | %s |\n' "$rss_snapshot_worker" "$(mem_verdict "$rss_snapshot_worker")"
   [[ -n $import_line ]] && printf '| service (role all), CSV import of %s rows | %s | %s |\n' $i_rows $i_rss "$(mem_verdict $i_rss)"
 } >"$OUT"
 }
