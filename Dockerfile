@@ -18,9 +18,8 @@ WORKDIR /app
 COPY --from=build /app ./
 USER $APP_UID
 # Inside a container the service listens on every interface: the API on 8080, a lone worker on 8081 (health
-# only); compose.yaml sets ASPNETCORE_URLS per role. Workstation GC: a small container, two cores or fewer.
+# only); compose.yaml sets ASPNETCORE_URLS per role. The GC mode comes from TaskManager.csproj (workstation).
 ENV ASPNETCORE_URLS=http://+:8080 \
-    DOTNET_gcServer=0 \
     Observability__LogFormat=json
 EXPOSE 8080 8081
 ENTRYPOINT ["dotnet", "TaskManager.dll"]
