@@ -26,7 +26,7 @@ public sealed class DatabaseOptions
 
     /// <summary>Connections this process keeps open at most (Npgsql's Maximum Pool Size); a request waits for one up to
     /// ConnectTimeoutSeconds, then gets 503. Fewer connections than requests in flight is faster, not slower: on the
-    /// 2-core benchmark machine 8 served 1.2-1.6x the requests of Npgsql's default 100 (bench/run.sh, see README).
+    /// 2-core benchmark machine 8 served 1.0-1.6x the requests of Npgsql's default 100 (bench/run.sh, see README).
     /// Size it to the database server's cores (a few per core), shared among all instances.</summary>
     [Range(1, 1000)]
     public int MaxPoolSize { get; set; } = 8;
