@@ -141,22 +141,17 @@ public sealed class ImportRunner(NpgsqlDataSource db, TaskLogCache cache, Outbox
             }
         }, CancellationToken.None);
 
-        long last;
         try
         {
-            last = await ReadBatchesAsync(import, batches.Writer, landingFailed.Token);
-        }
-        catch (OperationCanceledException) when (landingFailed.IsCancellationRequested && !ct.IsCancellationRequested)
-        {
-            last = -1; // the landing task failed: its exception is the one to report
+            return await ReadBatchesAsync(import, batches.Writer, landingFailed.Token);
         }
         finally
         {
-            // Batches read before an unreadable part of the file still land, as they would have one at a time.
+            // Batches read before an unreadable part of the file still land, as they would have one at a time. When
+            // landing failed, its exception (thrown here) is the one reported, not the reader's cancellation.
             batches.Writer.TryComplete();
             await landing;
         }
-        return last;
     }
 
     private async Task<long> ReadBatchesAsync(ImportState import, ChannelWriter<Batch> batches, CancellationToken ct)
