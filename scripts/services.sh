@@ -3,6 +3,7 @@
 #
 #   scripts/services.sh up [postgres|redis|rabbitmq ...]   start (default: all), write .local/services.env
 #   scripts/services.sh down [service ...]                 stop what this script started
+#   scripts/services.sh clean [service ...]                stop, then delete their local data
 #   scripts/services.sh status                             running/stopped per service
 #   scripts/services.sh env                                print the export lines
 #   scripts/services.sh rabbitmqctl ARGS...                rabbitmqctl against the local node
@@ -99,14 +100,21 @@ compose_up() {
 }
 
 # ---------------------------------------------------------------- postgres
-PG_DATA="$STATE/postgres/data"
-PG_SOCK="$STATE/postgres/run"
-PG_LOG="$LOGS/postgres.log"
+as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# The server runs as 'postgres', which cannot enter a clone inside a private (700) home. There its state
+# lives in a folder of its own under /var/tmp, one per clone, and nobody's home changes mode.
+PG_HOME="$STATE/postgres"
+if is_root && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$REPO" 2>/dev/null; then
+  PG_HOME="/var/tmp/taskmanager-postgres-$(echo "$REPO" | md5sum | cut -c1-8)"
+  PG_OUTSIDE=1
+fi
+PG_DATA="$PG_HOME/data"
+PG_SOCK="$PG_HOME/run"
+PG_LOG="$PG_HOME/postgres.log"
 PG_BIN=""
 # Unix socket paths are limited to ~107 bytes; fall back to /tmp for very deep repos.
-if (( ${#PG_SOCK} > 90 )); then PG_SOCK="/tmp/taskmanager-pg-$(echo "$STATE" | md5sum | cut -c1-8)"; fi
-
-as_pg() { if is_root; then runuser -u postgres -- "$@"; else "$@"; fi; }
+if (( ${#PG_SOCK} > 90 )); then PG_SOCK="/tmp/taskmanager-pg-$(echo "$PG_HOME" | md5sum | cut -c1-8)"; fi
 
 locate_pg_bin() { # prefers 15, else the newest installed major
   PG_BIN=/usr/lib/postgresql/15/bin
@@ -128,12 +136,13 @@ pg_up() {
   find_pg_bin
   prepare_state_dir
   local owner=postgres; is_root || owner="$(id -un)"
-  mkdir -p "$STATE/postgres" "$PG_DATA" "$PG_SOCK"
-  chmod o+x "$STATE/postgres"
+  mkdir -p "$PG_HOME" "$PG_DATA" "$PG_SOCK"
+  chmod o+x "$PG_HOME"
+  [[ "${PG_OUTSIDE:-0}" == 1 ]] && log "postgres: user postgres cannot enter $REPO, so its data is kept in $PG_HOME"
   touch "$PG_LOG"
   if is_root; then chown postgres: "$PG_DATA" "$PG_SOCK" "$PG_LOG"; fi
   chmod 700 "$PG_DATA"
-  as_pg test -w "$PG_DATA" || die "user '$owner' cannot reach $PG_DATA; make its parent directories traversable (chmod o+x)"
+  as_pg test -w "$PG_DATA" || die "user '$owner' cannot write $PG_DATA"
 
   if [[ ! -f "$PG_DATA/PG_VERSION" ]]; then
     log "postgres: initdb $PG_DATA"
@@ -344,10 +353,16 @@ svc_fn() { case "$1" in postgres) echo pg;; *) echo "$1";; esac; }
 main() {
   local cmd="${1:-}"; shift || true
   case "$cmd" in up|down|status|env) ;;
+    clean) # stop, then delete the data of the given services (default: all)
+      main down "$@"; select_services "$@"
+      local dirs=() s
+      for s in "${SELECTED[@]}"; do case "$s" in postgres) dirs+=("$PG_HOME");; redis) dirs+=("$REDIS_DIR");; rabbitmq) dirs+=("$RMQ_DIR");; esac; done
+      (($#)) || dirs+=("$STATE" "$ENV_FILE")
+      log "deleting ${dirs[*]}"; rm -rf "${dirs[@]}"; return ;;
     rabbitmqctl) # run rabbitmqctl against our node (tests use it to make a virtual host of their own)
       if detect_docker; then "${COMPOSE[@]}" exec -T rabbitmq rabbitmqctl "$@"; else rmq rabbitmqctl -n "$RMQ_NODE" "$@"; fi
       return ;;
-    *) echo "usage: $0 up|down [postgres|redis|rabbitmq ...] | status | env | rabbitmqctl ARGS" >&2; exit 2;; esac
+    *) echo "usage: $0 up|down [postgres|redis|rabbitmq ...] | status | env | clean [service ...] | rabbitmqctl ARGS" >&2; exit 2;; esac
   mkdir -p "$STATE"
   if [[ $cmd == up || $cmd == down ]]; then
     # Serialise concurrent up/down. Servers are started with fd 9 closed so they don't hold the lock.

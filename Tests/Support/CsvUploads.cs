@@ -41,14 +41,7 @@ public static class CsvUploads
 
     private static string FindSample()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "data", "tasks-sample.csv");
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-        throw new FileNotFoundException("shared/data/tasks-sample.csv not found above " + AppContext.BaseDirectory);
+        var path = Path.Combine(AppContext.BaseDirectory, "Data", "tasks-sample.csv");
+        return File.Exists(path) ? path : throw new FileNotFoundException("Tests/Data/tasks-sample.csv was not copied beside the test binaries", path);
     }
 }
