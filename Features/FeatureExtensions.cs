@@ -28,7 +28,10 @@ public static class FeatureExtensions
             .Add<TasksImportCompleted>("tasks-import-completed"));
 
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton<ImportRowReader>();
+        builder.Services.AddSingleton<ImportLanding>();
         builder.Services.AddSingleton<ImportRunner>();
+        builder.Services.AddSingleton<Imports.UploadCsv.UploadsInFlight>();
 
         builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();

@@ -1,9 +1,11 @@
 using System.Globalization;
+using CsvHelper.Configuration;
 using TaskManager.Features.Tasks;
 
 namespace TaskManager.Features.Imports;
 
-public sealed record RowError(long Row, string Column, string Code, string Message, string? Value);
+/// <summary>One problem of one row. Value is a bounded prefix of the cell; ValueLength its full length.</summary>
+public sealed record RowError(long Row, string Column, string Code, string Message, string? Value, int? ValueLength);
 
 /// <summary>A data row that passed every rule, ready to become a task.</summary>
 public sealed record ValidRow(long Row, string TaskName, string? Description, bool Status, string Priority, DateTime CreatedAt, long AssignedUserId);
@@ -17,6 +19,19 @@ public static class CsvRows
     public static readonly string[] RequiredColumns = ["task_name", "priority"];
 
     private static readonly string[] DateFormats = ["M/d/yyyy", "yyyy-MM-dd"];
+
+    /// <summary>How files are read. A field longer than maxFieldChars stops the reader (CsvHelper's
+    /// MaxFieldSizeException) before it fills memory.</summary>
+    public static CsvConfiguration Settings(int maxFieldChars) => new(CultureInfo.InvariantCulture)
+    {
+        HasHeaderRecord = true,
+        MissingFieldFound = null,
+        BadDataFound = null,
+        HeaderValidated = null,
+        DetectColumnCountChanges = false,
+        IgnoreBlankLines = true,
+        MaxFieldSize = maxFieldChars,
+    };
 
     /// <summary>The index of each known column in the header (case-insensitive; extra columns are ignored).</summary>
     public static Dictionary<string, int> MapHeader(IReadOnlyList<string> header)
@@ -37,10 +52,23 @@ public static class CsvRows
 
     /// <summary>Checks one row; returns the task it makes, or every error it has.</summary>
     public static (ValidRow? Row, List<RowError>? Errors) Parse(long row, Func<string, string?> field,
-        IReadOnlyDictionary<string, long> userIds, long uploaderId, DateTime now)
+        IReadOnlyDictionary<string, long> userIds, long uploaderId, DateTime now, int valueChars = 200)
     {
         List<RowError>? errors = null;
-        void Fail(string column, string code, string message) => (errors ??= []).Add(new RowError(row, column, code, message, field(column)));
+        void Fail(string column, string code, string message) =>
+            (errors ??= []).Add(new RowError(row, column, code, message, Shorten(field(column), valueChars), field(column)?.Length));
+
+        foreach (var column in Columns)
+        {
+            if (field(column)?.Contains('\0') == true)
+            {
+                Fail(column, "invalid_character", $"{column} contains a NUL character.");
+            }
+        }
+        if (errors is not null)
+        {
+            return (null, errors);
+        }
 
         var name = field("task_name")?.Trim() ?? "";
         var nameLength = name.EnumerateRunes().Count();
@@ -65,13 +93,13 @@ public static class CsvRows
         {
             case "" or "true" or "yes" or "1": status = true; break;
             case "false" or "no" or "0": status = false; break;
-            default: Fail("status", "invalid_status", $"status '{field("status")}' is not one of TRUE, FALSE, yes, no, 1, 0 or empty."); break;
+            default: Fail("status", "invalid_status", $"status {Quote(field("status"))} is not one of TRUE, FALSE, yes, no, 1, 0 or empty."); break;
         }
 
         var priority = TaskRules.NormalizePriority(field("priority")) ?? "";
         if (!TaskRules.Priorities.Contains(priority))
         {
-            Fail("priority", "invalid_priority", $"priority '{field("priority")}' is not one of LOW, MEDIUM, HIGH, CRITICAL.");
+            Fail("priority", "invalid_priority", $"priority {Quote(field("priority"))} is not one of LOW, MEDIUM, HIGH, CRITICAL.");
         }
 
         var createdAt = now;
@@ -84,7 +112,7 @@ public static class CsvRows
             }
             else
             {
-                Fail("created_at", "invalid_date", $"created_at '{createdText}' is not a date in M/D/YYYY or YYYY-MM-DD.");
+                Fail("created_at", "invalid_date", $"created_at {Quote(createdText)} is not a date in M/D/YYYY or YYYY-MM-DD.");
             }
         }
 
@@ -99,7 +127,7 @@ public static class CsvRows
             else
             {
                 // An import never creates accounts.
-                Fail("assigned_user", "unknown_user", $"assigned_user '{username}' is not an existing username.");
+                Fail("assigned_user", "unknown_user", $"assigned_user {Quote(username)} is not an existing username.");
             }
         }
 
@@ -108,7 +136,31 @@ public static class CsvRows
             : (null, errors);
     }
 
-    /// <summary>A CSV cell that a spreadsheet would run as a formula gets a leading apostrophe.</summary>
-    public static string Neutralize(string value) =>
-        value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
+    /// <summary>A cell as a row error keeps it: at most maxChars, never cutting a surrogate pair, NUL made visible.</summary>
+    public static string? Shorten(string? value, int maxChars)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        var cut = value.Length <= maxChars ? value.Length : char.IsHighSurrogate(value[maxChars - 1]) ? maxChars - 1 : maxChars;
+        return value[..cut].Replace('\0', '\uFFFD');
+    }
+
+    /// <summary>A value quoted inside a message: short, so a message never grows with the cell.</summary>
+    private static string Quote(string? value) => value is { Length: > 40 } ? $"'{Shorten(value, 40)}...'" : $"'{Shorten(value, 40)}'";
+
+    /// <summary>A CSV cell that a spreadsheet would run as a formula gets a leading apostrophe: one whose first
+    /// character is a tab or CR, or whose first non-blank character starts a formula (fullwidth forms too).</summary>
+    public static string Neutralize(string value)
+    {
+        if (value.Length > 0 && value[0] is '\t' or '\r')
+        {
+            return "'" + value;
+        }
+        var first = value.AsSpan().TrimStart();
+        return first.Length > 0 && first[0] is '=' or '+' or '-' or '@' or '\uFF1D' or '\uFF0B' or '\uFF0D' or '\uFF20' or '\u2212'
+            ? "'" + value
+            : value;
+    }
 }

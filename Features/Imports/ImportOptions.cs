@@ -14,6 +14,26 @@ public sealed class ImportOptions
     [Range(1, 1000)]
     public int MaxConcurrentPerUser { get; set; } = 3;
 
+    /// <summary>Uploads one user may be sending at once (each is received to a temporary file first).</summary>
+    [Range(1, 100)]
+    public int MaxUploadsInFlightPerUser { get; set; } = 2;
+
+    /// <summary>Uploads this process receives at once, from all users together.</summary>
+    [Range(1, 10_000)]
+    public int MaxUploadsInFlight { get; set; } = 32;
+
+    /// <summary>Slowest upload body accepted (after a 10 s grace period); a slower client is cut off with 408.</summary>
+    [Range(1, int.MaxValue)]
+    public int MinUploadBytesPerSecond { get; set; } = 10_000;
+
+    /// <summary>Characters of an offending cell a row error keeps (with the cell's full length).</summary>
+    [Range(16, 10_000)]
+    public int ErrorValueChars { get; set; } = 200;
+
+    /// <summary>Longest single CSV field read; a longer one fails the file at that row instead of filling memory.</summary>
+    [Range(1_024, 64 * 1024 * 1024)]
+    public int MaxFieldChars { get; set; } = 1024 * 1024;
+
     /// <summary>Largest inline `csv_content` of an ImportTasksCsv message.</summary>
     [Range(1, 64L * 1024 * 1024)]
     public int MaxInlineBytes { get; set; } = 4 * 1024 * 1024;

@@ -24,6 +24,11 @@ public sealed class DatabaseOptions
     [Range(1, 3600)]
     public int CommandTimeoutSeconds { get; set; } = 30;
 
+    /// <summary>Upper bound of a read query a client asks for (the log's pages): past it the query is cancelled and that
+    /// request alone answers 503, so one expensive filter cannot hold connections others wait for.</summary>
+    [Range(1, 3600)]
+    public int ReadTimeoutSeconds { get; set; } = 5;
+
     /// <summary>Connections this process keeps open at most (Npgsql's Maximum Pool Size); a request waits for one up to
     /// ConnectTimeoutSeconds, then gets 503. Fewer connections than requests in flight is faster, not slower: on the
     /// 2-core benchmark machine 8 served 1.0-1.6x the requests of Npgsql's default 100 (bench/run.sh, see README).

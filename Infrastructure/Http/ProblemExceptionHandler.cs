@@ -43,6 +43,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (bad.StatusCode is >= 400 and < 500 ? bad.StatusCode : 400, "Bad request", DescribeBadRequest(bad)),
         PostgresException { SqlState: PostgresErrorCodes.UniqueViolation } =>
             (409, "Conflict", "The request conflicts with data that already exists."),
+        // The edge refuses NUL in every field it knows; this catches text that reached the database another way.
+        PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter } =>
+            (400, "Bad request", "The request contains a character that cannot be stored (such as NUL)."),
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
             (409, "Conflict", "The request refers to something that no longer exists."),
         NpgsqlException { IsTransient: true } or TimeoutException =>

@@ -4,8 +4,9 @@ using FluentValidation;
 
 namespace TaskManager.Infrastructure.Http;
 
-/// <summary>Runs the FluentValidation validator of each endpoint parameter that has one. The lookup happens
-/// once per endpoint at start-up; endpoints without validated parameters get no filter at all.</summary>
+/// <summary>Runs the FluentValidation validator of each endpoint parameter that has one, after refusing a NUL
+/// character in any text the request carries (PostgreSQL cannot store it, so no slice may meet one). The lookup
+/// happens once per endpoint at start-up; endpoints with nothing to check get no filter at all.</summary>
 public static class ValidationFilter
 {
     public static TBuilder WithValidation<TBuilder>(this TBuilder builder) where TBuilder : IEndpointConventionBuilder
@@ -13,17 +14,26 @@ public static class ValidationFilter
         builder.AddEndpointFilterFactory(static (factoryContext, next) =>
         {
             var services = factoryContext.ApplicationServices;
-            var validated = factoryContext.MethodInfo.GetParameters()
+            var parameters = factoryContext.MethodInfo.GetParameters();
+            var validated = parameters
                 .Select((parameter, index) => (Index: index, Validator: FindValidator(services, parameter)))
                 .Where(p => p.Validator is not null)
                 .ToArray();
-            if (validated.Length == 0)
+            var texts = parameters.Select((parameter, index) => (Index: index, Fields: TextFields.Of(parameter))).Where(p => p.Fields.Length > 0).ToArray();
+            if (validated.Length == 0 && texts.Length == 0)
             {
                 return next;
             }
 
             return async invocationContext =>
             {
+                foreach (var (index, fields) in texts)
+                {
+                    if (TextFields.FirstWithNul(invocationContext.Arguments[index], fields) is { } field)
+                    {
+                        return Problems.Validation(field, $"{field} must not contain NUL characters.");
+                    }
+                }
                 foreach (var (index, validator) in validated)
                 {
                     if (invocationContext.Arguments[index] is not { } argument)

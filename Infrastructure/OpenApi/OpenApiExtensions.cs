@@ -12,6 +12,9 @@ public static class OpenApiExtensions
 
     public static IHostApplicationBuilder AddApiDocs(this IHostApplicationBuilder builder)
     {
+        // The document's server is configured, never taken from the request: a forged Host header must not send
+        // /docs (or an SDK) elsewhere. "/" means the host that served the document.
+        var serverUrl = builder.Configuration["OpenApi:ServerUrl"] is { Length: > 0 } url ? url : "/";
         builder.Services.AddOpenApi("v1", o =>
         {
             o.OpenApiVersion = OpenApiSpecVersion.OpenApi3_1;
@@ -32,6 +35,7 @@ public static class OpenApiExtensions
                     BearerFormat = "JWT",
                     Description = "An access token from POST /api/login.",
                 };
+                document.Servers = [new OpenApiServer { Url = serverUrl, Description = "This TaskManager service" }];
                 InlineFiles(document);
                 return Task.CompletedTask;
             });

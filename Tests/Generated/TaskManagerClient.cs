@@ -2559,7 +2559,8 @@ namespace TaskManager.Tests.Generated
     }
 
     /// <summary>
-    /// One problem of one row; `value` is the cell as the file had it.
+    /// One problem of one row; `value` is the cell as the file had it, cut to its first characters when long
+    /// <br/>    (`value_length` is the cell's full length).
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class ImportError
@@ -2582,6 +2583,9 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("value")]
         public string? Value { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("value_length")]
+        public int? ValueLength { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 

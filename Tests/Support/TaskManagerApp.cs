@@ -39,6 +39,15 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         return this;
     }
 
+    /// <summary>Serves on a real Kestrel at a free loopback port (CreateClient then talks to it over TCP), for tests of
+    /// what the in-memory server hides: slow bodies, connection limits.</summary>
+    public TaskManagerApp OnKestrel()
+    {
+        UseKestrel(kestrel => kestrel.Listen(System.Net.IPAddress.Loopback, 0));
+        StartServer();
+        return this;
+    }
+
     public static async Task DisposeSharedAsync()
     {
         if (shared is not null)

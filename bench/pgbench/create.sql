@@ -6,9 +6,10 @@ WITH changed AS (
     WHERE EXISTS (SELECT 1 FROM users WHERE id = :uid)
     RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
 ), logged AS (
-    INSERT INTO task_logger (task_id, log_date, status, priority)
-    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority FROM changed
-    ON CONFLICT (task_id, log_date) DO UPDATE SET status = EXCLUDED.status, priority = EXCLUDED.priority
+    INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM changed
+    ON CONFLICT (task_id, log_date) DO UPDATE
+        SET status = EXCLUDED.status, priority = EXCLUDED.priority, assigned_user_id = EXCLUDED.assigned_user_id
 ), outboxed AS (
     INSERT INTO outbox_messages (message_type, body)
     SELECT 'task-changed', task_changed_event(action, old_row, new_row, :uid) FROM changed

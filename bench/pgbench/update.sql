@@ -23,9 +23,10 @@ WITH old AS (
              WHEN NOT (old.row).status AND t.status THEN 'restored'
              ELSE 'updated' END AS action
 ), logged AS (
-    INSERT INTO task_logger (task_id, log_date, status, priority)
-    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority FROM changed
-    ON CONFLICT (task_id, log_date) DO UPDATE SET status = EXCLUDED.status, priority = EXCLUDED.priority
+    INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM changed
+    ON CONFLICT (task_id, log_date) DO UPDATE
+        SET status = EXCLUDED.status, priority = EXCLUDED.priority, assigned_user_id = EXCLUDED.assigned_user_id
 ), outboxed AS (
     INSERT INTO outbox_messages (message_type, body)
     SELECT 'task-changed', task_changed_event(action, old_row, new_row, :uid) FROM changed

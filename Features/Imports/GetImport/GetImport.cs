@@ -11,8 +11,9 @@ using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Imports.GetImport;
 
-/// <summary>One problem of one row; `value` is the cell as the file had it.</summary>
-public sealed record ImportError(long Row, string Column, string Code, string Message, string? Value);
+/// <summary>One problem of one row; `value` is the cell as the file had it, cut to its first characters when long
+/// (`value_length` is the cell's full length).</summary>
+public sealed record ImportError(long Row, string Column, string Code, string Message, string? Value, int? ValueLength);
 
 public sealed record ImportStatusResponse
 {
@@ -45,7 +46,8 @@ public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions
                created_at, started_at, finished_at
         FROM imports WHERE id = @ImportId AND (requested_by = @UserId OR @IsAdmin);
 
-        SELECT row_number AS row, column_name AS column, code, message, value FROM import_errors
+        SELECT row_number AS row, column_name AS column, code, message, value, coalesce(value_length, length(value)) AS value_length
+        FROM import_errors
         WHERE import_id = @ImportId ORDER BY row_number, column_name LIMIT @Limit;
         """;
 

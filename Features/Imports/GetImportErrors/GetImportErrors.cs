@@ -15,7 +15,10 @@ namespace TaskManager.Features.Imports.GetImportErrors;
 /// that a spreadsheet would run as a formula is neutralised with a leading apostrophe.</summary>
 public static class GetImportErrorsEndpoint
 {
-    private const string Sql = "SELECT row_number, column_name, code, message, value FROM import_errors WHERE import_id = @ImportId ORDER BY row_number, column_name";
+    private const string Sql = """
+        SELECT row_number, column_name, code, message, value, coalesce(value_length, length(value))
+        FROM import_errors WHERE import_id = @ImportId ORDER BY row_number, column_name
+        """;
 
     public static RouteHandlerBuilder MapGetImportErrors(this IEndpointRouteBuilder app) => app
         .MapGet("/{import_id:guid}/errors", HandleAsync)
@@ -42,18 +45,19 @@ public static class GetImportErrorsEndpoint
             await using var connection = await db.OpenConnectionAsync(ct);
             await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
             await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            foreach (var header in new[] { "row", "column", "code", "message", "value" })
+            foreach (var header in new[] { "row", "column", "code", "message", "value", "value_length" })
             {
                 csv.WriteField(header);
             }
             await csv.NextRecordAsync();
-            await foreach (var error in connection.QueryUnbufferedAsync<(long Row, string Column, string Code, string Message, string? Value)>(Sql, new { ImportId = importId }))
+            await foreach (var error in connection.QueryUnbufferedAsync<(long Row, string Column, string Code, string Message, string? Value, int? ValueLength)>(Sql, new { ImportId = importId }))
             {
                 csv.WriteField(error.Row);
                 csv.WriteField(CsvRows.Neutralize(error.Column));
                 csv.WriteField(CsvRows.Neutralize(error.Code));
                 csv.WriteField(CsvRows.Neutralize(error.Message));
                 csv.WriteField(CsvRows.Neutralize(error.Value ?? ""));
+                csv.WriteField(error.ValueLength);
                 await csv.NextRecordAsync();
             }
         }, "text/csv; charset=utf-8", fileDownloadName: $"import-{importId}-errors.csv");

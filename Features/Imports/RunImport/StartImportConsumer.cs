@@ -5,10 +5,25 @@ using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.RunImport;
 
-/// <summary>Runs (or resumes) the import a StartImport names.</summary>
-public sealed class StartImportConsumer(ImportRunner runner) : IConsumer<StartImport>
+/// <summary>Runs (or resumes) the import a StartImport names. When the last retry fails too, the import ends as
+/// failed rather than staying running and holding one of its user's import slots.</summary>
+public sealed class StartImportConsumer(ImportRunner runner, ILogger<StartImportConsumer> logger) : IConsumer<StartImport>
 {
-    public Task Consume(ConsumeContext<StartImport> context) => runner.RunAsync(context.Message.ImportId, context.CancellationToken);
+    public static readonly int[] RetryIntervalsMs = [1_000, 5_000, 15_000, 60_000];
+
+    public async Task Consume(ConsumeContext<StartImport> context)
+    {
+        try
+        {
+            await runner.RunAsync(context.Message.ImportId, context.CancellationToken);
+        }
+        catch (Exception ex) when (context.GetRetryAttempt() >= RetryIntervalsMs.Length && !context.CancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(ex, "Import {ImportId} failed on its last retry", context.Message.ImportId);
+            await runner.GiveUpAsync(context.Message.ImportId, "The import could not go on after several retries; rows committed before stay.",
+                context.CancellationToken);
+        }
+    }
 }
 
 public sealed class StartImportConsumerDefinition : ConsumerDefinition<StartImportConsumer>
@@ -23,7 +38,7 @@ public sealed class StartImportConsumerDefinition : ConsumerDefinition<StartImpo
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<StartImportConsumer> consumer,
         IRegistrationContext context) =>
         // A retry resumes from the last checkpoint, so retrying a transient failure costs at most one batch.
-        endpoint.UseMessageRetry(retry => retry.Intervals(1_000, 5_000, 15_000, 60_000));
+        endpoint.UseMessageRetry(retry => retry.Intervals(StartImportConsumer.RetryIntervalsMs));
 }
 
 /// <summary>When a worker starts, imports left queued or running (their worker died, or their message was lost

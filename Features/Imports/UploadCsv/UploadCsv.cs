@@ -5,6 +5,8 @@ using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -29,8 +31,8 @@ public sealed record UploadCsvResponse(string Message, Guid ImportId, string Sta
 
 public sealed record UploadCsvCommand(long UserId, string FileName, Stream Content, string Mode, string? IdempotencyKey) : ICommand<Outcome<UploadCsvResponse>>;
 
-/// <summary>Stores the upload as it streams in (chunk by chunk, never the whole file in memory), checks at once
-/// that it is CSV text with the required columns, and queues the import for a worker, all in one transaction.</summary>
+/// <summary>Stores the received file in the database chunk by chunk (never the whole file in memory), checks that it
+/// is CSV text with the required columns, and queues the import for a worker, all in one transaction.</summary>
 public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOptions<ImportOptions> options) : ICommandHandler<UploadCsvCommand, Outcome<UploadCsvResponse>>
 {
     private const string FindByKeySql = "SELECT id FROM imports WHERE requested_by = @UserId AND idempotency_key = @IdempotencyKey";
@@ -135,7 +137,7 @@ public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOption
             return Outcome<UploadCsvResponse>.Invalid("file", "The file has no header line.");
         }
 
-        using var csv = new CsvReader(new StringReader(headerLine), ImportRunner.CsvSettings);
+        using var csv = new CsvReader(new StringReader(headerLine), CsvRows.Settings(64 * 1024));
         var header = csv.Read() && csv.ReadHeader() ? csv.HeaderRecord ?? [] : [];
         var missing = CsvRows.MissingColumns(CsvRows.MapHeader(header));
         return missing.Length == 0
@@ -181,7 +183,7 @@ public static class UploadCsvEndpoint
     }
 
     private static async Task<Results<Accepted<UploadCsvResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(
-        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct,
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
         [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null)
     {
@@ -199,28 +201,52 @@ public static class UploadCsvEndpoint
         {
             return new UnsupportedMediaTypeProblem("Send the file as multipart/form-data in a field named 'file'.");
         }
-
-        var reader = new MultipartReader(boundary, request.Body);
-        while (await reader.ReadNextSectionAsync(ct) is { } section)
+        var settings = options.Value;
+        if (!inFlight.TryEnter(user.UserId()))
         {
-            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
-                !disposition.Name.Equals("file", StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-            var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value;
-            fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
-            var mode = atomic ? ImportModes.Atomic : dryRun ? ImportModes.DryRun : ImportModes.Partial;
-            var outcome = await mediator.Send(new UploadCsvCommand(user.UserId(), fileName[..Math.Min(fileName.Length, 255)], section.Body, mode, idempotencyKey), ct);
-            return outcome.Status switch
-            {
-                OutcomeStatus.Ok => TypedResults.Accepted(outcome.Value!.StatusUrl, outcome.Value),
-                OutcomeStatus.PayloadTooLarge => new PayloadTooLargeProblem(outcome.Error),
-                OutcomeStatus.UnsupportedMediaType => new UnsupportedMediaTypeProblem(outcome.Error),
-                OutcomeStatus.TooManyRequests => new TooManyRequestsProblem(outcome.Error, 30),
-                _ => Problems.Validation(outcome.Field ?? "file", outcome.Error),
-            };
+            return new TooManyRequestsProblem($"You are already sending {settings.MaxUploadsInFlightPerUser} files (or the service is receiving as many as it can); wait for one to finish.", 5);
         }
-        return Problems.Validation("file", "The form has no field named 'file'.");
+        try
+        {
+            if (request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
+            {
+                rate.MinDataRate = new MinDataRate(settings.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
+            }
+            var reader = new MultipartReader(boundary, request.Body);
+            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
+                    !disposition.Name.Equals("file", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value;
+                fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
+                if (fileName.Any(char.IsControl))
+                {
+                    return Problems.Validation("file", "The file name must not contain control characters.");
+                }
+                await using var file = await UploadSpool.ReceiveAsync(section.Body, settings.MaxFileBytes, ct);
+                if (file is null)
+                {
+                    return new PayloadTooLargeProblem($"The file is larger than the limit of {settings.MaxFileBytes} bytes.");
+                }
+                var mode = atomic ? ImportModes.Atomic : dryRun ? ImportModes.DryRun : ImportModes.Partial;
+                var outcome = await mediator.Send(new UploadCsvCommand(user.UserId(), fileName[..Math.Min(fileName.Length, 255)], file, mode, idempotencyKey), ct);
+                return outcome.Status switch
+                {
+                    OutcomeStatus.Ok => TypedResults.Accepted(outcome.Value!.StatusUrl, outcome.Value),
+                    OutcomeStatus.PayloadTooLarge => new PayloadTooLargeProblem(outcome.Error),
+                    OutcomeStatus.UnsupportedMediaType => new UnsupportedMediaTypeProblem(outcome.Error),
+                    OutcomeStatus.TooManyRequests => new TooManyRequestsProblem(outcome.Error, 30),
+                    _ => Problems.Validation(outcome.Field ?? "file", outcome.Error),
+                };
+            }
+            return Problems.Validation("file", "The form has no field named 'file'.");
+        }
+        finally
+        {
+            inFlight.Exit(user.UserId());
+        }
     }
 }

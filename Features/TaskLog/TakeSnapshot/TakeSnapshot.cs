@@ -21,8 +21,8 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
 
     private const string Sql = """
         WITH written AS (
-            INSERT INTO task_logger (task_id, log_date, status, priority)
-            SELECT t.id, @LogDate, t.status, t.priority FROM tasks t
+            INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+            SELECT t.id, @LogDate, t.status, t.priority, t.assigned_user_id FROM tasks t
             WHERE t.status
               -- Rows already written (today's creates and updates, an earlier pass) are skipped by an anti-join
               -- before the insert: a second pass over a million tasks took 2.0 s as ON CONFLICT no-ops, 0.8 s so.

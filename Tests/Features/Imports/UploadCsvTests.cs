@@ -77,9 +77,9 @@ public sealed class UploadCsvTests : ApiTest
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/csv"));
-            Assert.That(lines[0].TrimEnd('\r'), Is.EqualTo("row,column,code,message,value"));
+            Assert.That(lines[0].TrimEnd('\r'), Is.EqualTo("row,column,code,message,value,value_length"));
             Assert.That(lines, Has.Length.EqualTo(3));
-            Assert.That(lines[1], Does.StartWith("2,priority,invalid_priority,").And.EndWith("'=1+2\r").Or.EndWith("'=1+2"));
+            Assert.That(lines[1], Does.StartWith("2,priority,invalid_priority,").And.EndWith("'=1+2,4\r").Or.EndWith("'=1+2,4"));
             Assert.That(lines[2], Does.Contain(",'@SUM(A1)"));
         });
     }

@@ -1,0 +1,159 @@
+using System.Diagnostics.Metrics;
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Observability;
+
+namespace TaskManager.Features.Imports.RunImport;
+
+/// <summary>Writes what an import produces: its tasks (binary COPY) with their log rows and audit entries
+/// (set-based), its row errors, and its checkpoints.</summary>
+public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, TimeProvider clock, ILogger<ImportLanding> logger, IMeterFactory meters)
+{
+    // Rows committed, by outcome: its rate is the import throughput (rows per second) a dashboard shows.
+    private readonly Counter<long> rowsCounter = meters.Create(Meters.Imports)
+        .CreateCounter<long>("imports.rows", unit: "{row}", description: "CSV rows committed by imports, by status (imported, failed)");
+
+    private const string LandSql = """
+        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+        SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM tasks
+        WHERE import_id = @Id AND import_row > @From AND import_row <= @To
+        ON CONFLICT (task_id, log_date) DO NOTHING;
+
+        INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at)
+        -- The entry's message id: the import's id (its first 8 bytes) and the row number. Ordered within an import, so
+        -- the unique index on message_id takes appends instead of a random insert per row (random ids made the
+        -- audit insert the import's dearest step), and the same row always gets the same id.
+        SELECT encode(substring(uuid_send(@Id) FROM 1 FOR 8) || int8send(t.import_row), 'hex')::uuid, t.id, 'imported',
+               -- What task_changes(NULL, t) gives, built directly: several times cheaper per row.
+               jsonb_build_object(
+                   'task_name', jsonb_build_object('old', NULL, 'new', t.task_name),
+                   'status', jsonb_build_object('old', NULL, 'new', t.status),
+                   'priority', jsonb_build_object('old', NULL, 'new', t.priority),
+                   'assigned_user_id', jsonb_build_object('old', NULL, 'new', t.assigned_user_id))
+               || CASE WHEN t.description IS NULL THEN '{}'::jsonb
+                       ELSE jsonb_build_object('description', jsonb_build_object('old', NULL, 'new', t.description)) END,
+               NULL, t.status, @UserId, @Username, now()
+        FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To;
+        """;
+
+    public const string CheckpointSql = """
+        UPDATE imports SET checkpoint_row = @To, rows_processed = @To, rows_total = greatest(rows_total, @To),
+               tasks_created = tasks_created + @Created, rows_failed = rows_failed + @Failed
+        WHERE id = @Id
+        """;
+
+    public async Task CommitBatchAsync(ImportState import, ImportBatch rows, CancellationToken ct)
+    {
+        var (batch, errors, from, to) = (rows.Rows, rows.Errors, rows.From, rows.To);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await LandAsync(connection, transaction, import, batch, from, to, ct);
+        await CopyErrorsAsync(connection, import.Id, errors, ct);
+        var failed = errors.Select(e => e.Row).Distinct().LongCount();
+        await connection.ExecuteAsync(new CommandDefinition(CheckpointSql,
+            new { import.Id, To = to, Created = (long)batch.Count, Failed = failed }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        await CommittedAsync(batch.Count, failed);
+        logger.LogInformation("Import {ImportId}: rows {From}-{To} committed ({Created} tasks, {Failed} rows failed)", import.Id, from + 1, to, batch.Count, failed);
+    }
+
+    /// <summary>After a commit: counts the rows and drops cached log pages when tasks landed.</summary>
+    public async Task CommittedAsync(long imported, long failed)
+    {
+        CountRows(imported, failed);
+        if (imported > 0)
+        {
+            await cache.InvalidateAsync();
+        }
+    }
+
+    private void CountRows(long imported, long failed)
+    {
+        if (imported > 0)
+        {
+            rowsCounter.Add(imported, new KeyValuePair<string, object?>("status", "imported"));
+        }
+        if (failed > 0)
+        {
+            rowsCounter.Add(failed, new KeyValuePair<string, object?>("status", "failed"));
+        }
+    }
+
+    /// <summary>The batch's tasks by binary COPY, then their log rows and audit entries set-based.</summary>
+    public async Task LandAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImportState import, List<ValidRow> batch,
+        long from, long to, CancellationToken ct)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row) FROM STDIN (FORMAT BINARY)", ct))
+        {
+            // Synchronous writes: the importer buffers them and only touches the socket when its buffer fills,
+            // and an awaited call per field cost more than the I/O itself.
+            foreach (var row in batch)
+            {
+                copy.StartRow();
+                copy.Write(row.TaskName, NpgsqlDbType.Varchar);
+                copy.Write(row.Description, NpgsqlDbType.Text);
+                copy.Write(row.Status, NpgsqlDbType.Boolean);
+                copy.Write(row.Priority, NpgsqlDbType.Text);
+                copy.Write(row.AssignedUserId, NpgsqlDbType.Bigint);
+                copy.Write(import.RequestedBy, NpgsqlDbType.Bigint);
+                copy.Write(row.CreatedAt, NpgsqlDbType.TimestampTz);
+                copy.Write(now, NpgsqlDbType.TimestampTz);
+                copy.Write(import.Id, NpgsqlDbType.Uuid);
+                copy.Write(row.Row, NpgsqlDbType.Bigint);
+            }
+            await copy.CompleteAsync(ct);
+        }
+        await connection.ExecuteAsync(new CommandDefinition(LandSql,
+            new { import.Id, From = from, To = to, UserId = import.RequestedBy, Username = import.RequestedByUsername }, transaction,
+            commandTimeout: 600, cancellationToken: ct));
+    }
+
+    private static async Task CopyErrorsAsync(NpgsqlConnection connection, Guid importId, List<RowError> errors, CancellationToken ct)
+    {
+        if (errors.Count == 0)
+        {
+            return;
+        }
+        await using var copy = await connection.BeginBinaryImportAsync(
+            "COPY import_errors (import_id, row_number, column_name, code, message, value, value_length) FROM STDIN (FORMAT BINARY)", ct);
+        foreach (var error in errors)
+        {
+            await copy.StartRowAsync(ct);
+            await copy.WriteAsync(importId, NpgsqlDbType.Uuid, ct);
+            await copy.WriteAsync(error.Row, NpgsqlDbType.Bigint, ct);
+            await copy.WriteAsync(error.Column, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(error.Code, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(error.Message, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(error.Value, NpgsqlDbType.Text, ct);
+            await copy.WriteAsync(error.ValueLength, NpgsqlDbType.Integer, ct);
+        }
+        await copy.CompleteAsync(ct);
+    }
+
+    public async Task SaveErrorsAsync(Guid importId, List<RowError> errors, long failedRows, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await CopyErrorsAsync(connection, importId, errors, ct);
+        await connection.ExecuteAsync(new CommandDefinition("UPDATE imports SET rows_failed = rows_failed + @Failed WHERE id = @Id",
+            new { Id = importId, Failed = failedRows }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+    }
+}
+
+/// <summary>The rows after From up to and including To: the valid ones and the errors of the others.</summary>
+public sealed class ImportBatch(long from, int capacity)
+{
+    public long From { get; } = from;
+    public long To { get; set; }
+    public List<ValidRow> Rows { get; } = new(capacity);
+    public List<RowError> Errors { get; } = [];
+}

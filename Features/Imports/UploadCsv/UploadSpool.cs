@@ -1,0 +1,80 @@
+using System.Buffers;
+using Microsoft.Extensions.Options;
+
+namespace TaskManager.Features.Imports.UploadCsv;
+
+/// <summary>Receives an upload's file onto local disk before any database work: a slow client then holds a socket
+/// and a temporary file, never a pooled connection or an open transaction.</summary>
+public static class UploadSpool
+{
+    /// <summary>The whole body as a temporary file (deleted when disposed), positioned at its start; null when it is
+    /// larger than <paramref name="maxBytes"/>, which stops reading at once.</summary>
+    public static async Task<FileStream?> ReceiveAsync(Stream body, long maxBytes, CancellationToken ct)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"taskmanager-upload-{Guid.NewGuid():N}.csv");
+        var file = new FileStream(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        var buffer = ArrayPool<byte>.Shared.Rent(1 << 16);
+        try
+        {
+            long total = 0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                total += read;
+                if (total > maxBytes)
+                {
+                    await file.DisposeAsync();
+                    return null;
+                }
+                await file.WriteAsync(buffer.AsMemory(0, read), ct);
+            }
+            file.Position = 0;
+            return file;
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
+
+/// <summary>Uploads being received, per user and in all: each holds a socket and up to a file's size of disk.
+/// Counted per process because what they hold (sockets, local disk) is per process too.</summary>
+public sealed class UploadsInFlight(IOptions<ImportOptions> options)
+{
+    private readonly Dictionary<long, int> perUser = [];
+    private int total;
+
+    public bool TryEnter(long userId)
+    {
+        lock (perUser)
+        {
+            var mine = perUser.GetValueOrDefault(userId);
+            if (mine >= options.Value.MaxUploadsInFlightPerUser || total >= options.Value.MaxUploadsInFlight)
+            {
+                return false;
+            }
+            perUser[userId] = mine + 1;
+            total++;
+            return true;
+        }
+    }
+
+    public void Exit(long userId)
+    {
+        lock (perUser)
+        {
+            total--;
+            if (--perUser[userId] == 0)
+            {
+                perUser.Remove(userId);
+            }
+        }
+    }
+}
