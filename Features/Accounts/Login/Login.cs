@@ -20,10 +20,12 @@ public sealed class LoginValidator : AbstractValidator<LoginRequest>
     public LoginValidator()
     {
         RuleFor(r => r.Username).NotEmpty().WithMessage("Username is required.")
-            .MaximumLength(80).WithMessage("Username must be at most 80 characters long.");
+            .MaximumLength(80).WithMessage("Username must be at most 80 characters long.")
+            .NoControlCharacters("Username");
         // The cap keeps a megabyte "password" from buying a megabyte of hashing.
         RuleFor(r => r.Password).NotEmpty().WithMessage("Password is required.")
-            .MaximumLength(128).WithMessage("Password must be at most 128 characters long.");
+            .MaximumLength(128).WithMessage("Password must be at most 128 characters long.")
+            .NoControlCharacters("Password");
     }
 }
 

@@ -156,6 +156,20 @@ public sealed class LoginTests : ApiTest
         await AssertProblemAsync(await LoginAsync("correct-horse-1"), HttpStatusCode.Unauthorized);
     }
 
+    [TestCase("alice\u0000", "correct-horse-1", "username", TestName = "A_NUL_in_the_login_username_is_400")]
+    [TestCase("alice\n", "correct-horse-1", "username", TestName = "A_newline_in_the_login_username_is_400")]
+    [TestCase("alice", "correct-horse-1\u0000", "password", TestName = "A_NUL_in_the_login_password_is_400")]
+    [TestCase("alice", "correct\thorse-1", "password", TestName = "A_tab_in_the_login_password_is_400")]
+    public async Task Control_characters_in_a_login_are_a_400_naming_the_field(string username, string password, string field)
+    {
+        await RegisterAsync("alice");
+
+        var problem = await AssertProblemAsync(await LoginAsync(password, username), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }));
+        Assert.That(await Sql.ScalarAsync<int>(App.ConnectionString, "SELECT failed_logins FROM users"), Is.Zero);
+    }
+
     [Test]
     public async Task A_hash_made_with_a_lower_work_factor_is_upgraded_at_the_next_login()
     {
