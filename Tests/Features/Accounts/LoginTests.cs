@@ -156,6 +156,28 @@ public sealed class LoginTests : ApiTest
         await AssertProblemAsync(await LoginAsync("correct-horse-1"), HttpStatusCode.Unauthorized);
     }
 
+    [Test]
+    public async Task The_right_password_of_a_deactivated_account_is_refused_but_not_counted_as_a_failed_login()
+    {
+        await RegisterAsync("alice");
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE users SET is_active = false");
+        var refusals = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            refusals.Add(await ProblemWithoutTraceAsync(await LoginAsync("correct-horse-1")));
+        }
+        var unknown = await ProblemWithoutTraceAsync(await LoginAsync("correct-horse-1", username: "nobody"));
+
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE users SET is_active = true");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refusals, Has.All.EqualTo(unknown), "a deactivated account is not told apart from an unknown user");
+            Assert.That(await Sql.ScalarAsync<bool>(App.ConnectionString, "SELECT failed_logins = 0 AND locked_until IS NULL FROM users"), Is.True);
+            Assert.That((await LoginAsync("correct-horse-1")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "reactivated, it is not locked");
+        });
+    }
+
     [TestCase("alice\u0000", "correct-horse-1", "username", TestName = "A_NUL_in_the_login_username_is_400")]
     [TestCase("alice\n", "correct-horse-1", "username", TestName = "A_newline_in_the_login_username_is_400")]
     [TestCase("alice", "correct-horse-1\u0000", "password", TestName = "A_NUL_in_the_login_password_is_400")]
