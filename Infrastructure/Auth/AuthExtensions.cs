@@ -31,6 +31,9 @@ public static class AuthExtensions
                 var jwt = jwtOptions.Value;
                 // Keep claim names as issued ("sub", "role") instead of the legacy SOAP-style URIs.
                 bearer.MapInboundClaims = false;
+                // A 401 says invalid_token and no more: why a token failed (which issuer, which expiry) helps
+                // whoever forges one, and the log has it.
+                bearer.IncludeErrorDetails = false;
                 // RFC 8725: one algorithm, one key, one token type, issuer and audience checked, a small skew.
                 // A token whose header names another algorithm (none, RS256, HS512) is refused before any key is
                 // tried, so an HMAC secret can never be mistaken for a public key or the other way round.
@@ -61,6 +64,15 @@ public static class AuthExtensions
                         {
                             context.Fail(reason);
                         }
+                    },
+                    // RFC 6750 3.1: a refused token gets error="invalid_token"; a missing one gets no error code.
+                    OnChallenge = context =>
+                    {
+                        if (context.AuthenticateFailure is not null)
+                        {
+                            context.Error = "invalid_token";
+                        }
+                        return Task.CompletedTask;
                     },
                 };
             });
