@@ -31,7 +31,10 @@ public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> opt
         {
             return "The token names no account.";
         }
-        var issuedUnder = int.TryParse(principal.FindFirstValue(TokenVersionClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var version) ? version : 0;
+        if (TokenVersion(principal) is not { } issuedUnder)
+        {
+            return "The token's version claim is not a non-negative integer.";
+        }
 
         var account = await ReadAsync(userId, ct);
         if (account is not { IsActive: true })
@@ -41,6 +44,21 @@ public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> opt
         return account.TokenVersion == issuedUnder
             ? null
             : "This account's roles or status changed since the token was issued; sign in again or refresh the token.";
+    }
+
+    // Absent: version 0. Present: exactly one JSON integer, 0 or more. Anything else (-1, 1.5, "1", [1, 2])
+    // was never issued here, and must not be read as some version that happens to match.
+    private static int? TokenVersion(ClaimsPrincipal principal)
+    {
+        var claims = principal.FindAll(TokenVersionClaim).ToArray();
+        if (claims.Length == 0)
+        {
+            return 0;
+        }
+        return claims is [{ ValueType: ClaimValueTypes.Integer or ClaimValueTypes.Integer32 or ClaimValueTypes.Integer64 } claim]
+               && int.TryParse(claim.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var version)
+            ? version
+            : null;
     }
 
     /// <summary>Forgets what this process knows of the account, after a change to its roles or status.</summary>

@@ -29,8 +29,13 @@ public static class AuthExtensions
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
             {
                 var jwt = jwtOptions.Value;
+                var clockSkew = TimeSpan.FromSeconds(30);
+                var maxLifetime = TimeSpan.FromMinutes(jwt.AccessTokenMinutes) + clockSkew;
                 // Keep claim names as issued ("sub", "role") instead of the legacy SOAP-style URIs.
                 bearer.MapInboundClaims = false;
+                // A 401 says invalid_token and no more: why a token failed (which issuer, which expiry) helps
+                // whoever forges one, and the log has it.
+                bearer.IncludeErrorDetails = false;
                 // RFC 8725: one algorithm, one key, one token type, issuer and audience checked, a small skew.
                 // A token whose header names another algorithm (none, RS256, HS512) is refused before any key is
                 // tried, so an HMAC secret can never be mistaken for a public key or the other way round.
@@ -47,20 +52,33 @@ public static class AuthExtensions
                     ValidateIssuerSigningKey = true,
                     RequireExpirationTime = true,
                     RequireSignedTokens = true,
-                    ClockSkew = TimeSpan.FromSeconds(30),
+                    ClockSkew = clockSkew,
                     NameClaimType = NameClaim,
                     RoleClaimType = RoleClaim,
                 };
                 bearer.Events = new JwtBearerEvents
                 {
-                    // A well-signed token is not enough: its account must still be active and unchanged.
+                    // A well-signed token is not enough: it must keep our own rules for tokens, and its account
+                    // must still be active and unchanged.
                     OnTokenValidated = async context =>
                     {
+                        var now = (context.Options.TimeProvider ?? TimeProvider.System).GetUtcNow();
                         var status = context.HttpContext.RequestServices.GetRequiredService<AccountStatus>();
-                        if (await status.RejectionAsync(context.Principal!, context.HttpContext.RequestAborted) is { } reason)
+                        var reason = AccessTokenRules.Rejection(context.SecurityToken, maxLifetime, now)
+                                     ?? await status.RejectionAsync(context.Principal!, context.HttpContext.RequestAborted);
+                        if (reason is not null)
                         {
                             context.Fail(reason);
                         }
+                    },
+                    // RFC 6750 3.1: a refused token gets error="invalid_token"; a missing one gets no error code.
+                    OnChallenge = context =>
+                    {
+                        if (context.AuthenticateFailure is not null)
+                        {
+                            context.Error = "invalid_token";
+                        }
+                        return Task.CompletedTask;
                     },
                 };
             });

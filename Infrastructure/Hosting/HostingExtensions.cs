@@ -21,6 +21,7 @@ public static class HostingExtensions
         builder.AddObservability();
         builder.AddGracefulShutdown();
 
+        builder.AddHealth();
         builder.AddDatabase();
         builder.AddCaching();
         builder.AddAuth();

@@ -66,11 +66,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             : $"The request body is not valid JSON{position}.";
     }
 
-    // Messages of the framework's binding errors name the parameter ("Required parameter \"int page\" ..."),
-    // which is useful to a client and reveals nothing internal.
+    // The framework's binding errors name the parameter with its .NET type ("Nullable<int> Page"); clients
+    // get the field they sent instead.
     private static string DescribeBadRequest(BadHttpRequestException bad) =>
         bad.Message.Contains("no body was provided", StringComparison.OrdinalIgnoreCase) ||
         (bad.Message.Contains("body", StringComparison.OrdinalIgnoreCase) && bad.Message.Contains("not provided", StringComparison.OrdinalIgnoreCase))
             ? "A JSON request body is required."
-            : bad.Message;
+            : BindingErrors.Describe(bad.Message);
 }

@@ -760,7 +760,7 @@ namespace TaskManager.Tests.Generated
         /// Replace an account's roles (admin).
         /// </summary>
         /// <remarks>
-        /// `user` is always kept. The account's access tokens issued before the change stop working at once; its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409).
+        /// `user` is always kept. The account's access tokens issued before the change stop working at once; its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409), so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -852,7 +852,7 @@ namespace TaskManager.Tests.Generated
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("The caller\'s role does not allow this.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("Forbidden", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)
@@ -919,7 +919,7 @@ namespace TaskManager.Tests.Generated
         /// Deactivate or reactivate an account (admin).
         /// </summary>
         /// <remarks>
-        /// A deactivated account cannot sign in; its access tokens stop working at once (within Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409).
+        /// A deactivated account cannot sign in; its access tokens stop working at once (within Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409), so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1011,7 +1011,7 @@ namespace TaskManager.Tests.Generated
                             {
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
-                            throw new ApiException<ProblemDetails>("The caller\'s role does not allow this.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                            throw new ApiException<ProblemDetails>("Forbidden", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 404)

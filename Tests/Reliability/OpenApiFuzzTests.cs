@@ -29,7 +29,7 @@ public sealed class OpenApiFuzzTests : ApiTest
     [Test]
     public async Task Random_and_hostile_requests_never_get_a_5xx_or_leak_internals()
     {
-        var (userId, _) = await SignUpAsync("fuzzer");
+        var (userId, _) = await SignUpAdminAsync("fuzzer");
         var admin = TestTokens.For(userId, "fuzzer", ["user", "manager", "admin"]);
         await SendAsync(HttpMethod.Post, "/api/task", admin, Json("""{"task_name":"target","priority":"LOW"}"""));
         var document = await ReadJsonAsync(await Client.GetAsync("/openapi/v1.json"));

@@ -220,11 +220,11 @@ public sealed class Api2BrokenAuthenticationTests : ApiTest
     [Test]
     public async Task A_deactivated_users_tokens_stop_working_at_once()
     {
-        var (rootId, _) = await SignUpAsync("root");
+        var (_, admin) = await SignUpAdminAsync();
         var (aliceId, alice) = await SignUpAsync("alice");
         Assert.That((await SendAsync(HttpMethod.Get, "/api/me", alice)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
-        await SendAsync(HttpMethod.Put, $"/api/users/{aliceId}/active", TestTokens.For(rootId, "root", ["user", "admin"]), Json("""{"active":false}"""));
+        await SendAsync(HttpMethod.Put, $"/api/users/{aliceId}/active", admin, Json("""{"active":false}"""));
 
         await AssertProblemAsync(await SendAsync(HttpMethod.Get, "/api/me", alice), HttpStatusCode.Unauthorized);
     }
@@ -278,8 +278,7 @@ public sealed class Api3BrokenObjectPropertyLevelAuthorizationTests : ApiTest
     [Test]
     public async Task The_admin_routes_change_only_the_property_they_name()
     {
-        var (rootId, _) = await SignUpAsync("root");
-        var admin = TestTokens.For(rootId, "root", ["user", "admin"]);
+        var (_, admin) = await SignUpAdminAsync();
         var (aliceId, _) = await SignUpAsync("alice");
 
         await SendAsync(HttpMethod.Put, $"/api/users/{aliceId}/roles", admin, Json("""{"roles":["manager"],"is_active":false,"username":"root2","id":1}"""));
@@ -295,8 +294,7 @@ public sealed class Api3BrokenObjectPropertyLevelAuthorizationTests : ApiTest
     [Test]
     public async Task No_answer_exposes_password_hashes_token_versions_or_lockout_state()
     {
-        var (rootId, _) = await SignUpAsync("root");
-        var admin = TestTokens.For(rootId, "root", ["user", "admin"]);
+        var (_, admin) = await SignUpAdminAsync();
         var (aliceId, alice) = await SignUpAsync("alice");
 
         var bodies = new[]

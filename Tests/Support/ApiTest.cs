@@ -49,6 +49,16 @@ public abstract class ApiTest
         return (id, (await ReadJsonAsync(login))["access_token"]!.GetValue<string>());
     }
 
+    /// <summary>An account that holds the admin role in the database, not only in its token: the admin routes
+    /// re-check the caller's role inside their transaction.</summary>
+    protected async Task<(long Id, string Token)> SignUpAdminAsync(string username = "root")
+    {
+        var (id, _) = await SignUpAsync(username);
+        await Sql.ExecuteAsync(App.ConnectionString,
+            "INSERT INTO user_roles (user_id, role_id) SELECT @id, id FROM roles WHERE name = 'admin'", ("id", id));
+        return (id, TestTokens.For(id, username, ["user", "admin"]));
+    }
+
     protected async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, url) { Content = content };

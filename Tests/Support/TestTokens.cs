@@ -9,13 +9,15 @@ namespace TaskManager.Tests.Support;
 /// particular user, role or lifetime without going through login.</summary>
 public static class TestTokens
 {
+    /// <summary>`claims` adds to or replaces the payload's (tv, exp, ...); `header` adds header parameters (crit, ...).</summary>
     public static string For(long userId, string username, string[] roles, DateTime? expires = null,
-        string issuer = "taskmanager", string audience = "taskmanager-api", string key = TaskManagerApp.SigningKey)
+        string issuer = "taskmanager", string audience = "taskmanager-api", string key = TaskManagerApp.SigningKey,
+        IDictionary<string, object>? claims = null, IDictionary<string, object>? header = null)
     {
         var now = DateTime.UtcNow;
         var exp = expires ?? now.AddMinutes(15);
-        var claims = new List<Claim> { new("sub", userId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("unique_name", username) };
-        claims.AddRange(roles.Select(r => new Claim("role", r)));
+        var subject = new List<Claim> { new("sub", userId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new("unique_name", username) };
+        subject.AddRange(roles.Select(r => new Claim("role", r)));
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = issuer,
@@ -24,7 +26,9 @@ public static class TestTokens
             NotBefore = exp < now ? exp.AddMinutes(-15) : now,
             Expires = exp,
             TokenType = "at+jwt",
-            Subject = new ClaimsIdentity(claims),
+            Subject = new ClaimsIdentity(subject),
+            Claims = claims,
+            AdditionalHeaderClaims = header,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), SecurityAlgorithms.HmacSha256),
         });
     }

@@ -20,10 +20,12 @@ public sealed class LoginValidator : AbstractValidator<LoginRequest>
     public LoginValidator()
     {
         RuleFor(r => r.Username).NotEmpty().WithMessage("Username is required.")
-            .MaximumLength(80).WithMessage("Username must be at most 80 characters long.");
+            .MaximumLength(80).WithMessage("Username must be at most 80 characters long.")
+            .NoControlCharacters("Username");
         // The cap keeps a megabyte "password" from buying a megabyte of hashing.
         RuleFor(r => r.Password).NotEmpty().WithMessage("Password is required.")
-            .MaximumLength(128).WithMessage("Password must be at most 128 characters long.");
+            .MaximumLength(128).WithMessage("Password must be at most 128 characters long.")
+            .NoControlCharacters("Password");
     }
 }
 
@@ -44,15 +46,17 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
         """;
 
     // Run for every rejected login, unknown names included (it then matches no row), so an unknown user, a
-    // wrong password and a locked account cost the same work and round trips and answer the same 401.
-    // The failure that reaches the limit locks the account and starts the count again; attempts while it
-    // is locked are not counted, so they cannot extend the lock.
+    // wrong password, a locked and a deactivated account cost the same work and round trips and answer the
+    // same 401. Only a wrong password counts (@Counts): the right one for a deactivated account is no guess,
+    // and must not leave the account locked when it is reactivated. The failure that reaches the limit
+    // locks the account and starts the count again; attempts while it is locked are not counted, so they
+    // cannot extend the lock.
     private const string FailedSql = """
         UPDATE users
         SET failed_logins = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN 0 ELSE failed_logins + 1 END,
             locked_until  = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN now() + make_interval(mins => @LockoutMinutes)
                                  ELSE locked_until END
-        WHERE lower(username) = lower(@Username) AND (locked_until IS NULL OR locked_until <= now())
+        WHERE lower(username) = lower(@Username) AND (locked_until IS NULL OR locked_until <= now()) AND @Counts
         RETURNING coalesce(locked_until > now(), false)
         """;
 
@@ -94,8 +98,9 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
 
         if (user is null || user.Locked || !user.IsActive || verdict == PasswordVerificationResult.Failed)
         {
+            var counts = verdict == PasswordVerificationResult.Failed;
             var lockedNow = await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(FailedSql,
-                new { command.Username, settings.MaxFailedLogins, settings.LockoutMinutes }, cancellationToken: ct));
+                new { command.Username, Counts = counts, settings.MaxFailedLogins, settings.LockoutMinutes }, cancellationToken: ct));
             if (lockedNow == true)
             {
                 logger.LogWarning("Account {Username} locked for {Minutes} min after {Failures} failed logins",

@@ -47,14 +47,20 @@ public sealed class SetUserActiveHandler(NpgsqlDataSource db, AccountStatus acco
     {
         if (command.UserId == command.AdminId && !command.Active)
         {
-            return Outcome<UserSummary>.Conflict("You cannot deactivate your own account; another admin must do it.");
+            return Outcome<UserSummary>.Conflict("You cannot deactivate your own account; another admin must do it, so the service always keeps an active admin.");
         }
         await using var connection = await db.OpenConnectionAsync(ct);
-        var user = await connection.QuerySingleOrDefaultAsync<UserSummary>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (!await AdminChange.LockAndCheckCallerAsync(connection, transaction, command.AdminId, command.UserId, ct))
+        {
+            return Outcome<UserSummary>.Forbidden(AdminChange.NoLongerAdmin);
+        }
+        var user = await connection.QuerySingleOrDefaultAsync<UserSummary>(new CommandDefinition(Sql, command, transaction, cancellationToken: ct));
         if (user is null)
         {
             return Outcome<UserSummary>.NotFound($"No user has id {command.UserId}.");
         }
+        await transaction.CommitAsync(ct);
         accounts.Forget(command.UserId);
         logger.LogInformation("Admin {AdminId} set account {UserId} active = {Active}", command.AdminId, command.UserId, command.Active);
         return user;
@@ -69,15 +75,17 @@ public static class SetUserActiveEndpoint
         .WithSummary("Deactivate or reactivate an account (admin).")
         .WithDescription("A deactivated account cannot sign in; its access tokens stop working at once (within " +
                          "Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, " +
-                         "unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409).");
+                         "unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409), " +
+                         "so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.");
 
-    private static async Task<Results<Ok<UserSummary>, ValidationProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
+    private static async Task<Results<Ok<UserSummary>, ValidationProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
         long id, SetUserActiveRequest request, ClaimsPrincipal admin, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new SetUserActiveCommand(id, admin.UserId(), request.Active!.Value), ct);
         return outcome.Status switch
         {
             OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
+            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
             OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
             _ => new ConflictProblem(outcome.Error),
         };

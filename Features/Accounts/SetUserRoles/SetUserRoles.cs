@@ -29,11 +29,11 @@ public sealed record SetUserRolesCommand(long UserId, long AdminId, string[] Rol
 
 public sealed class SetUserRolesHandler(NpgsqlDataSource db, AccountStatus accounts) : ICommandHandler<SetUserRolesCommand, Outcome<UserSummary>>
 {
-    private const string LockSql = $"""
+    // Read once AdminChange holds the row's lock, so no concurrent change can slip in between.
+    private const string ReadSql = $"""
         SELECT {UserSummary.Columns}
         FROM users u
         WHERE u.id = @UserId
-        FOR UPDATE OF u
         """;
 
     // Raising token_version ends the account's access tokens issued under the old roles; its refresh
@@ -55,15 +55,19 @@ public sealed class SetUserRolesHandler(NpgsqlDataSource db, AccountStatus accou
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var user = await connection.QuerySingleOrDefaultAsync<UserSummary>(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct));
+        if (!await AdminChange.LockAndCheckCallerAsync(connection, transaction, command.AdminId, command.UserId, ct))
+        {
+            return Outcome<UserSummary>.Forbidden(AdminChange.NoLongerAdmin);
+        }
+        var user = await connection.QuerySingleOrDefaultAsync<UserSummary>(new CommandDefinition(ReadSql, command, transaction, cancellationToken: ct));
         if (user is null)
         {
             return Outcome<UserSummary>.NotFound($"No user has id {command.UserId}.");
         }
         if (user.Id == command.AdminId && !command.Roles.Contains(Roles.Admin))
         {
-            // An admin who demotes themselves may leave no one able to undo it.
-            return Outcome<UserSummary>.Conflict("You cannot remove your own admin role; another admin must do it.");
+            // An admin who demotes themselves may leave no admin at all, and no one able to undo it.
+            return Outcome<UserSummary>.Conflict("You cannot remove your own admin role; another admin must do it, so the service always keeps an admin.");
         }
         if (user.Roles.Order().SequenceEqual(command.Roles.Order()))
         {
@@ -85,9 +89,10 @@ public static class SetUserRolesEndpoint
         .WithName("SetUserRoles")
         .WithSummary("Replace an account's roles (admin).")
         .WithDescription("`user` is always kept. The account's access tokens issued before the change stop working at once; " +
-                         "its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409).");
+                         "its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409), " +
+                         "so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.");
 
-    private static async Task<Results<Ok<UserSummary>, ValidationProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
+    private static async Task<Results<Ok<UserSummary>, ValidationProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
         long id, SetUserRolesRequest request, ClaimsPrincipal admin, IMediator mediator, CancellationToken ct)
     {
         // In the order of Roles.All, so the answer lists them as every other route does.
@@ -97,6 +102,7 @@ public static class SetUserRolesEndpoint
         return outcome.Status switch
         {
             OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
+            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
             OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
             _ => new ConflictProblem(outcome.Error),
         };

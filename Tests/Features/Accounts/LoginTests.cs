@@ -157,6 +157,42 @@ public sealed class LoginTests : ApiTest
     }
 
     [Test]
+    public async Task The_right_password_of_a_deactivated_account_is_refused_but_not_counted_as_a_failed_login()
+    {
+        await RegisterAsync("alice");
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE users SET is_active = false");
+        var refusals = new List<string>();
+        for (var i = 0; i < 6; i++)
+        {
+            refusals.Add(await ProblemWithoutTraceAsync(await LoginAsync("correct-horse-1")));
+        }
+        var unknown = await ProblemWithoutTraceAsync(await LoginAsync("correct-horse-1", username: "nobody"));
+
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE users SET is_active = true");
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(refusals, Has.All.EqualTo(unknown), "a deactivated account is not told apart from an unknown user");
+            Assert.That(await Sql.ScalarAsync<bool>(App.ConnectionString, "SELECT failed_logins = 0 AND locked_until IS NULL FROM users"), Is.True);
+            Assert.That((await LoginAsync("correct-horse-1")).StatusCode, Is.EqualTo(HttpStatusCode.OK), "reactivated, it is not locked");
+        });
+    }
+
+    [TestCase("alice\u0000", "correct-horse-1", "username", TestName = "A_NUL_in_the_login_username_is_400")]
+    [TestCase("alice\n", "correct-horse-1", "username", TestName = "A_newline_in_the_login_username_is_400")]
+    [TestCase("alice", "correct-horse-1\u0000", "password", TestName = "A_NUL_in_the_login_password_is_400")]
+    [TestCase("alice", "correct\thorse-1", "password", TestName = "A_tab_in_the_login_password_is_400")]
+    public async Task Control_characters_in_a_login_are_a_400_naming_the_field(string username, string password, string field)
+    {
+        await RegisterAsync("alice");
+
+        var problem = await AssertProblemAsync(await LoginAsync(password, username), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }));
+        Assert.That(await Sql.ScalarAsync<int>(App.ConnectionString, "SELECT failed_logins FROM users"), Is.Zero);
+    }
+
+    [Test]
     public async Task A_hash_made_with_a_lower_work_factor_is_upgraded_at_the_next_login()
     {
         // The shared application hashes with 1,000 iterations; an instance configured with more upgrades it.

@@ -61,6 +61,42 @@ public sealed class RegisterTests : ApiTest
     }
 
     [Test]
+    public async Task A_username_with_a_trailing_newline_is_rejected_and_cannot_pose_as_a_taken_one()
+    {
+        await RegisterAsync("admin_bar");
+
+        var problem = await AssertProblemAsync(await RegisterAsync("admin_bar\n", "other@example.com"), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "username" }));
+        Assert.That(await CountUsersAsync(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task An_email_with_a_trailing_newline_is_rejected_and_cannot_take_a_registered_address_again()
+    {
+        await RegisterAsync("alice", "alice@example.com");
+
+        var problem = await AssertProblemAsync(await RegisterAsync("bob", "alice@example.com\n"), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { "email" }));
+        Assert.That(await CountUsersAsync(), Is.EqualTo(1));
+    }
+
+    [TestCase("ali\u0000ce", "alice@example.com", "correct-horse-1", "username", TestName = "A_NUL_in_the_username_is_400")]
+    [TestCase("alice", "ali\u0000ce@example.com", "correct-horse-1", "email", TestName = "A_NUL_in_the_email_is_400")]
+    [TestCase("alice", "alice@exam\u0001ple.com", "correct-horse-1", "email", TestName = "A_control_character_in_the_email_is_400")]
+    [TestCase("alice", "ali\u200Bce@example.com", "correct-horse-1", "email", TestName = "A_zero_width_space_in_the_email_is_400")]
+    [TestCase("alice", "alice@example.com", "correct-horse-1\u0000", "password", TestName = "A_NUL_in_the_password_is_400")]
+    [TestCase("alice", "alice@example.com", "correct-horse-1\n", "password", TestName = "A_newline_in_the_password_is_400")]
+    public async Task Control_characters_in_any_field_are_a_400_naming_that_field(string username, string email, string password, string field)
+    {
+        var problem = await AssertProblemAsync(await RegisterAsync(username, email, password), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }));
+        Assert.That(await CountUsersAsync(), Is.Zero);
+    }
+
+    [Test]
     public async Task Missing_fields_are_each_reported()
     {
         var problem = await AssertProblemAsync(await Client.PostAsync("/api/register", Json("{}")), HttpStatusCode.BadRequest);

@@ -6,11 +6,7 @@ namespace TaskManager.Tests.Features.Accounts;
 
 public sealed class SetUserActiveTests : ApiTest
 {
-    private async Task<string> AdminAsync()
-    {
-        var (id, _) = await SignUpAsync("root");
-        return TestTokens.For(id, "root", ["user", "admin"]);
-    }
+    private async Task<string> AdminAsync() => (await SignUpAdminAsync()).Token;
 
     private Task<HttpResponseMessage> SetActiveAsync(long id, string? token, bool active) =>
         SendAsync(HttpMethod.Put, $"/api/users/{id}/active", token, Json($$"""{"active":{{(active ? "true" : "false")}}}"""));
@@ -81,6 +77,39 @@ public sealed class SetUserActiveTests : ApiTest
         var admin = TestTokens.For(rootId, "root", ["user", "admin"]);
 
         await AssertProblemAsync(await SetActiveAsync(rootId, admin, active: false), HttpStatusCode.Conflict);
+    }
+
+    [Test]
+    public async Task Two_admins_deactivating_each_other_at_once_leave_one_active_admin()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var (aId, a) = await SignUpAdminAsync($"admin_a{round}");
+            var (bId, b) = await SignUpAdminAsync($"admin_b{round}");
+            Assert.That((await SendAsync(HttpMethod.Get, "/api/me", a)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await SendAsync(HttpMethod.Get, "/api/me", b)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+            var answers = await Task.WhenAll(SetActiveAsync(bId, a, active: false), SetActiveAsync(aId, b, active: false));
+
+            var active = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(*) FROM users WHERE is_active AND id IN (@a, @b)", ("a", aId), ("b", bId));
+            Assert.Multiple(() =>
+            {
+                Assert.That(active, Is.EqualTo(1), $"round {round}");
+                Assert.That(answers.Select(r => r.StatusCode), Has.Exactly(1).EqualTo(HttpStatusCode.OK), $"round {round}");
+                Assert.That(answers.Select(r => r.StatusCode), Has.Exactly(1).AnyOf(HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), $"round {round}");
+            });
+        }
+    }
+
+    [Test]
+    public async Task A_caller_whose_admin_role_was_removed_meanwhile_cannot_deactivate_anyone()
+    {
+        var (rootId, admin) = await SignUpAdminAsync();
+        var (aliceId, _) = await SignUpAsync("alice");
+        await Sql.ExecuteAsync(App.ConnectionString, "DELETE FROM user_roles WHERE user_id = @id AND role_id = (SELECT id FROM roles WHERE name = 'admin')", ("id", rootId));
+
+        await AssertProblemAsync(await SetActiveAsync(aliceId, admin, active: false), HttpStatusCode.Forbidden);
+        Assert.That(await Sql.ScalarAsync<bool>(App.ConnectionString, "SELECT is_active FROM users WHERE id = @id", ("id", aliceId)), Is.True);
     }
 
     [Test]

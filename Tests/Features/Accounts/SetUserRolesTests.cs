@@ -6,11 +6,7 @@ namespace TaskManager.Tests.Features.Accounts;
 
 public sealed class SetUserRolesTests : ApiTest
 {
-    private async Task<string> AdminAsync()
-    {
-        var (id, _) = await SignUpAsync("root");
-        return TestTokens.For(id, "root", ["user", "admin"]);
-    }
+    private async Task<string> AdminAsync() => (await SignUpAdminAsync()).Token;
 
     private Task<HttpResponseMessage> SetRolesAsync(long id, string? token, string body) =>
         SendAsync(HttpMethod.Put, $"/api/users/{id}/roles", token, Json(body));
@@ -109,6 +105,47 @@ public sealed class SetUserRolesTests : ApiTest
 
         await AssertProblemAsync(await SetRolesAsync(rootId, admin, """{"roles":["user"]}"""), HttpStatusCode.Conflict);
         Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(*) FROM user_roles WHERE user_id = @id AND role_id = 3", ("id", rootId)), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task Two_admins_demoting_each_other_at_once_leave_one_admin()
+    {
+        // Several rounds, each with a fresh pair: before the caller was re-checked, both changes won every time.
+        for (var round = 0; round < 5; round++)
+        {
+            var (aId, a) = await SignUpAdminAsync($"admin_a{round}");
+            var (bId, b) = await SignUpAdminAsync($"admin_b{round}");
+            // Both tokens checked once, so both requests pass authentication as fast as they can.
+            Assert.That((await SendAsync(HttpMethod.Get, "/api/me", a)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That((await SendAsync(HttpMethod.Get, "/api/me", b)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+
+            var answers = await Task.WhenAll(SetRolesAsync(bId, a, """{"roles":[]}"""), SetRolesAsync(aId, b, """{"roles":[]}"""));
+
+            var admins = await Sql.ScalarAsync<long>(App.ConnectionString, """
+                SELECT count(*) FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = 'admin' AND ur.user_id IN (@a, @b)
+                """, ("a", aId), ("b", bId));
+            Assert.Multiple(() =>
+            {
+                Assert.That(admins, Is.EqualTo(1), $"round {round}");
+                Assert.That(answers.Select(r => r.StatusCode), Has.Exactly(1).EqualTo(HttpStatusCode.OK), $"round {round}");
+                // The loser is refused by its token (its roles changed) or, if it got past that first, by the re-check.
+                Assert.That(answers.Select(r => r.StatusCode), Has.Exactly(1).AnyOf(HttpStatusCode.Unauthorized, HttpStatusCode.Forbidden), $"round {round}");
+            });
+        }
+    }
+
+    [Test]
+    public async Task A_caller_whose_admin_role_was_removed_meanwhile_gets_403_and_changes_nothing()
+    {
+        var (rootId, admin) = await SignUpAdminAsync();
+        var (aliceId, _) = await SignUpAsync("alice");
+        // As another instance would: the role goes, and this instance has not yet noticed the token is stale.
+        await Sql.ExecuteAsync(App.ConnectionString, "DELETE FROM user_roles WHERE user_id = @id AND role_id = (SELECT id FROM roles WHERE name = 'admin')", ("id", rootId));
+
+        var problem = await AssertProblemAsync(await SetRolesAsync(aliceId, admin, """{"roles":["admin"]}"""), HttpStatusCode.Forbidden);
+
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.Contain("no longer an admin"));
+        Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(*) FROM user_roles WHERE user_id = @id", ("id", aliceId)), Is.EqualTo(1));
     }
 
     [TestCase("user")]

@@ -90,7 +90,7 @@ public sealed class TaskLogCacheTests
     {
         var database = await TestDatabase.CreateAsync("cache");
         // Nothing listens on port 1: every Redis call fails at once.
-        await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1" });
+        await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["ConnectionStrings:Redis"] = "127.0.0.1:1", ["Health:ShowDetails"] = "true" });
         var api = await SignedInClient.SignUpAsync(app);
 
         var task = await api.CreateTaskAsync("first");

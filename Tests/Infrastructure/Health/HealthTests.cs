@@ -14,10 +14,29 @@ public sealed class HealthTests : ApiTest
         Assert.That((await ReadJsonAsync(response))["status"]!.GetValue<string>(), Is.EqualTo("Healthy"));
     }
 
+    private static readonly Dictionary<string, string?> ShowDetails = new() { ["Health:ShowDetails"] = "true" };
+
+    private static Dictionary<string, string?> WithDetails(Dictionary<string, string?> settings) =>
+        new(settings.Concat(ShowDetails));
+
     [Test]
-    public async Task Readiness_reports_PostgreSQL()
+    public async Task Readiness_names_no_dependency_and_no_timing_by_default()
     {
         var response = await Client.GetAsync("/health/ready");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var body = await ReadJsonAsync(response);
+        Assert.That(body.Select(p => p.Key), Is.EqualTo(new[] { "status" }), body.ToJsonString());
+        Assert.That(body["status"]!.GetValue<string>(), Is.EqualTo("Healthy"));
+    }
+
+    [Test]
+    public async Task Readiness_reports_PostgreSQL_when_details_are_turned_on()
+    {
+        await using var app = new TaskManagerApp(App.ConnectionString, ShowDetails);
+        using var client = app.CreateClient();
+
+        var response = await client.GetAsync("/health/ready");
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         var body = await ReadJsonAsync(response);
@@ -29,7 +48,7 @@ public sealed class HealthTests : ApiTest
     {
         // A server that is up at start-up but whose database then disappears: readiness must say so.
         var database = await TestDatabase.CreateAsync("health");
-        await using var app = new TaskManagerApp(database);
+        await using var app = new TaskManagerApp(database, ShowDetails);
         using var client = app.CreateClient();
         Assert.That((await client.GetAsync("/health/ready")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
 
@@ -44,7 +63,7 @@ public sealed class HealthTests : ApiTest
     public async Task Readiness_covers_Redis_and_the_RabbitMQ_bus_when_they_are_configured()
     {
         var database = await TestDatabase.CreateAsync("health_bus");
-        await using var app = new TaskManagerApp(database, await TestRabbitMq.SettingsAsync());
+        await using var app = new TaskManagerApp(database, WithDetails(await TestRabbitMq.SettingsAsync()));
         using var client = app.CreateClient();
 
         // The API does not wait for the bus at start-up; readiness says when it is connected.
@@ -68,7 +87,7 @@ public sealed class HealthTests : ApiTest
         var settings = await TestRabbitMq.SettingsAsync();
         settings["Role"] = "api"; // the API starts without waiting for the broker; a worker would wait for it
         settings["RabbitMq:Port"] = ServiceProcess.FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture); // nobody listens
-        await using var app = new TaskManagerApp(database, settings);
+        await using var app = new TaskManagerApp(database, WithDetails(settings));
         using var client = app.CreateClient();
 
         var response = await client.GetAsync("/health/ready");

@@ -24,6 +24,29 @@ public sealed class ProblemResponseTests : ApiTest
         Assert.That(problem["message"]!.GetValue<string>(), Does.Contain("'username'").And.Not.Contain("System."));
     }
 
+    [TestCase("GET", "/api/users?page=abc", "page: 'abc' is not a valid integer.")]
+    [TestCase("GET", "/api/users?per_page=1.5", "per_page: '1.5' is not a valid integer.")]
+    [TestCase("GET", "/api/tasks?assigned_user_id=bob", "assigned_user_id: 'bob' is not a valid integer.")]
+    [TestCase("DELETE", "/api/task/1?permanent=maybe", "permanent: 'maybe' is not true or false.")]
+    public async Task A_query_value_of_the_wrong_type_is_named_by_its_field_not_by_a_dotnet_type(string method, string url, string message)
+    {
+        var (_, admin) = await SignUpAdminAsync();
+
+        var problem = await AssertProblemAsync(await SendAsync(new HttpMethod(method), url, admin), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["message"]!.GetValue<string>(), Is.EqualTo(message));
+    }
+
+    [Test]
+    public async Task A_long_query_value_is_echoed_only_in_part()
+    {
+        var (_, admin) = await SignUpAdminAsync();
+
+        var problem = await AssertProblemAsync(await SendAsync(HttpMethod.Get, "/api/users?page=" + new string('9', 500), admin), HttpStatusCode.BadRequest);
+
+        Assert.That(problem["message"]!.GetValue<string>(), Is.EqualTo($"page: '{new string('9', 40)}...' is not a valid integer."));
+    }
+
     [Test]
     public async Task A_missing_body_is_400()
     {
