@@ -14,7 +14,7 @@ namespace TaskManager.Infrastructure.Auth;
 ///
 /// One primary-key read per account per AccountCheckCacheSeconds: the answer is kept in this process's
 /// memory that long. Whoever changes an account through this process forgets its entry at once; other
-/// instances notice within the cache lifetime, which is the bound README states.</summary>
+/// instances notice a revocation within the cache lifetime, and a token newer than their entry at once.</summary>
 public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> options) : IDisposable
 {
     /// <summary>The claim holding the account's token version at issue. Tokens without it count as version 0.</summary>
@@ -36,7 +36,7 @@ public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> opt
             return "The token's version claim is not a non-negative integer.";
         }
 
-        var account = await ReadAsync(userId, ct);
+        var account = await ReadAsync(userId, issuedUnder, ct);
         if (account is not { IsActive: true })
         {
             return "This account no longer exists or has been deactivated.";
@@ -67,9 +67,11 @@ public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> opt
     /// <summary>Forgets every account (tests empty the tables between runs, and ids are reused).</summary>
     public void Clear() => cache.Clear();
 
-    private async ValueTask<Account?> ReadAsync(long userId, CancellationToken ct)
+    private async ValueTask<Account?> ReadAsync(long userId, int issuedUnder, CancellationToken ct)
     {
-        if (cache.TryGetValue(userId, out Account? known))
+        // A token newer than what this process knows was issued after a change made elsewhere: read again, so a
+        // fresh token works on every instance at once, never refused on a stale entry.
+        if (cache.TryGetValue(userId, out Account? known) && (known is null || known.TokenVersion >= issuedUnder))
         {
             return known;
         }

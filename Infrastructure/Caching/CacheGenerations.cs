@@ -1,78 +1,56 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace TaskManager.Infrastructure.Caching;
 
-/// <summary>Invalidation by generation: every cached key of a data set carries the set's current generation,
-/// and a change bumps it, so a change never leaves an entry readable under the key a reader will use next.
-///
-/// Written here rather than taken from HybridCache's tags because tags are only guaranteed within one
-/// process: another instance may keep using a tag's old invalidation time. The generation lives in Redis
-/// (INCR), the writer sees its bump at once (a client reads its own writes), and other instances re-read it
-/// at most every LocalExpirationSeconds, which bounds how long any instance can serve a stale entry.
-/// Without Redis, or while it is away, the generation is local to this process and cannot collide with a
-/// shared one.</summary>
-public sealed class CacheGenerations(IOptions<CachingOptions> options, TimeProvider clock, ILogger<CacheGenerations> logger,
-    IConnectionMultiplexer? redis = null)
+/// <summary>Invalidation by generation: every cached key of a data set carries the set's generation, and a change
+/// bumps it (INCR in Redis). Each read takes a generation read from Redis after the read began, so once a write
+/// has been answered no instance serves what came before it; concurrent reads share one Redis GET. Without Redis,
+/// or while it is away, the generation is this process's own. Why not HybridCache tags: docs/operations.md.</summary>
+public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<CacheGenerations> logger, IConnectionMultiplexer? redis = null)
 {
     private readonly string instance = Guid.NewGuid().ToString("N")[..12];
-    private readonly ConcurrentDictionary<string, Generation> generations = new();
-    private long localCounter;
+    private readonly ConcurrentDictionary<string, LocalGeneration> locals = new();
+    private readonly ConcurrentDictionary<string, SharedRead> reads = new();
 
     public async ValueTask<string> CurrentAsync(string dataSet)
     {
-        var now = clock.GetUtcNow();
-        var known = generations.GetValueOrDefault(dataSet);
-        if (known is not null && now - known.ReadAt < TimeSpan.FromSeconds(options.Value.LocalExpirationSeconds))
+        var local = locals.GetOrAdd(dataSet, _ => new LocalGeneration($"{instance}.0"));
+        if (redis is null)
         {
-            return known.Token;
+            return local.Token;
         }
         // Changes made while Redis was away were invalidated only here: publish them on the way back.
-        var pending = known?.LocalBumps > 0;
-        var shared = await ReadSharedAsync(dataSet, pending);
-        var next = shared is null
-            ? new Generation(known?.Token ?? Local(0), now, known?.LocalBumps ?? 0)
-            : new Generation(shared, now, 0);
-        generations[dataSet] = next;
-        return next.Token;
+        var shared = local.Pending
+            ? await IncrementAsync(dataSet)
+            : await reads.GetOrAdd(dataSet, set => new SharedRead(() => GetAsync(set))).ReadAsync();
+        if (shared is null)
+        {
+            return local.Token;
+        }
+        local.Pending = false;
+        return shared;
     }
 
     public async ValueTask BumpAsync(string dataSet)
     {
-        var now = clock.GetUtcNow();
-        if (redis is not null)
+        if (redis is not null && await IncrementAsync(dataSet) is not null)
         {
-            try
-            {
-                var shared = await redis.GetDatabase().StringIncrementAsync(Key(dataSet));
-                generations[dataSet] = new Generation(shared.ToString(System.Globalization.CultureInfo.InvariantCulture), now, 0);
-                return;
-            }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                logger.LogWarning("Redis is unavailable; invalidating {DataSet} in this process only: {Error}", dataSet, ex.Message);
-            }
+            return;
         }
-        generations.AddOrUpdate(dataSet,
-            _ => new Generation(Local(1), now, 1),
-            (_, old) => new Generation(Local(old.LocalBumps + 1), now, old.LocalBumps + 1));
+        logger.LogWarning("Redis is unavailable; invalidating {DataSet} in this process only", dataSet);
+        var local = locals.GetOrAdd(dataSet, _ => new LocalGeneration($"{instance}.0"));
+        local.Token = $"{instance}.{Guid.NewGuid():N}";
+        local.Pending = true;
     }
 
-    private async ValueTask<string?> ReadSharedAsync(string dataSet, bool bump)
+    private async Task<string?> GetAsync(string dataSet)
     {
-        if (redis is null)
-        {
-            return null;
-        }
         try
         {
-            var database = redis.GetDatabase();
-            if (bump)
-            {
-                return (await database.StringIncrementAsync(Key(dataSet))).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            }
-            var value = await database.StringGetAsync(Key(dataSet));
+            var value = await redis!.GetDatabase().StringGetAsync(Key(dataSet));
             return value.IsNull ? "0" : value.ToString();
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
@@ -81,10 +59,67 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, TimeProvi
         }
     }
 
-    // Never reused within the process, so a local generation cannot meet an entry of an earlier one.
-    private string Local(long bumps) => bumps == 0 ? $"{instance}.0" : $"{instance}.{Interlocked.Increment(ref localCounter)}";
+    private async Task<string?> IncrementAsync(string dataSet)
+    {
+        try
+        {
+            return (await redis!.GetDatabase().StringIncrementAsync(Key(dataSet))).ToString(CultureInfo.InvariantCulture);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            return null;
+        }
+    }
 
     private string Key(string dataSet) => $"{options.Value.InstanceName}:generation:{dataSet}";
 
-    private sealed record Generation(string Token, DateTimeOffset ReadAt, long LocalBumps);
+    private sealed class LocalGeneration(string token)
+    {
+        public volatile string Token = token;
+        public volatile bool Pending;
+    }
+
+    /// <summary>One Redis read for many callers, each answered by a read sent after it asked: at most one read is
+    /// in flight, and callers arriving meanwhile share the next one.</summary>
+    private sealed class SharedRead(Func<Task<string?>> read)
+    {
+        private readonly Lock gate = new();
+        private Task inFlight = Task.CompletedTask;
+        private TaskCompletionSource<string?>? next;
+
+        public Task<string?> ReadAsync()
+        {
+            lock (gate)
+            {
+                if (next is { } waiting)
+                {
+                    return waiting.Task;
+                }
+                var batch = next = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                _ = SendAfterAsync(batch, inFlight);
+                return batch.Task;
+            }
+        }
+
+        private async Task SendAfterAsync(TaskCompletionSource<string?> batch, Task previous)
+        {
+            await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            lock (gate)
+            {
+                if (next == batch)
+                {
+                    next = null;
+                }
+                inFlight = batch.Task;
+            }
+            try
+            {
+                batch.SetResult(await read());
+            }
+            catch (Exception ex)
+            {
+                batch.SetException(ex); // its callers see the failure; the next read is not held up by it
+            }
+        }
+    }
 }

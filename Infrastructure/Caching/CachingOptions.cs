@@ -14,8 +14,8 @@ public sealed class CachingOptions
     [Range(1, 86_400)]
     public int ExpirationSeconds { get; set; } = 300;
 
-    /// <summary>How long an entry lives in this process's memory. With several instances this bounds how
-    /// long one may serve an entry that another instance's write has made stale.</summary>
+    /// <summary>How long an entry lives in this process's memory. Staleness does not depend on it: every read checks
+    /// the data set's generation in Redis first.</summary>
     [Range(1, 3_600)]
     public int LocalExpirationSeconds { get; set; } = 5;
 }

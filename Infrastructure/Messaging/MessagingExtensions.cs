@@ -45,6 +45,16 @@ public static class MessagingExtensions
             }
             if (rabbit.Enabled)
             {
+                if (rabbit.QuorumQueues)
+                {
+                    bus.AddConfigureEndpointsCallback((_, _, endpoint) =>
+                    {
+                        if (endpoint is IRabbitMqReceiveEndpointConfigurator queue)
+                        {
+                            queue.SetQuorumQueue();
+                        }
+                    });
+                }
                 bus.UsingRabbitMq((context, transport) =>
                 {
                     var settings = context.GetRequiredService<IOptions<RabbitMqOptions>>().Value;

@@ -19,6 +19,10 @@ public sealed class RabbitMqOptions
 
     public string Password { get; set; } = "guest";
 
+    /// <summary>Declare the service's queues as quorum queues (replicated; what a RabbitMQ cluster needs). A queue
+    /// cannot change kind once declared: switching an existing broker means deleting its queues first.</summary>
+    public bool QuorumQueues { get; set; }
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Host);
 }
 

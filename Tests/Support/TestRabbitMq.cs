@@ -51,8 +51,8 @@ public static class TestRabbitMq
 
     public static Task StartAsync() => ServicesAsync("up", "rabbitmq");
 
-    /// <summary>Runs scripts/services.sh with the given arguments and fails the test if it fails.</summary>
-    public static async Task ServicesAsync(params string[] args)
+    /// <summary>Runs scripts/services.sh with the given arguments and fails the test if it fails; returns its output.</summary>
+    public static async Task<string> ServicesAsync(params string[] args)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Path.Combine(RepositoryRoot(), "scripts", "services.sh"));
@@ -68,6 +68,7 @@ public static class TestRabbitMq
         {
             throw new InvalidOperationException($"services.sh {string.Join(' ', args)} failed: {await output}{await error}");
         }
+        return await output;
     }
 
     public static string RepositoryRoot()
