@@ -6,38 +6,48 @@ using StackExchange.Redis;
 namespace TaskManager.Infrastructure.Caching;
 
 /// <summary>Invalidation by generation: every cached key of a data set carries the set's generation, and a change
-/// bumps it (INCR in Redis). Each read takes a generation read from Redis after the read began, so once a write
-/// has been answered no instance serves what came before it; concurrent reads share one Redis GET. Without Redis,
-/// or while it is away, the generation is this process's own. Why not HybridCache tags: docs/operations.md.</summary>
+/// bumps it (INCR in Redis), then waits until every instance has applied the bump (<see cref="GenerationBackplane"/>),
+/// so once a write is answered no instance serves what came before it. An instance that cannot vouch for what it
+/// was pushed asks Redis, sharing one GET among concurrent reads. Without Redis, or while it is away, the
+/// generation is this process's own. Why not HybridCache tags: docs/operations.md.</summary>
 public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<CacheGenerations> logger, IConnectionMultiplexer? redis = null)
+    : IAsyncDisposable
 {
     private readonly string instance = Guid.NewGuid().ToString("N")[..12];
     private readonly ConcurrentDictionary<string, LocalGeneration> locals = new();
     private readonly ConcurrentDictionary<string, SharedRead> reads = new();
+    private readonly GenerationBackplane? backplane = redis is null ? null
+        : new GenerationBackplane(redis, options.Value.InstanceName, TimeSpan.FromMilliseconds(options.Value.InvalidationAckMilliseconds), logger);
 
     public async ValueTask<string> CurrentAsync(string dataSet)
     {
         var local = locals.GetOrAdd(dataSet, _ => new LocalGeneration($"{instance}.0"));
-        if (redis is null)
+        if (backplane is null)
         {
             return local.Token;
+        }
+        if (!local.Pending && backplane.Known(dataSet) is { } known)
+        {
+            return known.ToString(CultureInfo.InvariantCulture);
         }
         // Changes made while Redis was away were invalidated only here: publish them on the way back.
         var shared = local.Pending
             ? await IncrementAsync(dataSet)
             : await reads.GetOrAdd(dataSet, set => new SharedRead(() => GetAsync(set))).ReadAsync();
-        if (shared is null)
+        if (shared is not { } generation)
         {
             return local.Token;
         }
         local.Pending = false;
-        return shared;
+        backplane.Learn(dataSet, generation);
+        return generation.ToString(CultureInfo.InvariantCulture);
     }
 
     public async ValueTask BumpAsync(string dataSet)
     {
-        if (redis is not null && await IncrementAsync(dataSet) is not null)
+        if (backplane is not null && await IncrementAsync(dataSet) is { } generation)
         {
+            await backplane.PublishAsync(dataSet, generation);
             return;
         }
         logger.LogWarning("Redis is unavailable; invalidating {DataSet} in this process only", dataSet);
@@ -46,12 +56,12 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<C
         local.Pending = true;
     }
 
-    private async Task<string?> GetAsync(string dataSet)
+    private async Task<long?> GetAsync(string dataSet)
     {
         try
         {
             var value = await redis!.GetDatabase().StringGetAsync(Key(dataSet));
-            return value.IsNull ? "0" : value.ToString();
+            return value.IsNull ? 0 : (long)value;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -59,11 +69,11 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<C
         }
     }
 
-    private async Task<string?> IncrementAsync(string dataSet)
+    private async Task<long?> IncrementAsync(string dataSet)
     {
         try
         {
-            return (await redis!.GetDatabase().StringIncrementAsync(Key(dataSet))).ToString(CultureInfo.InvariantCulture);
+            return await redis!.GetDatabase().StringIncrementAsync(Key(dataSet));
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {
@@ -73,6 +83,8 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<C
 
     private string Key(string dataSet) => $"{options.Value.InstanceName}:generation:{dataSet}";
 
+    public ValueTask DisposeAsync() => backplane?.DisposeAsync() ?? ValueTask.CompletedTask;
+
     private sealed class LocalGeneration(string token)
     {
         public volatile string Token = token;
@@ -81,13 +93,13 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<C
 
     /// <summary>One Redis read for many callers, each answered by a read sent after it asked: at most one read is
     /// in flight, and callers arriving meanwhile share the next one.</summary>
-    private sealed class SharedRead(Func<Task<string?>> read)
+    private sealed class SharedRead(Func<Task<long?>> read)
     {
         private readonly Lock gate = new();
         private Task inFlight = Task.CompletedTask;
-        private TaskCompletionSource<string?>? next;
+        private TaskCompletionSource<long?>? next;
 
-        public Task<string?> ReadAsync()
+        public Task<long?> ReadAsync()
         {
             lock (gate)
             {
@@ -95,13 +107,13 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<C
                 {
                     return waiting.Task;
                 }
-                var batch = next = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var batch = next = new TaskCompletionSource<long?>(TaskCreationOptions.RunContinuationsAsynchronously);
                 _ = SendAfterAsync(batch, inFlight);
                 return batch.Task;
             }
         }
 
-        private async Task SendAfterAsync(TaskCompletionSource<string?> batch, Task previous)
+        private async Task SendAfterAsync(TaskCompletionSource<long?> batch, Task previous)
         {
             await previous.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             lock (gate)

@@ -18,4 +18,9 @@ public sealed class CachingOptions
     /// the data set's generation in Redis first.</summary>
     [Range(1, 3_600)]
     public int LocalExpirationSeconds { get; set; } = 5;
+
+    /// <summary>How long a write waits for every instance to confirm it has dropped what the write made stale. An
+    /// instance slower than this (logged) may serve a stale read for as long as it lags.</summary>
+    [Range(10, 60_000)]
+    public int InvalidationAckMilliseconds { get; set; } = 500;
 }

@@ -58,6 +58,25 @@ public sealed class TwoInstancesTests
     }
 
     [Test]
+    public async Task Writes_alternating_between_instances_are_each_read_back_at_once_on_the_other()
+    {
+        var onA = await SignedInClient.SignUpAsync(a);
+        var onB = onA.On(b);
+        var id = await onA.CreateTaskAsync("v0");
+        await Task.Delay(TimeSpan.FromSeconds(1.5)); // both instances trust what they are pushed by now
+        var seen = new List<string>();
+        for (var i = 1; i <= 20; i++)
+        {
+            var (writer, reader) = i % 2 == 0 ? (onA, onB) : (onB, onA);
+            Assert.That(await reader.ListNamesAsync(), Has.Length.EqualTo(1), "the reader has the page cached");
+            await writer.RenameAsync(id, $"v{i}");
+            seen.Add((await reader.ListNamesAsync())[0]);
+        }
+
+        Assert.That(seen, Is.EqualTo(Enumerable.Range(1, 20).Select(i => $"v{i}")));
+    }
+
+    [Test]
     public async Task A_change_and_a_delete_on_one_instance_show_on_the_other_at_once()
     {
         var onA = await SignedInClient.SignUpAsync(a);
@@ -117,6 +136,27 @@ public sealed class TwoInstancesTests
         {
             Assert.That(logout.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
             Assert.That(refreshed.StatusCode, Is.EqualTo(HttpStatusCode.Unauthorized));
+        });
+    }
+
+    [Test]
+    public async Task An_import_uploaded_to_one_instance_is_followed_and_listed_on_the_other()
+    {
+        var onA = await SignedInClient.SignUpAsync(a);
+        var onB = onA.On(b);
+        Assert.That(await onB.ListNamesAsync(), Is.Empty);
+
+        var upload = await CsvUploads.UploadAsync(onA.Client, onA.Token, CsvUploads.Form("task_name,priority\nImported,LOW\nBroken,URGENT\n"));
+        var importId = JsonNode.Parse(await upload.Content.ReadAsStringAsync())!["import_id"]!.GetValue<string>();
+        var status = await CsvUploads.FinishedAsync(onB.Client, onB.Token, importId);
+        var errors = await onB.SendAsync(HttpMethod.Get, $"/api/imports/{importId}/errors");
+        var listed = await onB.ListNamesAsync();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status["status"]!.GetValue<string>(), Is.EqualTo("partially_succeeded"));
+            Assert.That(errors.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(listed, Is.EqualTo(new[] { "Imported" }));
         });
     }
 
