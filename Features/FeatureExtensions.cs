@@ -34,6 +34,8 @@ public static class FeatureExtensions
         builder.Services.AddSingleton<Imports.UploadCsv.UploadsInFlight>();
 
         builder.Services.AddSingleton<TaskLogCache>();
+        builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
+        builder.Services.AddSingleton<Infrastructure.Http.IdempotencyKeys>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (ProcessRoles.Read(builder.Configuration).RunsWorker() &&
             builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))

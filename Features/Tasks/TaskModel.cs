@@ -4,7 +4,27 @@ using Microsoft.Net.Http.Headers;
 
 namespace TaskManager.Features.Tasks;
 
-/// <summary>A task as every task route answers it.</summary>
+/// <summary>A task as it is stored: what the handlers return, whichever interface asked.</summary>
+public sealed record TaskRow
+{
+    public required long Id { get; init; }
+    public required string TaskName { get; init; }
+    public string? Description { get; init; }
+    public required bool Status { get; init; }
+    public required string Priority { get; init; }
+    public long? AssignedUserId { get; init; }
+    public string? AssignedUser { get; init; }
+    public long? CreatedBy { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public required DateTime UpdatedAt { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public bool Done { get; init; }
+    public DateTime? CompletedAt { get; init; }
+    public DateTime? DeletedAt { get; init; }
+    public int Version { get; init; }
+}
+
+/// <summary>A task as the v1 routes answer it.</summary>
 public sealed record TaskResponse
 {
     public string? Message { get; init; }
@@ -18,8 +38,25 @@ public sealed record TaskResponse
     public long? CreatedBy { get; init; }
     public required DateTime CreatedAt { get; init; }
     public required DateTime UpdatedAt { get; init; }
-    [System.Text.Json.Serialization.JsonIgnore]
-    public int Version { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public bool Done { get; init; }
+
+    public static TaskResponse From(TaskRow row, string message) => new()
+    {
+        Message = message,
+        Id = row.Id,
+        TaskName = row.TaskName,
+        Description = row.Description,
+        Status = row.Status,
+        Priority = row.Priority,
+        AssignedUserId = row.AssignedUserId,
+        AssignedUser = row.AssignedUser,
+        CreatedBy = row.CreatedBy,
+        CreatedAt = row.CreatedAt,
+        UpdatedAt = row.UpdatedAt,
+        DueDate = row.DueDate,
+        Done = row.Done,
+    };
 }
 
 public static class TaskRules
@@ -45,10 +82,11 @@ public static class TaskRules
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
 
-    /// <summary>The select list that turns a `tasks t` row (plus `users u` as its assignee) into a TaskResponse.</summary>
+    /// <summary>The select list that turns a `tasks t` row (plus `users u` as its assignee) into a TaskRow.</summary>
     public const string ResponseColumns = """
         t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
-        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version
+        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
+        t.due_date, t.done, t.completed_at, t.deleted_at
         """;
 
     /// <summary>Writes or refreshes today's (UTC) daily-log row of the tasks in the CTE named `changed`.</summary>

@@ -1,6 +1,10 @@
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.DeleteTask;
+using TaskManager.Features.Tasks.GetTask;
 using TaskManager.Features.Tasks.GetTaskAudit;
+using TaskManager.Features.Tasks.ListTasks;
+using TaskManager.Features.Tasks.PatchTask;
+using TaskManager.Features.Tasks.RestoreTask;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -19,5 +23,14 @@ public static class TasksEndpoints
 
         var audit = app.MapGroup("/api/task").WithTags("Tasks").RequireAuthorization(Policies.Manager);
         audit.MapGetTaskAudit();
+
+        // v2: the same use cases as resources; each route sends the command the one handler understands.
+        var v2 = app.MapGroup("/api/v2/tasks").WithTags("Tasks (v2)").RequireAuthorization(Policies.User).WithValidation();
+        v2.MapListTasks();
+        v2.MapGetTask();
+        v2.MapCreateTaskV2();
+        v2.MapPatchTask();
+        v2.MapDeleteTaskV2();
+        v2.MapRestoreTask();
     }
 }

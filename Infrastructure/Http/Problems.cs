@@ -86,3 +86,8 @@ public sealed class TooManyRequestsProblem(string detail, int retryAfterSeconds)
     protected override void AddHeaders(HttpContext httpContext) =>
         httpContext.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
 }
+
+public sealed class UnprocessableProblem(string detail) : ProblemResult(StatusCodes.Status422UnprocessableEntity, "Unprocessable content", detail), IEndpointMetadataProvider
+{
+    public static void PopulateMetadata(MethodInfo method, EndpointBuilder builder) => Describe(builder, StatusCodes.Status422UnprocessableEntity);
+}

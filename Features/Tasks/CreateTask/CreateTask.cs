@@ -25,17 +25,17 @@ public sealed class CreateTaskValidator : AbstractValidator<CreateTaskRequest>
     }
 }
 
-public sealed record CreateTaskCommand(long UserId, string TaskName, string? Description, bool Status, string Priority, long AssignedUserId)
-    : ICommand<Outcome<TaskResponse>>;
+public sealed record CreateTaskCommand(long UserId, string TaskName, string? Description, bool Status, string Priority, long AssignedUserId,
+    DateOnly? DueDate = null, bool Done = false) : ICommand<Outcome<TaskRow>>;
 
-public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskResponse>>
+public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
 {
     // One statement: the task, today's log row and the audit event are written together or not at all.
     // The assignee must exist; if not, nothing is inserted and the caller hears why.
     private const string Sql = $"""
         WITH changed AS (
-            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by)
-            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId
+            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done)
+            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done
             WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)
             RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
         ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
@@ -43,16 +43,16 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
         """;
 
-    public async ValueTask<Outcome<TaskResponse>> Handle(CreateTaskCommand command, CancellationToken ct)
+    public async ValueTask<Outcome<TaskRow>> Handle(CreateTaskCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var task = await connection.QuerySingleOrDefaultAsync<TaskResponse>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, cancellationToken: ct));
         if (task is null)
         {
-            return Outcome<TaskResponse>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.");
+            return Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.");
         }
         await cache.InvalidateAsync();
-        return task with { Message = "Task created successfully" };
+        return task;
     }
 }
 
@@ -74,6 +74,6 @@ public static class CreateTaskEndpoint
             return Problems.Validation(outcome.Field!, outcome.Error);
         }
         http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
-        return TypedResults.Created($"/api/task/{outcome.Value.Id}", outcome.Value);
+        return TypedResults.Created($"/api/task/{outcome.Value.Id}", TaskResponse.From(outcome.Value, "Task created successfully"));
     }
 }

@@ -98,3 +98,25 @@ public static class DeleteTaskEndpoint
         };
     }
 }
+
+/// <summary>DELETE /api/v2/tasks/{id}: the same soft delete as v1's, answered 204.</summary>
+public static class DeleteTaskV2Endpoint
+{
+    public static RouteHandlerBuilder MapDeleteTaskV2(this IEndpointRouteBuilder app) => app
+        .MapDelete("/{id:long}", HandleAsync)
+        .WithName("DeleteTaskV2")
+        .WithSummary("Delete a task")
+        .WithDescription("Soft delete: the task stays, with deleted_at set; POST .../restore undoes it.");
+
+    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+        long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new DeleteTaskCommand(id, user.UserId(), user.IsPrivileged()), ct);
+        return outcome.Status switch
+        {
+            OutcomeStatus.Ok => TypedResults.NoContent(),
+            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
+            _ => new NotFoundProblem(outcome.Error),
+        };
+    }
+}

@@ -27,26 +27,39 @@ public sealed class UpdateTaskValidator : AbstractValidator<UpdateTaskRequest>
     }
 }
 
+/// <summary>A change to a task, from either interface: a null field is left as it is; a Clear flag empties the
+/// field (v2's merge patch with null). A change that changes nothing keeps the task's version.</summary>
 public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged, int[]? ExpectedVersions,
-    string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId) : ICommand<Outcome<TaskResponse>>;
+    string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId,
+    DateOnly? DueDate = null, bool? Done = null, bool ClearDescription = false, bool ClearDueDate = false, bool ClearAssignee = false)
+    : ICommand<Outcome<TaskRow>>;
 
-public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskResponse>>
+public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
 {
     // The caller's right to change the task, the expected version and the assignee's existence are all
     // conditions of the UPDATE itself, so nothing is changed unless every one holds.
     private const string Sql = $"""
         WITH old AS (
             SELECT t AS row FROM tasks t WHERE t.id = @TaskId FOR UPDATE
+        ), next AS (
+            SELECT n.*, (n.task_name, n.description, n.status, n.priority, n.assigned_user_id, n.due_date, n.done)
+                   IS DISTINCT FROM ((o.row).task_name, (o.row).description, (o.row).status, (o.row).priority,
+                                     (o.row).assigned_user_id, (o.row).due_date, (o.row).done) AS differs
+            FROM old o, LATERAL (SELECT
+                coalesce(@TaskName, (o.row).task_name) AS task_name,
+                CASE WHEN @ClearDescription THEN NULL ELSE coalesce(@Description, (o.row).description) END AS description,
+                coalesce(@Status, (o.row).status) AS status,
+                coalesce(@Priority, (o.row).priority) AS priority,
+                CASE WHEN @ClearAssignee THEN NULL ELSE coalesce(@AssignedUserId, (o.row).assigned_user_id) END AS assigned_user_id,
+                CASE WHEN @ClearDueDate THEN NULL ELSE coalesce(@DueDate, (o.row).due_date) END AS due_date,
+                coalesce(@Done, (o.row).done) AS done) n
         ), changed AS (
             UPDATE tasks t SET
-                task_name = coalesce(@TaskName, t.task_name),
-                description = coalesce(@Description, t.description),
-                status = coalesce(@Status, t.status),
-                priority = coalesce(@Priority, t.priority),
-                assigned_user_id = coalesce(@AssignedUserId, t.assigned_user_id),
-                updated_at = now(),
-                version = t.version + 1
-            FROM old
+                task_name = n.task_name, description = n.description, status = n.status, priority = n.priority,
+                assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done,
+                updated_at = CASE WHEN n.differs THEN now() ELSE t.updated_at END,
+                version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END
+            FROM old, next n
             WHERE t.id = @TaskId
               AND {TaskRules.MayChange}
               AND (@ExpectedVersions::int[] IS NULL OR t.version = ANY(@ExpectedVersions))
@@ -64,23 +77,23 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         FROM tasks t WHERE t.id = @TaskId
         """;
 
-    public async ValueTask<Outcome<TaskResponse>> Handle(UpdateTaskCommand command, CancellationToken ct)
+    public async ValueTask<Outcome<TaskRow>> Handle(UpdateTaskCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var task = await connection.QuerySingleOrDefaultAsync<TaskResponse>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, cancellationToken: ct));
         if (task is not null)
         {
             await cache.InvalidateAsync();
-            return task with { Message = "Task updated successfully" };
+            return task;
         }
 
         var why = await connection.QuerySingleOrDefaultAsync<WhyNot>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct));
         return why switch
         {
-            null => Outcome<TaskResponse>.NotFound($"Task {command.TaskId} does not exist."),
-            { MayChange: false } => Outcome<TaskResponse>.Forbidden("Only the task's creator, its assignee, a manager or an admin may change it."),
-            { AssigneeExists: false } => Outcome<TaskResponse>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}."),
-            _ => Outcome<TaskResponse>.PreconditionFailed(
+            null => Outcome<TaskRow>.NotFound($"Task {command.TaskId} does not exist."),
+            { MayChange: false } => Outcome<TaskRow>.Forbidden("Only the task's creator, its assignee, a manager or an admin may change it."),
+            { AssigneeExists: false } => Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}."),
+            _ => Outcome<TaskRow>.PreconditionFailed(
                 $"The task has changed since you read it (its ETag is now {TaskETag.For(why.Version)}). Read it again and retry."),
         };
     }
@@ -105,7 +118,7 @@ public static class UpdateTaskEndpoint
         {
             case OutcomeStatus.Ok:
                 http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
-                return TypedResults.Ok(outcome.Value);
+                return TypedResults.Ok(TaskResponse.From(outcome.Value, "Task updated successfully"));
             case OutcomeStatus.NotFound:
                 return new NotFoundProblem(outcome.Error);
             case OutcomeStatus.Forbidden:

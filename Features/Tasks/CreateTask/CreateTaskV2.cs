@@ -1,0 +1,89 @@
+using System.Security.Claims;
+using System.Text.Json;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.CreateTask;
+
+/// <summary>A new task (v2). Fields other than these are ignored.</summary>
+public sealed record CreateTaskV2Request(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId);
+
+public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Request>
+{
+    public CreateTaskV2Validator()
+    {
+        RuleFor(r => r.TaskName).ValidTaskName();
+        RuleFor(r => r.Description).ValidDescription();
+        RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
+        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+    }
+}
+
+/// <summary>POST /api/v2/tasks: the same handler as v1's POST /api/task, answered as a v2 resource; an
+/// Idempotency-Key makes a retry answer the first response again and create nothing.</summary>
+public static class CreateTaskV2Endpoint
+{
+    public static RouteHandlerBuilder MapCreateTaskV2(this IEndpointRouteBuilder app) => app
+        .MapPost("/", HandleAsync)
+        .WithName("CreateTaskV2")
+        .WithSummary("Create a task")
+        .WithDescription("Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body " +
+                         "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422.");
+
+    private static async Task<Results<Created<TaskResource>, ContentHttpResult, ValidationProblem, ConflictProblem, UnprocessableProblem>> HandleAsync(CreateTaskV2Request request, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct,
+        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey = null)
+    {
+        var caller = user.UserId();
+        if (idempotencyKey is { Length: 0 or > 200 })
+        {
+            return Problems.Validation(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
+        }
+        if (idempotencyKey is not null)
+        {
+            var claim = await keys.ClaimAsync(caller, idempotencyKey, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, json.Value.SerializerOptions)), ct);
+            if (claim.DifferentBody)
+            {
+                return new UnprocessableProblem("This Idempotency-Key was used with a different request body.");
+            }
+            if (claim.InProgress)
+            {
+                return new ConflictProblem("A request with this Idempotency-Key is still in progress.");
+            }
+            if (claim.Replay is { } replay)
+            {
+                http.Response.Headers["Idempotent-Replayed"] = "true";
+                http.Response.Headers.ETag = replay.ETag;
+                http.Response.Headers.Location = replay.Location;
+                return TypedResults.Content(replay.Body, "application/json", statusCode: replay.Status);
+            }
+        }
+
+        var outcome = await mediator.Send(new CreateTaskCommand(caller, request.TaskName!.Trim(), request.Description, true,
+            TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller, request.DueDate, request.Done ?? false), ct);
+        if (!outcome.IsOk)
+        {
+            if (idempotencyKey is not null)
+            {
+                await keys.ReleaseAsync(caller, idempotencyKey);
+            }
+            return Problems.Validation(outcome.Field!, outcome.Error);
+        }
+        var task = TaskResource.From(outcome.Value!);
+        var location = $"/api/v2/tasks/{task.Id}";
+        var etag = TaskETag.For(task.Version);
+        if (idempotencyKey is not null)
+        {
+            var body = JsonSerializer.Serialize(task, json.Value.SerializerOptions);
+            await keys.CompleteAsync(caller, idempotencyKey, new IdempotencyKeys.Stored(StatusCodes.Status201Created, body, location, etag), ct);
+        }
+        http.Response.Headers.ETag = etag;
+        return TypedResults.Created(location, task);
+    }
+}

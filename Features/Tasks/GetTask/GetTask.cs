@@ -1,0 +1,49 @@
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.Tasks.GetTask;
+
+/// <summary>One task by its id, deleted ones too: anyone signed in may read every task.</summary>
+public sealed record GetTaskQuery(long TaskId) : IQuery<TaskRow?>;
+
+public sealed class GetTaskHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskQuery, TaskRow?>
+{
+    private const string Sql = $"""
+        SELECT {TaskRules.ResponseColumns}
+        FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
+        WHERE t.id = @TaskId
+        """;
+
+    public async ValueTask<TaskRow?> Handle(GetTaskQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, query, cancellationToken: ct));
+    }
+}
+
+public static class GetTaskEndpoint
+{
+    public static RouteHandlerBuilder MapGetTask(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:long}", HandleAsync)
+        .WithName("GetTask")
+        .WithSummary("Get a task")
+        .WithDescription("One task by its id, deleted ones too, with its ETag; If-None-Match with that ETag answers 304.")
+        .Produces(StatusCodes.Status304NotModified);
+
+    private static async Task<Results<Ok<TaskResource>, StatusCodeHttpResult, NotFoundProblem>> HandleAsync(
+        long id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        if (await mediator.Send(new GetTaskQuery(id), ct) is not { } task)
+        {
+            return new NotFoundProblem($"Task {id} does not exist.");
+        }
+        http.Response.Headers.ETag = TaskETag.For(task.Version);
+        return TaskResource.NotModified(ifNoneMatch, task.Version)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(TaskResource.From(task));
+    }
+}

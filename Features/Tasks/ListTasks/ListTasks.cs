@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Security.Claims;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Database;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.ListTasks;
+
+public sealed record ListTasksResponse(IReadOnlyList<TaskResource> Tasks, string? NextCursor);
+
+public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuery<Outcome<ListTasksResponse>>;
+
+/// <summary>Current tasks, filtered, searched and sorted, paged by keyset: a page continues strictly after the last
+/// row of the one before (its sort key, then id), so a deep page costs what the first does.</summary>
+public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, IOptions<DatabaseOptions> database)
+    : IQueryHandler<ListTasksQuery, Outcome<ListTasksResponse>>
+{
+    public async ValueTask<Outcome<ListTasksResponse>> Handle(ListTasksQuery query, CancellationToken ct)
+    {
+        var f = query.Filters;
+        var conditions = new List<string>();
+        if (f.Where.Length > 0)
+        {
+            conditions.Add(f.Where);
+        }
+        if (query.Cursor is not null)
+        {
+            if (cursors.Decode(query.Cursor, f.Fingerprint) is not [var key, var lastId] ||
+                !long.TryParse(lastId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || After(f, key, id) is not { } after)
+            {
+                return Outcome<ListTasksResponse>.Invalid("cursor", "cursor is not one this list gave for this query (same q, filters and sort).");
+            }
+            conditions.Add(after);
+        }
+        var direction = f.Descending || f.ByRelevance ? "DESC" : "ASC";
+        var nulls = f.SortField == "due_date" && !f.ByRelevance ? " NULLS LAST" : "";
+        var sql = $"""
+            SELECT {TaskRules.ResponseColumns}, {f.SortKey} AS value
+            FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
+            {(conditions.Count > 0 ? "WHERE " + string.Join(" AND ", conditions) : "")}
+            ORDER BY {f.SortKey} {direction}{nulls}, t.id {direction}
+            LIMIT @PageSize
+            """;
+        f.Parameters.Add("PageSize", f.Limit + 1);
+
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<TaskRow, SortKey, (TaskRow Task, object? Key)>(new CommandDefinition(sql, f.Parameters,
+            commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct), (task, key) => (task, key?.Value), splitOn: "value")).ToList();
+        var page = rows.Take(f.Limit).ToList();
+        var next = rows.Count > f.Limit ? cursors.Encode(f.Fingerprint, [KeyText(page[^1].Key), page[^1].Task.Id.ToString(CultureInfo.InvariantCulture)]) : null;
+        return new ListTasksResponse(page.Select(p => TaskResource.From(p.Task)).ToList(), next);
+    }
+
+    /// <summary>The condition "after the row with this key and id" in the list's order; null when the key cannot be read.</summary>
+    private static string? After(TaskFilters f, string key, long id)
+    {
+        f.Parameters.Add("AfterId", id);
+        var op = f.Descending || f.ByRelevance ? "<" : ">";
+        if (f.SortField == "due_date" && !f.ByRelevance)
+        {
+            // Tasks without a due date come last in both directions, ordered by id among themselves.
+            if (key.Length == 0)
+            {
+                return $"(t.due_date IS NULL AND t.id {op} @AfterId)";
+            }
+            if (!DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var due))
+            {
+                return null;
+            }
+            f.Parameters.Add("AfterKey", due);
+            return $"((t.due_date, t.id) {op} (@AfterKey, @AfterId) OR t.due_date IS NULL)";
+        }
+        object? value = f.ByRelevance ? (float.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out var rank) ? rank : null)
+            : f.SortField switch
+            {
+                "created_at" or "updated_at" => DateTime.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null,
+                "priority" => short.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null,
+                _ => key,
+            };
+        if (value is null)
+        {
+            return null;
+        }
+        f.Parameters.Add("AfterKey", value);
+        return $"({f.SortKey}, t.id) {op} (@AfterKey, @AfterId)";
+    }
+
+    private static string KeyText(object? key) => key switch
+    {
+        null => "",
+        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
+        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        float rank => rank.ToString("R", CultureInfo.InvariantCulture),
+        IFormattable other => other.ToString(null, CultureInfo.InvariantCulture),
+        _ => key.ToString() ?? "",
+    };
+
+    private sealed class SortKey
+    {
+        public object? Value { get; init; }
+    }
+}
+
+public static class ListTasksEndpoint
+{
+    public static RouteHandlerBuilder MapListTasks(this IEndpointRouteBuilder app) => app
+        .MapGet("/", HandleAsync)
+        .WithName("ListTasks")
+        .WithSummary("List tasks")
+        .WithDescription("Current tasks, filtered, searched (q: words of the name or description) and sorted, paged by cursor; " +
+                         "the Link header carries the next page's URL.");
+
+    private static async Task<Results<Ok<ListTasksResponse>, ValidationProblem>> HandleAsync(
+        [AsParameters] ListTasksRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+    {
+        var filters = TaskFilters.Parse(request, user.UserId());
+        if (filters.Errors.Count > 0)
+        {
+            return Problems.Validation(filters.Errors);
+        }
+        var outcome = await mediator.Send(new ListTasksQuery(filters, request.Cursor), ct);
+        if (!outcome.IsOk)
+        {
+            return Problems.Validation(outcome.Field!, outcome.Error);
+        }
+        if (outcome.Value!.NextCursor is { } next)
+        {
+            var query = http.Request.Query.Where(p => p.Key != "cursor").ToDictionary(p => p.Key, p => (string?)p.Value.ToString());
+            query["cursor"] = next;
+            http.Response.Headers.Link = $"<{QueryHelpers.AddQueryString(http.Request.Path, query)}>; rel=\"next\"";
+        }
+        return TypedResults.Ok(outcome.Value);
+    }
+}

@@ -1,0 +1,195 @@
+using System.Globalization;
+using System.Text;
+using Dapper;
+using Microsoft.AspNetCore.Mvc;
+
+namespace TaskManager.Features.Tasks.ListTasks;
+
+/// <summary>The query string of GET /api/v2/tasks (and its export). Unknown parameters are ignored.</summary>
+public sealed record ListTasksRequest(
+    [property: FromQuery(Name = "q")] string? Q,
+    [property: FromQuery(Name = "priority")] string? Priority,
+    [property: FromQuery(Name = "done")] string? Done,
+    [property: FromQuery(Name = "assigned_user_id")] string? AssignedUserId,
+    [property: FromQuery(Name = "created_by")] string? CreatedBy,
+    [property: FromQuery(Name = "due_before")] string? DueBefore,
+    [property: FromQuery(Name = "due_after")] string? DueAfter,
+    [property: FromQuery(Name = "overdue")] string? Overdue,
+    [property: FromQuery(Name = "updated_since")] string? UpdatedSince,
+    [property: FromQuery(Name = "deleted")] string? Deleted,
+    [property: FromQuery(Name = "sort")] string? Sort,
+    [property: FromQuery(Name = "limit")] string? Limit,
+    [property: FromQuery(Name = "cursor")] string? Cursor);
+
+/// <summary>The list's filters and order, checked and turned into SQL. Every value is a parameter; only fixed
+/// fragments chosen from the checked values are put into the text.</summary>
+public sealed class TaskFilters
+{
+    private static readonly Dictionary<string, string> SortKeys = new(StringComparer.Ordinal)
+    {
+        ["created_at"] = "t.created_at", ["updated_at"] = "t.updated_at", ["due_date"] = "t.due_date",
+        ["priority"] = "t.priority_rank", ["task_name"] = "t.task_name",
+    };
+
+    public Dictionary<string, string[]> Errors { get; } = [];
+    public DynamicParameters Parameters { get; } = new();
+    public string Where { get; private set; } = "";
+    public string SortField { get; private set; } = "updated_at";
+    public bool Descending { get; private set; } = true;
+    public bool ByRelevance { get; private set; }
+    public int Limit { get; private set; } = 20;
+    /// <summary>The checked query in one canonical string: what a cursor is bound to.</summary>
+    public string Fingerprint { get; private set; } = "";
+
+    public static TaskFilters Parse(ListTasksRequest r, long callerId)
+    {
+        var f = new TaskFilters();
+        var where = new List<string>();
+        var canonical = new StringBuilder();
+        void Add(string name, object? value, string condition)
+        {
+            f.Parameters.Add(name, value);
+            where.Add(condition);
+            canonical.Append(name).Append('=').Append(value is Array a ? string.Join(",", a.Cast<object>()) : Convert.ToString(value, CultureInfo.InvariantCulture)).Append(';');
+        }
+
+        if (!string.IsNullOrWhiteSpace(r.Q))
+        {
+            if (r.Q.Length > 200)
+            {
+                f.Fail("q", "q must be at most 200 characters long.");
+            }
+            Add("Q", r.Q.Trim(), "t.search @@ websearch_to_tsquery('simple', @Q)");
+        }
+        if (r.Priority is not null)
+        {
+            var priorities = r.Priority.Split(',').Select(p => TaskRules.NormalizePriority(p)!).ToArray();
+            if (priorities.All(TaskRules.Priorities.Contains))
+            {
+                Add("Priorities", priorities, "t.priority = ANY(@Priorities)");
+            }
+            else
+            {
+                f.Fail("priority", "priority takes LOW, MEDIUM, HIGH or CRITICAL, or a comma-separated list of them.");
+            }
+        }
+        if (f.Boolean(r.Done, "done") is { } done)
+        {
+            Add("Done", done, "t.done = @Done");
+        }
+        if (r.AssignedUserId is not null)
+        {
+            var ids = r.AssignedUserId.Split(',').Select(v => v.Trim() == "me" ? callerId : long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : -1).ToArray();
+            if (ids.All(id => id > 0))
+            {
+                Add("Assignees", ids, "t.assigned_user_id = ANY(@Assignees)");
+            }
+            else
+            {
+                f.Fail("assigned_user_id", "assigned_user_id takes user ids or me, comma-separated.");
+            }
+        }
+        if (r.CreatedBy is not null)
+        {
+            if (long.TryParse(r.CreatedBy, NumberStyles.None, CultureInfo.InvariantCulture, out var creator) && creator > 0)
+            {
+                Add("CreatedBy", creator, "t.created_by = @CreatedBy");
+            }
+            else
+            {
+                f.Fail("created_by", "created_by takes a user id.");
+            }
+        }
+        if (f.Date(r.DueBefore, "due_before") is { } before)
+        {
+            Add("DueBefore", before, "t.due_date < @DueBefore");
+        }
+        if (f.Date(r.DueAfter, "due_after") is { } after)
+        {
+            Add("DueAfter", after, "t.due_date > @DueAfter");
+        }
+        const string IsOverdue = "(t.due_date < (now() AT TIME ZONE 'utc')::date AND NOT t.done)";
+        if (f.Boolean(r.Overdue, "overdue") is { } overdue)
+        {
+            Add("Overdue", overdue, $"coalesce({IsOverdue}, false) = @Overdue");
+        }
+        if (r.UpdatedSince is not null)
+        {
+            if (DateTimeOffset.TryParse(r.UpdatedSince, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var since))
+            {
+                Add("UpdatedSince", since.UtcDateTime, "t.updated_at >= @UpdatedSince");
+            }
+            else
+            {
+                f.Fail("updated_since", "updated_since must be a time (ISO 8601, such as 2025-04-01T09:30:00Z).");
+            }
+        }
+        switch (r.Deleted ?? "false")
+        {
+            case "false": where.Add("t.status"); break;
+            case "true": where.Add("NOT t.status"); break;
+            case "any": break;
+            default: f.Fail("deleted", "deleted must be false, true or any."); break;
+        }
+        canonical.Append("deleted=").Append(r.Deleted ?? "false").Append(';');
+        f.ParseSort(r.Sort, r.Q);
+        canonical.Append("sort=").Append(f.ByRelevance ? "relevance" : (f.Descending ? "-" : "") + f.SortField);
+        if (r.Limit is not null && !(int.TryParse(r.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100))
+        {
+            f.Fail("limit", "limit must be a whole number from 1 to 100.");
+        }
+        f.Limit = r.Limit is null || f.Errors.ContainsKey("limit") ? 20 : int.Parse(r.Limit, CultureInfo.InvariantCulture);
+        f.Where = string.Join(" AND ", where);
+        f.Fingerprint = canonical.ToString();
+        return f;
+    }
+
+    private void ParseSort(string? sort, string? q)
+    {
+        if (sort is null)
+        {
+            ByRelevance = !string.IsNullOrWhiteSpace(q);
+            return;
+        }
+        Descending = sort.StartsWith('-');
+        var field = Descending ? sort[1..] : sort;
+        if (SortKeys.ContainsKey(field))
+        {
+            SortField = field;
+        }
+        else
+        {
+            Fail("sort", "sort must be one of created_at, updated_at, due_date, priority, task_name, optionally prefixed by - for descending.");
+        }
+    }
+
+    /// <summary>The sort key's SQL expression (relevance: the text-search rank).</summary>
+    public string SortKey => ByRelevance ? "ts_rank(t.search, websearch_to_tsquery('simple', @Q))" : SortKeys[SortField];
+
+    private bool? Boolean(string? value, string field)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case null: return null;
+            case "true" or "1": return true;
+            case "false" or "0": return false;
+            default: Fail(field, $"{field} must be true or false."); return null;
+        }
+    }
+
+    private DateOnly? Date(string? value, string field)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        {
+            return date;
+        }
+        Fail(field, $"{field} must be a date (YYYY-MM-DD).");
+        return null;
+    }
+
+    private void Fail(string field, string message) => Errors[field] = [message];
+}

@@ -1,0 +1,127 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.PatchTask;
+
+/// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
+/// A present key changes its field; null clears description, due_date or assigned_user_id.</summary>
+public sealed record TaskPatch(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId);
+
+/// <summary>PATCH /api/v2/tasks/{id}: the same handler as v1's PUT, with merge-patch meaning (null clears).</summary>
+public static class PatchTaskEndpoint
+{
+    public static RouteHandlerBuilder MapPatchTask(this IEndpointRouteBuilder app) => app
+        .MapPatch("/{id:long}", HandleAsync)
+        .WithName("PatchTask")
+        .WithSummary("Change a task")
+        .WithDescription("JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or " +
+                         "assigned_user_id; done: true sets completed_at. Send If-Match with the task's ETag to avoid overwriting a newer change.")
+        .Accepts<TaskPatch>("application/merge-patch+json", "application/json");
+
+    private static async Task<Results<Ok<TaskResource>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem,
+        UnsupportedMediaTypeProblem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,
+        ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
+                                                      type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return new UnsupportedMediaTypeProblem("Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json).");
+        }
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { AllowDuplicateProperties = false }, ct);
+        }
+        catch (JsonException)
+        {
+            return Problems.Validation("body", "The request body is not valid JSON.");
+        }
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return Problems.Validation("body", "A merge patch must be a JSON object.");
+            }
+            var patch = MergePatch.Read(document.RootElement);
+            if (patch.Error is { } error)
+            {
+                return Problems.Validation(patch.Field!, error);
+            }
+            var outcome = await mediator.Send(patch.ToCommand(id, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch)), ct);
+            return outcome.Status switch
+            {
+                OutcomeStatus.Ok => Ok(outcome.Value!, request.HttpContext),
+                OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
+                OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
+                OutcomeStatus.Invalid => Problems.Validation(outcome.Field!, outcome.Error),
+                _ => new PreconditionFailedProblem(outcome.Error),
+            };
+        }
+    }
+
+    private static Ok<TaskResource> Ok(TaskRow task, HttpContext http)
+    {
+        http.Response.Headers.ETag = TaskETag.For(task.Version);
+        return TypedResults.Ok(TaskResource.From(task));
+    }
+}
+
+/// <summary>A merge patch read field by field: each known key with its type checked, unknown keys ignored.</summary>
+public sealed record MergePatch(string? TaskName, string? Description, bool ClearDescription, string? Priority, bool? Done,
+    DateOnly? DueDate, bool ClearDueDate, long? AssignedUserId, bool ClearAssignee, string? Field = null, string? Error = null)
+{
+    public UpdateTaskCommand ToCommand(long taskId, long userId, bool privileged, int[]? expectedVersions) =>
+        new(taskId, userId, privileged, expectedVersions, TaskName, Description, null, Priority, AssignedUserId,
+            DueDate, Done, ClearDescription, ClearDueDate, ClearAssignee);
+
+    public static MergePatch Read(JsonElement body)
+    {
+        string? name = null, description = null, priority = null;
+        bool? done = null;
+        DateOnly? due = null;
+        long? assignee = null;
+        bool clearDescription = false, clearDue = false, clearAssignee = false;
+        foreach (var field in body.EnumerateObject())
+        {
+            var value = field.Value;
+            var isNull = value.ValueKind == JsonValueKind.Null;
+            switch (field.Name)
+            {
+                case "task_name" when value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is { Length: > 0 } trimmed
+                                      && trimmed.EnumerateRunes().Count() <= 255 && !trimmed.Contains('\0'):
+                    name = trimmed; break;
+                case "task_name": return Invalid("task_name", "task_name must be 1 to 255 characters long (after trimming).");
+                case "description" when isNull: clearDescription = true; break;
+                case "description" when value.ValueKind == JsonValueKind.String && value.GetString()!.EnumerateRunes().Count() <= 10_000
+                                        && !value.GetString()!.Contains('\0'):
+                    description = value.GetString(); break;
+                case "description": return Invalid("description", "description must be a string of at most 10,000 characters, or null.");
+                case "priority" when value.ValueKind == JsonValueKind.String && TaskRules.IsPriority(value.GetString()):
+                    priority = TaskRules.NormalizePriority(value.GetString()); break;
+                case "priority": return Invalid("priority", "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
+                case "done" when value.ValueKind is JsonValueKind.True or JsonValueKind.False: done = value.GetBoolean(); break;
+                case "done": return Invalid("done", "done must be true or false.");
+                case "due_date" when isNull: clearDue = true; break;
+                case "due_date" when value.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd",
+                                         CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
+                    due = date; break;
+                case "due_date": return Invalid("due_date", "due_date must be a date (YYYY-MM-DD) or null.");
+                case "assigned_user_id" when isNull: clearAssignee = true; break;
+                case "assigned_user_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var userId) && userId > 0:
+                    assignee = userId; break;
+                case "assigned_user_id": return Invalid("assigned_user_id", "assigned_user_id must be a user id or null.");
+            }
+        }
+        return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee);
+    }
+
+    private static MergePatch Invalid(string field, string error) => new(null, null, false, null, null, null, false, null, false, field, error);
+}

@@ -1,0 +1,48 @@
+using System.Globalization;
+using Microsoft.Net.Http.Headers;
+
+namespace TaskManager.Features.Tasks;
+
+/// <summary>A task as the v2 routes answer it: deletion is a time (`deleted_at`), not a status, and `done` is apart
+/// from it; `version` is the number behind the ETag.</summary>
+public sealed record TaskResource
+{
+    public required long Id { get; init; }
+    public required string TaskName { get; init; }
+    public string? Description { get; init; }
+    public required string Priority { get; init; }
+    public required bool Done { get; init; }
+    public DateTime? CompletedAt { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public long? AssignedUserId { get; init; }
+    public string? AssignedUser { get; init; }
+    public long? CreatedBy { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public required DateTime UpdatedAt { get; init; }
+    public DateTime? DeletedAt { get; init; }
+    public required int Version { get; init; }
+
+    public static TaskResource From(TaskRow row) => new()
+    {
+        Id = row.Id,
+        TaskName = row.TaskName,
+        Description = row.Description,
+        Priority = row.Priority,
+        Done = row.Done,
+        CompletedAt = row.CompletedAt,
+        DueDate = row.DueDate,
+        AssignedUserId = row.AssignedUserId,
+        AssignedUser = row.AssignedUser,
+        CreatedBy = row.CreatedBy,
+        CreatedAt = row.CreatedAt,
+        UpdatedAt = row.UpdatedAt,
+        DeletedAt = row.DeletedAt,
+        Version = row.Version,
+    };
+
+    /// <summary>Whether an If-None-Match header names this version (weak comparison, RFC 9110 13.1.2).</summary>
+    public static bool NotModified(string? ifNoneMatch, int version) =>
+        !string.IsNullOrWhiteSpace(ifNoneMatch) && EntityTagHeaderValue.TryParseList([ifNoneMatch], out var tags) &&
+        tags.Any(t => t.Equals(EntityTagHeaderValue.Any) ||
+                      t.Tag.AsSpan().Trim('"').SequenceEqual(version.ToString(CultureInfo.InvariantCulture)));
+}

@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using Npgsql;
+
+namespace TaskManager.Infrastructure.Http;
+
+/// <summary>Idempotency-Key for creating requests: per user, kept 24 hours. The first request with a key claims it
+/// and stores its response; a retry with the same body gets that response again, with a different body 422.</summary>
+public sealed class IdempotencyKeys(NpgsqlDataSource db)
+{
+    public const string Header = "Idempotency-Key";
+
+    public sealed record Stored(int Status, string Body, string? Location, string? ETag);
+
+    /// <summary>What a request with this key should do: Claimed (go on, then Complete or Release), or a Replay.</summary>
+    public sealed record Claim(bool Claimed, Stored? Replay, bool DifferentBody, bool InProgress);
+
+    private const string ClaimSql = """
+        DELETE FROM idempotency_keys WHERE user_id = @UserId AND key = @Key AND created_at < now() - interval '24 hours';
+        INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (@UserId, @Key, @Hash)
+        ON CONFLICT (user_id, key) DO NOTHING RETURNING true;
+        """;
+
+    private const string ReadSql = "SELECT request_hash, status, body, location, etag FROM idempotency_keys WHERE user_id = @UserId AND key = @Key";
+
+    public static string Hash(string canonicalBody) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalBody)));
+
+    public async Task<Claim> ClaimAsync(long userId, string key, string hash, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var args = new { UserId = userId, Key = key, Hash = hash };
+        if (await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(ClaimSql, args, cancellationToken: ct)) == true)
+        {
+            return new Claim(true, null, false, false);
+        }
+        var row = await connection.QuerySingleOrDefaultAsync<(string RequestHash, int? Status, string? Body, string? Location, string? ETag)>(
+            new CommandDefinition(ReadSql, args, cancellationToken: ct));
+        if (row.RequestHash is null)
+        {
+            return await ClaimAsync(userId, key, hash, ct); // released meanwhile: try again
+        }
+        if (row.RequestHash != hash)
+        {
+            return new Claim(false, null, true, false);
+        }
+        return row.Status is { } status
+            ? new Claim(false, new Stored(status, row.Body!, row.Location, row.ETag), false, false)
+            : new Claim(false, null, false, true);
+    }
+
+    public async Task CompleteAsync(long userId, string key, Stored response, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE idempotency_keys SET status = @Status, body = @Body, location = @Location, etag = @ETag WHERE user_id = @UserId AND key = @Key",
+            new { UserId = userId, Key = key, response.Status, response.Body, response.Location, response.ETag }, cancellationToken: ct));
+    }
+
+    /// <summary>Frees a key whose request failed, so a corrected retry may use it.</summary>
+    public async Task ReleaseAsync(long userId, string key)
+    {
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("DELETE FROM idempotency_keys WHERE user_id = @UserId AND key = @Key AND status IS NULL", new { UserId = userId, Key = key });
+    }
+}
