@@ -34,6 +34,10 @@ public sealed class ImportOptions
     [Range(1_024, 64 * 1024 * 1024)]
     public int MaxFieldChars { get; set; } = 1024 * 1024;
 
+    /// <summary>Longest line read; a longer one fails the file at that line (a line of many short fields is no field too long).</summary>
+    [Range(1_024, 256 * 1024 * 1024)]
+    public int MaxLineChars { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Largest inline `csv_content` of an ImportTasksCsv message.</summary>
     [Range(1, 64L * 1024 * 1024)]
     public int MaxInlineBytes { get; set; } = 4 * 1024 * 1024;

@@ -94,6 +94,24 @@ public sealed class HostileUploadTests : ApiTest
     }
 
     [Test]
+    public async Task A_line_of_many_short_fields_longer_than_the_limit_fails_the_import_with_a_reason()
+    {
+        await using var app = new TaskManagerApp(App.ConnectionString, new Dictionary<string, string?> { ["Imports:MaxLineChars"] = "2048" });
+        using var client = app.CreateClient();
+        var (_, token) = await SignUpAsync("mallory");
+        var accepted = await CsvUploads.UploadAsync(client, token,
+            CsvUploads.Form("task_name,priority\nFine,LOW\n" + string.Join(",", Enumerable.Repeat("a", 2000)) + "\n"));
+        var id = (await ReadJsonAsync(accepted))["import_id"]!.GetValue<string>();
+        var status = await CsvUploads.FinishedAsync(client, token, id);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(status["status"]!.GetValue<string>(), Is.EqualTo("failed"));
+            Assert.That(status["failure"]!.GetValue<string>(), Does.Contain("line 3 is longer than 2048 characters"));
+        });
+    }
+
+    [Test]
     public async Task A_NUL_byte_deep_in_a_file_is_a_row_error_and_the_import_still_finishes()
     {
         var (_, token) = await SignUpAsync("mallory");

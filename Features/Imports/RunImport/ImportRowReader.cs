@@ -24,7 +24,7 @@ public sealed class ImportRowReader(NpgsqlDataSource db, IOptions<ImportOptions>
         await using var fileConnection = await db.OpenConnectionAsync(ct);
         await using var file = await ImportFileStore.OpenReadAsync(fileConnection, import.Id, ct);
         using var text = new StreamReader(file, new UTF8Encoding(false, throwOnInvalidBytes: true), detectEncodingFromByteOrderMarks: true, bufferSize: 1 << 16);
-        using var csv = new CsvReader(text, CsvRows.Settings(options.Value.MaxFieldChars));
+        using var csv = new CsvReader(new LineLengthGuard(text, options.Value.MaxLineChars), CsvRows.Settings(options.Value.MaxFieldChars));
         if (!await csv.ReadAsync() || !csv.ReadHeader() || csv.HeaderRecord is not { } header)
         {
             yield break;
