@@ -14,6 +14,10 @@ public static class TaskLogEndpoints
         reads.MapListTaskLog();
         reads.MapGetTaskLogEntry();
 
+        var v2 = app.MapGroup("/api/v2/task-log").WithTags("Daily task log (v2)").RequireAuthorization(Policies.User).WithValidation();
+        v2.MapListTaskLogV2();
+        v2.MapGetTaskLogEntryV2();
+
         var admin = app.MapGroup("/api").WithTags("Daily task log").RequireAuthorization(Policies.Admin);
         admin.MapTakeSnapshot();
     }

@@ -1,7 +1,10 @@
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.DeleteTask;
+using TaskManager.Features.Tasks.ExportTasks;
 using TaskManager.Features.Tasks.GetTask;
 using TaskManager.Features.Tasks.GetTaskAudit;
+using TaskManager.Features.Tasks.GetTaskHistory;
+using TaskManager.Features.Tasks.ListAudit;
 using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.RestoreTask;
@@ -32,5 +35,11 @@ public static class TasksEndpoints
         v2.MapPatchTask();
         v2.MapDeleteTaskV2();
         v2.MapRestoreTask();
+        v2.MapGetTaskHistory();
+        v2.MapExportTasks();
+
+        var v2Audit = app.MapGroup("/api/v2").WithTags("Tasks (v2)").RequireAuthorization(Policies.Manager).WithValidation();
+        v2Audit.MapGetTaskAuditV2();
+        v2Audit.MapListAudit();
     }
 }

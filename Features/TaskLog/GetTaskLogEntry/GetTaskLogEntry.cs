@@ -51,3 +51,18 @@ public static class GetTaskLogEntryEndpoint
             ? TypedResults.Ok(entry)
             : new NotFoundProblem($"Daily-log entry {taskLoggerId} does not exist.");
 }
+
+/// <summary>GET /api/v2/task-log/{id}: the same entry through v2, where every id means one thing.</summary>
+public static class GetTaskLogEntryV2Endpoint
+{
+    public static RouteHandlerBuilder MapGetTaskLogEntryV2(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:long}", HandleAsync)
+        .WithName("GetTaskLogEntryV2")
+        .WithSummary("Get a daily-log entry")
+        .WithDescription("One daily-log entry by its id, with the task's live fields.");
+
+    private static async Task<Results<Ok<TaskLogEntryDetail>, NotFoundProblem>> HandleAsync(long id, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetTaskLogEntryQuery(id), ct) is { } entry
+            ? TypedResults.Ok(entry)
+            : new NotFoundProblem($"Daily-log entry {id} does not exist.");
+}

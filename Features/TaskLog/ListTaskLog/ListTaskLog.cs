@@ -105,13 +105,7 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         Append(dateFilter, query.Date is not null, "l.log_date = @Date");
         Append(dateFilter, query.From is not null, "l.log_date >= @From");
         Append(dateFilter, query.To is not null, "l.log_date <= @To");
-        var where = new StringBuilder(dateFilter.ToString());
-        Append(where, query.Status is not null, "l.status = @Status");
-        Append(where, query.Priority is not null, "l.priority = @Priority");
-        // Each log row carries its task's current assignee, so this is a range of ix_task_logger_assignee_date_id
-        // in the list's order, however many tasks the assignee has.
-        Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
-        Append(where, query.TaskId is not null, "l.task_id = @TaskId");
+        var where = Where(query);
         var onlyByDate = query is { Status: null, Priority: null, AssignedUserId: null, TaskId: null };
 
         var sql = string.Format(CultureInfo.InvariantCulture, PageSql, where) + ";\n" + (onlyByDate
@@ -124,6 +118,22 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         var entries = (await results.ReadAsync<TaskLogEntry>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new ListTaskLogResponse(entries, total, Paging.Pages(total, query.PerPage), query.Page, query.PerPage);
+    }
+
+    /// <summary>The list's filters as a WHERE clause over `task_logger l` (v1's pages and v2's cursor pages alike).</summary>
+    public static StringBuilder Where(ListTaskLogQuery query)
+    {
+        var where = new StringBuilder();
+        Append(where, query.Date is not null, "l.log_date = @Date");
+        Append(where, query.From is not null, "l.log_date >= @From");
+        Append(where, query.To is not null, "l.log_date <= @To");
+        Append(where, query.Status is not null, "l.status = @Status");
+        Append(where, query.Priority is not null, "l.priority = @Priority");
+        // Each log row carries its task's current assignee, so this is a range of ix_task_logger_assignee_date_id
+        // in the list's order, however many tasks the assignee has.
+        Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
+        Append(where, query.TaskId is not null, "l.task_id = @TaskId");
+        return where;
     }
 
     private static void Append(StringBuilder where, bool present, string condition)

@@ -3,7 +3,6 @@ using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Infrastructure.Auth;
@@ -130,12 +129,7 @@ public static class ListTasksEndpoint
         {
             return Problems.Validation(outcome.Field!, outcome.Error);
         }
-        if (outcome.Value!.NextCursor is { } next)
-        {
-            var query = http.Request.Query.Where(p => p.Key != "cursor").ToDictionary(p => p.Key, p => (string?)p.Value.ToString());
-            query["cursor"] = next;
-            http.Response.Headers.Link = $"<{QueryHelpers.AddQueryString(http.Request.Path, query)}>; rel=\"next\"";
-        }
+        CursorPages.LinkNext(http, outcome.Value!.NextCursor);
         return TypedResults.Ok(outcome.Value);
     }
 }

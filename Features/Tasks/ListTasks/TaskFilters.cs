@@ -27,8 +27,11 @@ public sealed class TaskFilters
 {
     private static readonly Dictionary<string, string> SortKeys = new(StringComparer.Ordinal)
     {
-        ["created_at"] = "t.created_at", ["updated_at"] = "t.updated_at", ["due_date"] = "t.due_date",
-        ["priority"] = "t.priority_rank", ["task_name"] = "t.task_name",
+        ["created_at"] = "t.created_at",
+        ["updated_at"] = "t.updated_at",
+        ["due_date"] = "t.due_date",
+        ["priority"] = "t.priority_rank",
+        ["task_name"] = "t.task_name",
     };
 
     public Dictionary<string, string[]> Errors { get; } = [];
@@ -134,11 +137,14 @@ public sealed class TaskFilters
         canonical.Append("deleted=").Append(r.Deleted ?? "false").Append(';');
         f.ParseSort(r.Sort, r.Q);
         canonical.Append("sort=").Append(f.ByRelevance ? "relevance" : (f.Descending ? "-" : "") + f.SortField);
-        if (r.Limit is not null && !(int.TryParse(r.Limit, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100))
+        if (Infrastructure.Http.CursorPages.Limit(r.Limit) is { } limit)
+        {
+            f.Limit = limit;
+        }
+        else
         {
             f.Fail("limit", "limit must be a whole number from 1 to 100.");
         }
-        f.Limit = r.Limit is null || f.Errors.ContainsKey("limit") ? 20 : int.Parse(r.Limit, CultureInfo.InvariantCulture);
         f.Where = string.Join(" AND ", where);
         f.Fingerprint = canonical.ToString();
         return f;

@@ -64,3 +64,6 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (user_id, key)
 );
 CREATE INDEX ix_idempotency_keys_created_at ON idempotency_keys (created_at);
+
+-- GET /api/v2/audit?since= finds where the feed starts by time.
+CREATE INDEX ix_task_audit_changed_at ON task_audit (changed_at);

@@ -1,0 +1,90 @@
+using System.Globalization;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.GetTaskHistory;
+
+public sealed record TaskHistoryResponse(IReadOnlyList<TaskLogEntry> Entries, string? NextCursor);
+
+public sealed record GetTaskHistoryQuery(long TaskId, int Limit, string? Cursor) : IQuery<Outcome<TaskHistoryResponse>>;
+
+/// <summary>A task's daily-log rows, newest date first, paged by keyset on (log_date, id) within the task.</summary>
+public sealed class GetTaskHistoryHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<GetTaskHistoryQuery, Outcome<TaskHistoryResponse>>
+{
+    private const string Sql = """
+        SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
+               t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
+        FROM task_logger l
+        JOIN tasks t ON t.id = l.task_id
+        LEFT JOIN users u ON u.id = t.assigned_user_id
+        WHERE l.task_id = @TaskId AND (@AfterDate::date IS NULL OR (l.log_date, l.id) < (@AfterDate, @AfterId))
+        ORDER BY l.log_date DESC, l.id DESC
+        LIMIT @PageSize;
+
+        SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId);
+        """;
+
+    public async ValueTask<Outcome<TaskHistoryResponse>> Handle(GetTaskHistoryQuery query, CancellationToken ct)
+    {
+        var fingerprint = $"history:{query.TaskId}";
+        DateOnly? afterDate = null;
+        long afterId = 0;
+        if (query.Cursor is not null)
+        {
+            if (cursors.Decode(query.Cursor, fingerprint) is not [var date, var id] ||
+                !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ||
+                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
+            {
+                return Outcome<TaskHistoryResponse>.Invalid("cursor", "cursor is not one this list gave for this task.");
+            }
+            afterDate = d;
+        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
+            new { query.TaskId, AfterDate = afterDate, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct));
+        var rows = (await results.ReadAsync<TaskLogEntry>()).AsList();
+        if (!await results.ReadSingleAsync<bool>())
+        {
+            return Outcome<TaskHistoryResponse>.NotFound($"Task {query.TaskId} does not exist.");
+        }
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+            e => [e.LogDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), e.Id.ToString(CultureInfo.InvariantCulture)]);
+        return new TaskHistoryResponse(page, next);
+    }
+}
+
+public static class GetTaskHistoryEndpoint
+{
+    public static RouteHandlerBuilder MapGetTaskHistory(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:long}/history", HandleAsync)
+        .WithName("GetTaskHistory")
+        .WithSummary("A task's daily history")
+        .WithDescription("The task's daily-log rows (its status and priority on each date), newest date first, paged by cursor.");
+
+    private static async Task<Results<Ok<TaskHistoryResponse>, ValidationProblem, NotFoundProblem>> HandleAsync(
+        long id, IMediator mediator, HttpContext http, CancellationToken ct,
+        [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    {
+        if (CursorPages.Limit(limit) is not { } size)
+        {
+            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+        }
+        var outcome = await mediator.Send(new GetTaskHistoryQuery(id, size, cursor), ct);
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.Ok:
+                CursorPages.LinkNext(http, outcome.Value!.NextCursor);
+                return TypedResults.Ok(outcome.Value);
+            case OutcomeStatus.NotFound:
+                return new NotFoundProblem(outcome.Error);
+            default:
+                return Problems.Validation(outcome.Field!, outcome.Error);
+        }
+    }
+}

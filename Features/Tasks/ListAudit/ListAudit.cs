@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text.Json;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Tasks.ListAudit;
+
+/// <summary>An audit entry as v2 answers it: v1's, with its own id and its task's.</summary>
+public sealed record AuditEntry(long Id, long TaskId, string Action, JsonElement Changes, bool? PreviousStatus, bool? NewStatus,
+    string? ModifiedBy, long? ModifiedById, DateTime ChangedAt);
+
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? NextCursor);
+
+/// <summary>Audit entries, paged: one task's oldest first, or every task's in the order they were recorded (the
+/// feed). `since` only chooses where the feed starts, so a client following cursors never misses a late entry.</summary>
+public sealed record ListAuditQuery(long? TaskId, DateTime? Since, int Limit, string? Cursor) : IQuery<Outcome<AuditPage>>;
+
+public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListAuditQuery, Outcome<AuditPage>>
+{
+    private const string Columns = """
+        id, task_id, action, changes::text AS changes, previous_status, new_status,
+        modified_by_username AS modified_by, modified_by AS modified_by_id, changed_at
+        """;
+
+    private const string TaskSql = $"""
+        SELECT {Columns} FROM task_audit
+        WHERE task_id = @TaskId AND (@AfterTime::timestamptz IS NULL OR (changed_at, id) > (@AfterTime, @AfterId))
+        ORDER BY changed_at, id LIMIT @PageSize;
+
+        SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId) OR EXISTS (SELECT 1 FROM task_audit WHERE task_id = @TaskId);
+        """;
+
+    private const string FeedSql = $"""
+        SELECT {Columns} FROM task_audit
+        WHERE CASE WHEN @AfterId > 0 THEN id > @AfterId
+                   WHEN @Since::timestamptz IS NULL THEN true
+                   ELSE id >= (SELECT min(id) FROM task_audit WHERE changed_at >= @Since) END
+        ORDER BY id LIMIT @PageSize;
+
+        SELECT true;
+        """;
+
+    public async ValueTask<Outcome<AuditPage>> Handle(ListAuditQuery query, CancellationToken ct)
+    {
+        var fingerprint = query.TaskId is { } task ? $"audit:{task}" : $"feed:{query.Since?.ToString("O", CultureInfo.InvariantCulture)}";
+        DateTime? afterTime = null;
+        long afterId = 0;
+        if (query.Cursor is not null)
+        {
+            if (cursors.Decode(query.Cursor, fingerprint) is not [var time, var id] ||
+                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
+            {
+                return Outcome<AuditPage>.Invalid("cursor", "cursor is not one this list gave for this query.");
+            }
+            afterTime = DateTime.ParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(query.TaskId is null ? FeedSql : TaskSql,
+            new { query.TaskId, query.Since, AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct));
+        var rows = (await results.ReadAsync<Row>()).AsList();
+        if (!await results.ReadSingleAsync<bool>())
+        {
+            return Outcome<AuditPage>.NotFound($"Task {query.TaskId} does not exist and has no audit trail.");
+        }
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+            r => [r.ChangedAt.ToString("O", CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture)]);
+        return new AuditPage(page.Select(r => new AuditEntry(r.Id, r.TaskId, r.Action, JsonDocument.Parse(r.Changes).RootElement.Clone(),
+            r.PreviousStatus, r.NewStatus, r.ModifiedBy, r.ModifiedById, r.ChangedAt)).ToList(), next);
+    }
+
+    private sealed record Row(long Id, long TaskId, string Action, string Changes, bool? PreviousStatus, bool? NewStatus,
+        string? ModifiedBy, long? ModifiedById, DateTime ChangedAt);
+}
+
+public static class ListAuditEndpoints
+{
+    public static RouteHandlerBuilder MapGetTaskAuditV2(this IEndpointRouteBuilder app) => app
+        .MapGet("/tasks/{id:long}/audit", (long id, IMediator mediator, HttpContext http, CancellationToken ct,
+                [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(id, null, limit, cursor), mediator, http, ct))
+        .WithName("GetTaskAuditV2")
+        .WithSummary("A task's audit trail")
+        .WithDescription("Every change to the task, oldest first, paged by cursor (manager, admin). It outlives a permanent delete.");
+
+    public static RouteHandlerBuilder MapListAudit(this IEndpointRouteBuilder app) => app
+        .MapGet("/audit", (IMediator mediator, HttpContext http, CancellationToken ct,
+                [FromQuery] string? since, [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(null, since, limit, cursor), mediator, http, ct))
+        .WithName("ListAudit")
+        .WithSummary("The audit feed")
+        .WithDescription("Every task's audit entries in the order they were recorded, from `since` (a time, inclusive), paged by cursor (manager, admin).");
+
+    private sealed record Request(long? TaskId, string? Since, string? Limit, string? Cursor);
+
+    private static async Task<Results<Ok<AuditPage>, ValidationProblem, NotFoundProblem>> HandleAsync(Request request, IMediator mediator,
+        HttpContext http, CancellationToken ct)
+    {
+        if (CursorPages.Limit(request.Limit) is not { } size)
+        {
+            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+        }
+        DateTime? since = null;
+        if (request.Since is not null)
+        {
+            if (!DateTimeOffset.TryParse(request.Since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+            {
+                return Problems.Validation("since", "since must be a time (ISO 8601, such as 2025-04-01T09:30:00Z).");
+            }
+            since = parsed.UtcDateTime;
+        }
+        var outcome = await mediator.Send(new ListAuditQuery(request.TaskId, since, size, request.Cursor), ct);
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.Ok:
+                CursorPages.LinkNext(http, outcome.Value!.NextCursor);
+                return TypedResults.Ok(outcome.Value);
+            case OutcomeStatus.NotFound:
+                return new NotFoundProblem(outcome.Error);
+            default:
+                return Problems.Validation(outcome.Field!, outcome.Error);
+        }
+    }
+}

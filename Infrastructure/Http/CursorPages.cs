@@ -1,0 +1,35 @@
+using System.Globalization;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace TaskManager.Infrastructure.Http;
+
+/// <summary>What every cursor-paged v2 list shares: the limit parameter, and the Link header to the next page.</summary>
+public static class CursorPages
+{
+    public const int DefaultLimit = 20;
+
+    /// <summary>The page size, or null when the value is not 1-100 (a 400 naming `limit`).</summary>
+    public static int? Limit(string? value) =>
+        value is null ? DefaultLimit
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100 ? limit
+        : null;
+
+    /// <summary>Link: the same request with the next page's cursor, as RFC 8288 describes.</summary>
+    public static void LinkNext(HttpContext http, string? nextCursor)
+    {
+        if (nextCursor is null)
+        {
+            return;
+        }
+        var query = http.Request.Query.Where(p => p.Key != "cursor").ToDictionary(p => p.Key, p => (string?)p.Value.ToString());
+        query["cursor"] = nextCursor;
+        http.Response.Headers.Link = $"<{QueryHelpers.AddQueryString(http.Request.PathBase + http.Request.Path, query)}>; rel=\"next\"";
+    }
+
+    /// <summary>The first `limit` rows, and the cursor after the last of them when one more row was read.</summary>
+    public static (List<T> Page, string? Next) Split<T>(List<T> rows, int limit, Cursors cursors, string fingerprint, Func<T, string[]> position)
+    {
+        var page = rows.Take(limit).ToList();
+        return (page, rows.Count > limit ? cursors.Encode(fingerprint, position(page[^1])) : null);
+    }
+}
