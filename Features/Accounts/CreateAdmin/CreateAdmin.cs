@@ -2,7 +2,6 @@ using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Identity;
 using Npgsql;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Accounts.CreateAdmin;

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Tasks.CreateTask;
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text.Json.Nodes;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Features.Tasks;

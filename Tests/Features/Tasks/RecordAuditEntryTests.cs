@@ -1,7 +1,6 @@
 using System.Text.Json;
 using MassTransit;
 using MassTransit.Testing;
-using Microsoft.Extensions.DependencyInjection;
 using TaskManager.Features.Tasks;
 using TaskManager.Tests.Support;
 

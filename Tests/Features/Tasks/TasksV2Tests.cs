@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Text.Json.Nodes;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Features.Tasks;

@@ -1,0 +1,85 @@
+using System.Text.Json;
+using TaskManager.Features.Imports.RunImport;
+using TaskManager.Features.Tasks.ListTasks;
+using TaskManager.Features.Tasks.PatchTask;
+using TaskManager.Infrastructure.Hosting;
+
+namespace TaskManager.UnitTests;
+
+/// <summary>Reading what clients send, without a server: merge patches, list filters, the command line, long lines.</summary>
+public sealed class InputTests
+{
+    private static MergePatch Patch(string json) => MergePatch.Read(JsonDocument.Parse(json).RootElement);
+
+    [Test]
+    public void A_merge_patch_tells_clearing_from_leaving()
+    {
+        var patch = Patch("""{"description":null,"due_date":"2025-05-01","assigned_user_id":null,"id":5,"done":true}""");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(patch.Error, Is.Null);
+            Assert.That(patch.ClearDescription, Is.True);
+            Assert.That(patch.DueDate, Is.EqualTo(new DateOnly(2025, 5, 1)));
+            Assert.That(patch.ClearAssignee, Is.True);
+            Assert.That(patch.Done, Is.True);
+            Assert.That(patch.TaskName, Is.Null, "absent: left as it is");
+        });
+    }
+
+    [TestCase("""{"task_name":""}""", "task_name")]
+    [TestCase("""{"priority":3}""", "priority")]
+    [TestCase("""{"due_date":"2025-13-01"}""", "due_date")]
+    [TestCase("""{"assigned_user_id":0}""", "assigned_user_id")]
+    public void A_bad_field_in_a_merge_patch_is_named(string json, string field) =>
+        Assert.That(Patch(json).Field, Is.EqualTo(field));
+
+    private static ListTasksRequest Request(string? priority = null, string? sort = null, string? limit = null, string? q = null, string? assignee = null) =>
+        new(q, priority, null, assignee, null, null, null, null, null, null, sort, limit, null);
+
+    [Test]
+    public void List_filters_are_checked_and_name_the_bad_parameter()
+    {
+        var bad = TaskFilters.Parse(Request(priority: "LOW,URGENT", sort: "colour", limit: "500"), 1);
+
+        Assert.That(bad.Errors.Keys, Is.EquivalentTo(new[] { "priority", "sort", "limit" }));
+    }
+
+    [Test]
+    public void Me_stands_for_the_caller_and_each_query_has_its_own_fingerprint()
+    {
+        var mine = TaskFilters.Parse(Request(assignee: "me,9"), 4);
+        var byName = TaskFilters.Parse(Request(assignee: "me,9", sort: "task_name"), 4);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(mine.Errors, Is.Empty);
+            Assert.That(mine.Fingerprint, Does.Contain("Assignees=4,9"));
+            Assert.That(byName.Fingerprint, Is.Not.EqualTo(mine.Fingerprint));
+            Assert.That(TaskFilters.Parse(Request(q: "report"), 4).ByRelevance, Is.True, "q without sort orders by relevance");
+        });
+    }
+
+    [Test]
+    public void The_command_line_names_its_commands_and_refuses_others()
+    {
+        var admin = CommandLine.Parse(["create-admin", "--username", "root", "--email=root@example.com"]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(admin.Command, Is.EqualTo("create-admin"));
+            Assert.That(admin.Options["email"], Is.EqualTo("root@example.com"));
+            Assert.That(CommandLine.Parse(["--Role", "api"]).Command, Is.Null);
+            Assert.Throws<ArgumentException>(() => CommandLine.Parse(["drop-database"]));
+        });
+    }
+
+    [Test]
+    public void A_line_longer_than_the_limit_stops_the_reader_at_that_line()
+    {
+        using var guard = new LineLengthGuard(new StringReader("short\n" + new string('a', 50) + "\n"), 20);
+
+        var ex = Assert.Throws<InvalidDataException>(() => guard.ReadToEnd());
+        Assert.That(ex!.Message, Does.Contain("line 2"));
+    }
+}
