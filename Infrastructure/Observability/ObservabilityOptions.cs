@@ -13,7 +13,7 @@ public sealed class ObservabilityOptions : IValidatableObject
     public string? OtlpEndpoint { get; set; }
 
     /// <summary>grpc (port 4317) or http/protobuf (port 4318); used with OtlpEndpoint.</summary>
-    [RegularExpression("^(grpc|http/protobuf)$", ErrorMessage = "Observability:OtlpProtocol must be grpc or http/protobuf.")]
+    [RegularExpression(@"\A(grpc|http/protobuf)\z", ErrorMessage = "Observability:OtlpProtocol must be grpc or http/protobuf.")]
     public string OtlpProtocol { get; set; } = "grpc";
 
     /// <summary>service.name of every span and metric.</summary>
@@ -22,7 +22,7 @@ public sealed class ObservabilityOptions : IValidatableObject
 
     /// <summary>json: one JSON object a line with the trace and span ids (for log shippers); simple: human-readable
     /// lines, for development.</summary>
-    [RegularExpression("^(json|simple)$", ErrorMessage = "Observability:LogFormat must be json or simple.")]
+    [RegularExpression(@"\A(json|simple)\z", ErrorMessage = "Observability:LogFormat must be json or simple.")]
     public string LogFormat { get; set; } = "json";
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -11,7 +11,7 @@ public sealed class SnapshotOptions
     public const string Section = "TaskLog";
 
     /// <summary>Time of day (UTC, HH:mm) of the daily snapshot.</summary>
-    [RegularExpression(@"^([01]\d|2[0-3]):[0-5]\d$", ErrorMessage = "TaskLog:SnapshotTimeUtc must be HH:mm (UTC), like 00:00.")]
+    [RegularExpression(@"\A([01]\d|2[0-3]):[0-5]\d\z", ErrorMessage = "TaskLog:SnapshotTimeUtc must be HH:mm (UTC), like 00:00.")]
     public string SnapshotTimeUtc { get; set; } = "00:00";
 
     /// <summary>Run the scheduler in this process (worker and all roles).</summary>
