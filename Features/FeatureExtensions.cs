@@ -15,8 +15,7 @@ public static class FeatureExtensions
     public static IHostApplicationBuilder AddFeatures(this IHostApplicationBuilder builder)
     {
         // Handlers take only singletons (the data source, options, caches), so they and the mediator are singletons
-        // too: a scoped mediator resolved each handler through the request's scope and its lock, on every request
-        // (seen in dotnet-trace of bench/run.sh's cached page).
+        // too: a scoped mediator resolved each handler through the request's scope and its lock, on every request.
         builder.Services.AddMediator(o => o.ServiceLifetime = ServiceLifetime.Singleton);
         // Validators are stateless; singletons let the validation filter resolve them once at start-up.
         builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);

@@ -30,22 +30,20 @@ public sealed class DatabaseOptions
     public int ReadTimeoutSeconds { get; set; } = 5;
 
     /// <summary>Connections this process keeps open at most (Npgsql's Maximum Pool Size); a request waits for one up to
-    /// ConnectTimeoutSeconds, then gets 503. Fewer connections than requests in flight is faster, not slower: on the
-    /// 2-core benchmark machine 8 served 1.0-1.6x the requests of Npgsql's default 100 (bench/run.sh, see README).
-    /// Size it to the database server's cores (a few per core), shared among all instances.</summary>
+    /// ConnectTimeoutSeconds, then gets 503. Fewer connections than requests in flight is faster, not slower
+    /// (docs/benchmarks.md). Size it to the database server's cores (a few per core), shared among all instances.</summary>
     [Range(1, 1000)]
     public int MaxPoolSize { get; set; } = 8;
 
     /// <summary>How many distinct statements each connection prepares on the server once they repeat (Npgsql's
-    /// Max Auto Prepare). Every query here is a fixed text, so they all qualify; 0 turns it off. Chosen by
-    /// bench/run.sh: with the next setting, a daily-log entry by id went from 2.2k to 3.6k req/s, see README.</summary>
+    /// Max Auto Prepare). Every query here is a fixed text, so they all qualify; 0 turns it off
+    /// (docs/benchmarks.md).</summary>
     [Range(0, 1000)]
     public int MaxAutoPrepare { get; set; } = 20;
 
     /// <summary>Whether a connection returned to the pool is reset (DISCARD ALL or its like) before its next use.
     /// Off by default: no code here leaves session state behind (advisory locks are released where taken, and
-    /// LISTEN runs on a connection of its own), and the reset cost a statement per checkout (measured by bench/run.sh:
-    /// one extra transaction per request in pg_stat_database).</summary>
+    /// LISTEN runs on a connection of its own), and the reset costs a statement per checkout.</summary>
     public bool ResetOnClose { get; set; }
 
     /// <summary>Apply pending migrations when the process starts (the `migrate` command always does).</summary>

@@ -87,7 +87,7 @@ public static class SecurityExtensions
             // Browsers ignore HSTS over plain HTTP, and the middleware skips localhost, so this is inert until TLS.
             app.UseHsts();
             // Only where this process knows its HTTPS port. Behind a proxy that terminates TLS, the proxy redirects;
-            // redirecting here as well would loop unless forwarded headers tell the scheme (README, "Security").
+            // redirecting here as well would loop unless forwarded headers tell the scheme (docs/security.md).
             var urls = app.Configuration["urls"] ?? "";
             if (!string.IsNullOrEmpty(app.Configuration["https_port"] ?? app.Configuration["https_ports"]) ||
                 urls.Contains("https://", StringComparison.OrdinalIgnoreCase))

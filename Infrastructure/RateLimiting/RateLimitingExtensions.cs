@@ -153,7 +153,7 @@ public sealed class RateLimitPartitions(IOptions<RateLimitOptions> options, IOpt
 
     /// <summary>The caller's address. An IPv6 client usually holds a whole /64, so that prefix is one partition;
     /// otherwise rotating addresses within it would reset the count. Behind a reverse proxy this is the proxy's
-    /// address unless forwarded headers are enabled (README, "Security").</summary>
+    /// address unless forwarded headers are enabled (docs/security.md).</summary>
     public static string ClientAddress(HttpContext http)
     {
         var address = http.Connection.RemoteIpAddress;

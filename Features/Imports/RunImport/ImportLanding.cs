@@ -3,14 +3,22 @@ using Dapper;
 using Npgsql;
 using NpgsqlTypes;
 using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Messaging.Outbox;
 using TaskManager.Infrastructure.Observability;
 
 namespace TaskManager.Features.Imports.RunImport;
 
 /// <summary>Writes what an import produces: its tasks (binary COPY) with their log rows and audit entries
 /// (set-based), its row errors, and its checkpoints.</summary>
-public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, TimeProvider clock, ILogger<ImportLanding> logger, IMeterFactory meters)
+public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbox outbox, TimeProvider clock, ILogger<ImportLanding> logger,
+    IMeterFactory meters)
 {
+    private const string FinishSql = """
+        UPDATE imports SET status = @Status, rows_total = @RowsTotal, rows_processed = @RowsTotal, failure = @Failure, finished_at = now()
+        WHERE id = @Id
+        RETURNING id AS import_id, status, mode, rows_total, tasks_created, rows_failed, failure, finished_at
+        """;
+
     // Rows committed, by outcome: its rate is the import throughput (rows per second) a dashboard shows.
     private readonly Counter<long> rowsCounter = meters.Create(Meters.Imports)
         .CreateCounter<long>("imports.rows", unit: "{row}", description: "CSV rows committed by imports, by status (imported, failed)");
@@ -147,9 +155,29 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, TimeP
             new { Id = importId, Failed = failedRows }, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
     }
+
+    /// <summary>The import's outcome, and TasksImportCompleted in the outbox, in one transaction.</summary>
+    public async Task FinishAsync(ImportState import, long rowsTotal, string? failure, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var counts = await connection.QuerySingleAsync<(long TasksCreated, long RowsFailed, long RowsProcessed)>(new CommandDefinition(
+            "SELECT tasks_created, rows_failed, rows_processed FROM imports WHERE id = @Id", new { import.Id }, transaction, cancellationToken: ct));
+        var total = rowsTotal < 0 ? counts.RowsProcessed : rowsTotal;
+        var status = failure is not null || (counts.RowsFailed > 0 && import.Mode == ImportModes.Atomic)
+            ? ImportStatuses.Failed
+            : counts.RowsFailed == 0 ? ImportStatuses.Succeeded
+            : counts.RowsFailed >= total ? ImportStatuses.Failed
+            : ImportStatuses.PartiallySucceeded;
+        var completed = await connection.QuerySingleAsync<TasksImportCompleted>(new CommandDefinition(FinishSql,
+            new { import.Id, Status = status, RowsTotal = total, Failure = failure }, transaction, cancellationToken: ct));
+        await outbox.EnqueueAsync(connection, transaction, completed, ct);
+        await transaction.CommitAsync(ct);
+        logger.LogInformation("Import {ImportId} finished {Status}: {Rows} rows, {Created} tasks, {Failed} rows failed",
+            import.Id, status, total, completed.TasksCreated, completed.RowsFailed);
+    }
 }
 
-/// <summary>The rows after From up to and including To: the valid ones and the errors of the others.</summary>
 public sealed class ImportBatch(long from, int capacity)
 {
     public long From { get; } = from;

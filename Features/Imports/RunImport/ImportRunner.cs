@@ -1,11 +1,7 @@
-using System.Net.Sockets;
-using System.Text;
 using System.Threading.Channels;
-using CsvHelper;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.RunImport;
 
@@ -14,7 +10,7 @@ namespace TaskManager.Features.Imports.RunImport;
 /// checkpoint commit in one transaction, so a worker killed at any point resumes after the last checkpoint and
 /// every valid row lands exactly once (the unique (import_id, import_row) on tasks guarantees it even so). An import
 /// always ends: whatever stops it for good finishes it as failed, with a reason.</summary>
-public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, ImportLanding landing, Outbox outbox, IOptions<ImportOptions> options,
+public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, ImportLanding landing, IOptions<ImportOptions> options,
     ILogger<ImportRunner> logger)
 {
     private const string LoadSql = """
@@ -24,12 +20,6 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
 
     private const string StartSql = "UPDATE imports SET status = 'running', started_at = coalesce(started_at, now()) WHERE id = @Id";
 
-    private const string FinishSql = """
-        UPDATE imports SET status = @Status, rows_total = @RowsTotal, rows_processed = @RowsTotal, failure = @Failure, finished_at = now()
-        WHERE id = @Id
-        RETURNING id AS import_id, status, mode, rows_total, tasks_created, rows_failed, failure, finished_at
-        """;
-
     public Task RunAsync(Guid importId, CancellationToken ct) => WithLockAsync(importId, () => RunLockedAsync(importId, ct), ct);
 
     /// <summary>Ends an import that cannot go on (its retries are spent) as failed, so it never stays running.</summary>
@@ -37,7 +27,7 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
     {
         if (await StartAsync(importId, ct) is { } import)
         {
-            await FinishAsync(import, -1, reason, ct);
+            await landing.FinishAsync(import, -1, reason, ct);
         }
     }, ct);
 
@@ -90,35 +80,18 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
                 ? await ImportInBatchesAsync(import, ct)
                 : await ValidateThenImportAsync(import, ct);
         }
-        catch (Exception ex) when (!IsTransient(ex, ct))
+        catch (Exception ex) when (!ImportFailure.IsTransient(ex, ct))
         {
-            // What was committed stays; the rest is reported. Messages are ours: a parser's would quote the raw row.
-            failure = ex switch
-            {
-                DecoderFallbackException => "The file is not valid UTF-8 text.",
-                MaxFieldSizeException e => $"The file has a field longer than {options.Value.MaxFieldChars} characters (line {e.Context?.Parser?.Row}).",
-                CsvHelperException e => $"The file could not be read as CSV (line {e.Context?.Parser?.Row}).",
-                InvalidDataException e => $"The file could not be read as CSV: {e.Message}",
-                _ => "The import stopped on an unexpected error, which has been logged; rows committed before it stay.",
-            };
-            if (failure.StartsWith("The import stopped", StringComparison.Ordinal))
+            // What was committed stays; the rest is reported.
+            failure = ImportFailure.Describe(ex, options.Value.MaxFieldChars);
+            if (failure == ImportFailure.Unexpected)
             {
                 logger.LogError(ex, "Import {ImportId} stopped on an unexpected error", importId);
             }
             rowsTotal = -1;
         }
-        await FinishAsync(import, rowsTotal, failure, ct);
+        await landing.FinishAsync(import, rowsTotal, failure, ct);
     }
-
-    /// <summary>Worth a retry (the database or the network for a moment, or this worker stopping); anything else
-    /// would fail the same way again.</summary>
-    public static bool IsTransient(Exception ex, CancellationToken ct) => ex switch
-    {
-        OperationCanceledException => ct.IsCancellationRequested,
-        NpgsqlException npgsql => npgsql.IsTransient,
-        TimeoutException or SocketException or IOException => true,
-        _ => false,
-    };
 
     /// <summary>partial: every valid row lands; each batch commits with its checkpoint.
     /// Reading and checking rows (CPU in this process) overlaps landing the batch before (work in PostgreSQL):
@@ -252,25 +225,7 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition("SELECT rows_failed FROM imports WHERE id = @Id", new { Id = importId }, cancellationToken: ct));
     }
 
-    private async Task FinishAsync(ImportState import, long rowsTotal, string? failure, CancellationToken ct)
-    {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        var counts = await connection.QuerySingleAsync<(long TasksCreated, long RowsFailed, long RowsProcessed)>(new CommandDefinition(
-            "SELECT tasks_created, rows_failed, rows_processed FROM imports WHERE id = @Id", new { import.Id }, transaction, cancellationToken: ct));
-        var total = rowsTotal < 0 ? counts.RowsProcessed : rowsTotal;
-        var status = failure is not null || (counts.RowsFailed > 0 && import.Mode == ImportModes.Atomic)
-            ? ImportStatuses.Failed
-            : counts.RowsFailed == 0 ? ImportStatuses.Succeeded
-            : counts.RowsFailed >= total ? ImportStatuses.Failed
-            : ImportStatuses.PartiallySucceeded;
-        var completed = await connection.QuerySingleAsync<TasksImportCompleted>(new CommandDefinition(FinishSql,
-            new { import.Id, Status = status, RowsTotal = total, Failure = failure }, transaction, cancellationToken: ct));
-        await outbox.EnqueueAsync(connection, transaction, completed, ct);
-        await transaction.CommitAsync(ct);
-        logger.LogInformation("Import {ImportId} finished {Status}: {Rows} rows, {Created} tasks, {Failed} rows failed",
-            import.Id, status, total, completed.TasksCreated, completed.RowsFailed);
-    }
+
 }
 
 public sealed class ImportState

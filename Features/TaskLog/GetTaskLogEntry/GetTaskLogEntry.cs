@@ -16,9 +16,8 @@ public sealed record TaskLogEntryDetail : TaskLogEntry
 
 public sealed record GetTaskLogEntryQuery(long TaskLoggerId) : IQuery<TaskLogEntryDetail?>;
 
-/// <summary>Not cached: an entry is one primary-key read (about 0.03 ms in PostgreSQL), cheaper than the Redis round
-/// trips a cache miss costs, and reads of entries spread over millions of ids, so a cache of them mostly held
-/// entries read once (measured by bench/run.sh: 0.39x of pgbench cached, and the process grew by 270 MB).</summary>
+/// <summary>Not cached: an entry is one primary-key read, cheaper than the Redis round trips a cache miss costs, and
+/// reads spread over millions of ids, so a cache of them mostly held entries read once (docs/benchmarks.md).</summary>
 public sealed class GetTaskLogEntryHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskLogEntryQuery, TaskLogEntryDetail?>
 {
     private const string Sql = """
