@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Features.Imports.RunImport;
+using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features.Imports.ImportFromMessage;
 
@@ -72,7 +73,16 @@ public sealed class ImportTasksCsvConsumer(NpgsqlDataSource db, ImportRunner run
             }
             await transaction.CommitAsync(ct);
         }
-        await runner.RunAsync(message.ImportId, ct);
+        try
+        {
+            await runner.RunAsync(message.ImportId, ct);
+        }
+        catch (Exception) when (context.IsLastAttempt() && !ct.IsCancellationRequested)
+        {
+            // The last retry failed too: the import ends failed rather than staying running.
+            await runner.GiveUpAsync(message.ImportId, "The import could not go on after several retries; rows committed before stay.", ct);
+            throw;
+        }
     }
 }
 
@@ -89,10 +99,6 @@ public sealed class ImportTasksCsvConsumerDefinition : ConsumerDefinition<Import
     {
         // Other systems publish plain JSON, without MassTransit's envelope.
         endpoint.UseRawJsonDeserializer(RawSerializerOptions.Default, isDefault: true);
-        endpoint.UseMessageRetry(retry =>
-        {
-            retry.Ignore<ValidationException>();
-            retry.Intervals(1_000, 5_000, 15_000, 60_000);
-        });
+        endpoint.UseConsumerRetry();
     }
 }

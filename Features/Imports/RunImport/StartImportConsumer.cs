@@ -1,6 +1,7 @@
 using Dapper;
 using MassTransit;
 using Npgsql;
+using TaskManager.Infrastructure.Messaging;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.RunImport;
@@ -9,15 +10,13 @@ namespace TaskManager.Features.Imports.RunImport;
 /// failed rather than staying running and holding one of its user's import slots.</summary>
 public sealed class StartImportConsumer(ImportRunner runner, ILogger<StartImportConsumer> logger) : IConsumer<StartImport>
 {
-    public static readonly int[] RetryIntervalsMs = [1_000, 5_000, 15_000, 60_000];
-
     public async Task Consume(ConsumeContext<StartImport> context)
     {
         try
         {
             await runner.RunAsync(context.Message.ImportId, context.CancellationToken);
         }
-        catch (Exception ex) when (context.GetRetryAttempt() >= RetryIntervalsMs.Length && !context.CancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (context.IsLastAttempt() && !context.CancellationToken.IsCancellationRequested)
         {
             logger.LogError(ex, "Import {ImportId} failed on its last retry", context.Message.ImportId);
             await runner.GiveUpAsync(context.Message.ImportId, "The import could not go on after several retries; rows committed before stay.",
@@ -38,7 +37,7 @@ public sealed class StartImportConsumerDefinition : ConsumerDefinition<StartImpo
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<StartImportConsumer> consumer,
         IRegistrationContext context) =>
         // A retry resumes from the last checkpoint, so retrying a transient failure costs at most one batch.
-        endpoint.UseMessageRetry(retry => retry.Intervals(StartImportConsumer.RetryIntervalsMs));
+        endpoint.UseConsumerRetry();
 }
 
 /// <summary>When a worker starts, imports left queued or running (their worker died, or their message was lost

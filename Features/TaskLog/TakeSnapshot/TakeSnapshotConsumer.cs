@@ -1,6 +1,8 @@
 using MassTransit;
 using Mediator;
 
+using TaskManager.Infrastructure.Messaging;
+
 namespace TaskManager.Features.TaskLog.TakeSnapshot;
 
 /// <summary>Runs a requested daily snapshot on a worker.</summary>
@@ -21,5 +23,5 @@ public sealed class TakeSnapshotConsumerDefinition : ConsumerDefinition<TakeSnap
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TakeSnapshotConsumer> consumer,
         IRegistrationContext context) =>
-        endpoint.UseMessageRetry(retry => retry.Intervals(1_000, 5_000, 15_000, 60_000));
+        endpoint.UseConsumerRetry();
 }

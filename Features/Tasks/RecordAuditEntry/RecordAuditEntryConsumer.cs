@@ -4,6 +4,8 @@ using FluentValidation;
 using MassTransit;
 using Npgsql;
 
+using TaskManager.Infrastructure.Messaging;
+
 namespace TaskManager.Features.Tasks.RecordAuditEntry;
 
 /// <summary>An incoming TaskChanged is input like any other: checked before it is written.</summary>
@@ -58,12 +60,5 @@ public sealed class RecordAuditEntryConsumerDefinition : ConsumerDefinition<Reco
     public RecordAuditEntryConsumerDefinition() => EndpointName = "record-audit-entry";
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<RecordAuditEntryConsumer> consumer,
-        IRegistrationContext context) =>
-        // Transient faults (the database restarting) are retried; an invalid message is not: it goes
-        // straight to the record-audit-entry_error queue, where it waits to be inspected.
-        endpoint.UseMessageRetry(retry =>
-        {
-            retry.Ignore<ValidationException>();
-            retry.Intervals(100, 500, 1_000, 5_000, 15_000);
-        });
+        IRegistrationContext context) => endpoint.UseConsumerRetry();
 }
