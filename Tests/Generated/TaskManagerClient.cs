@@ -62,8 +62,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Create an account with role `user`.
+        /// Create an account
         /// </summary>
+        /// <remarks>
+        /// Create an account with role `user`.
+        /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<RegisterResponse> RegisterAsync(RegisterRequest body, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -183,10 +186,10 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Exchange a username and password for an access token and a refresh token.
+        /// Sign in
         /// </summary>
         /// <remarks>
-        /// Repeated failures lock the account for a while (Auth:MaxFailedLogins, Auth:LockoutMinutes); the answer is the same 401 for an unknown user, a wrong password and a locked account.
+        /// Exchange a username and password for an access token and a refresh token. Repeated failures lock the account for a while (Auth:MaxFailedLogins, Auth:LockoutMinutes); the answer is the same 401 for an unknown user, a wrong password and a locked account.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -307,10 +310,10 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Exchange a refresh token for a new access token and refresh token; the one sent is spent.
+        /// Refresh the tokens
         /// </summary>
         /// <remarks>
-        /// Presenting a spent refresh token again revokes every token of its sign-in.
+        /// Exchange a refresh token for a new access token and refresh token; the one sent is spent. Presenting a spent refresh token again revokes every token of its sign-in.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -431,10 +434,10 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Revoke the sign-in a refresh token belongs to.
+        /// Sign out
         /// </summary>
         /// <remarks>
-        /// Holding the refresh token is the right to revoke it (as in RFC 7009), so no access token is needed. The answer is 204 whether or not the token was live, which tells a caller nothing about other people's tokens. Access tokens already issued run out on their own (Jwt:AccessTokenMinutes).
+        /// Revoke the sign-in a refresh token belongs to. Holding the refresh token is the right to revoke it (as in RFC 7009), so no access token is needed. The answer is 204 whether or not the token was live, which tells a caller nothing about other people's tokens. Access tokens already issued run out on their own (Jwt:AccessTokenMinutes).
         /// </remarks>
         /// <returns>No Content</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -539,8 +542,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// The signed-in user's account and roles.
+        /// Get my account
         /// </summary>
+        /// <remarks>
+        /// The signed-in user's account and roles.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<MeResponse> GetMeAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -633,8 +639,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Every account, oldest first (admin).
+        /// List accounts
         /// </summary>
+        /// <remarks>
+        /// Every account, oldest first (admin).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<ListUsersResponse> ListUsersAsync(int? page = null, int? perPage = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -757,10 +766,10 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Replace an account's roles (admin).
+        /// Set an account's roles
         /// </summary>
         /// <remarks>
-        /// `user` is always kept. The account's access tokens issued before the change stop working at once; its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409), so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.
+        /// Replace an account's roles (admin). `user` is always kept. The account's access tokens issued before the change stop working at once; its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409), so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -916,10 +925,10 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Deactivate or reactivate an account (admin).
+        /// Activate or deactivate an account
         /// </summary>
         /// <remarks>
-        /// A deactivated account cannot sign in; its access tokens stop working at once (within Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409), so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.
+        /// Deactivate or reactivate an account (admin). A deactivated account cannot sign in; its access tokens stop working at once (within Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409), so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1075,8 +1084,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Create a task; the assignee defaults to the caller.
+        /// Create a task
         /// </summary>
+        /// <remarks>
+        /// Create a task; the assignee defaults to the caller.
+        /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<TaskResponse> CreateTaskAsync(CreateTaskRequest body, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -1196,8 +1208,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Change some of a task's fields. Send If-Match with the task's ETag to avoid overwriting a newer change.
+        /// Update a task
         /// </summary>
+        /// <remarks>
+        /// Change some of a task's fields; the id is a task's. Send If-Match with the task's ETag to avoid overwriting a newer change.
+        /// </remarks>
         /// <param name="id">The id of a task.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1355,8 +1370,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Delete a task: soft by default (status false); with permanent=true (admin) remove it and its daily log.
+        /// Delete a task
         /// </summary>
+        /// <remarks>
+        /// Delete a task (the id is a task's): soft by default (status false); with permanent=true (admin) remove it and its daily log.
+        /// </remarks>
         /// <param name="id">The id of a task.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1486,8 +1504,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// One daily-log entry by its id, with the task's live fields.
+        /// Get a daily-log entry
         /// </summary>
+        /// <remarks>
+        /// One daily-log entry, with the task's live fields. The id is a log entry's (`id` in `GET /api/tasks`), not a task's: PUT and DELETE on this path take a task id.
+        /// </remarks>
         /// <param name="id">The id of a daily-log entry (not a task id).</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1595,8 +1616,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// A task's audit trail, oldest first (manager, admin). It outlives a permanent delete.
+        /// Get a task's audit trail
         /// </summary>
+        /// <remarks>
+        /// A task's audit trail (the id is a task's), oldest first (manager, admin). It outlives a permanent delete.
+        /// </remarks>
         /// <param name="id">The id of a task.</param>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1715,8 +1739,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.
+        /// List the daily task log
         /// </summary>
+        /// <remarks>
+        /// The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<ListTaskLogResponse> ListTaskLogAsync(int? page = null, int? perPage = null, string? date = null, string? from = null, string? to = null, string? status = null, string? priority = null, long? assignedUserId = null, long? taskId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -1857,8 +1884,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.
+        /// Take today's snapshot
         /// </summary>
+        /// <remarks>
+        /// Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.
+        /// </remarks>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<SnapshotRequestedResponse> TakeTaskLogSnapshotAsync(System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -1962,8 +1992,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.
+        /// Upload a CSV file
         /// </summary>
+        /// <remarks>
+        /// Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.
+        /// </remarks>
         /// <param name="file">The CSV file: task_name,description,status,priority,created_at,assigned_user.</param>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -2115,8 +2148,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// An import's progress and outcome, with its first row errors (uploader, admin).
+        /// Get an import
         /// </summary>
+        /// <remarks>
+        /// An import's progress and outcome, with its first row errors (uploader, admin).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<ImportStatusResponse> GetImportAsync(System.Guid importId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
@@ -2233,8 +2269,11 @@ namespace TaskManager.Tests.Generated
 
         /// <param name="cancellationToken">A cancellation token that can be used by other objects or threads to receive notice of cancellation.</param>
         /// <summary>
-        /// Every row error of an import, as CSV (uploader, admin).
+        /// Get an import's row errors
         /// </summary>
+        /// <remarks>
+        /// Every row error of an import, as CSV (uploader, admin).
+        /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
         public virtual async System.Threading.Tasks.Task<FileResponse> GetImportErrorsAsync(System.Guid importId, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))

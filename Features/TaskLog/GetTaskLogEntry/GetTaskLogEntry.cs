@@ -44,7 +44,9 @@ public static class GetTaskLogEntryEndpoint
     public static RouteHandlerBuilder MapGetTaskLogEntry(this IEndpointRouteBuilder app) => app
         .MapGet("/task/{id:long}", HandleAsync)
         .WithName("GetTaskLogEntry")
-        .WithSummary("One daily-log entry by its id, with the task's live fields.");
+        .WithSummary("Get a daily-log entry")
+        .WithDescription("One daily-log entry, with the task's live fields. The id is a log entry's (`id` in `GET /api/tasks`), " +
+                         "not a task's: PUT and DELETE on this path take a task id.");
 
     private static async Task<Results<Ok<TaskLogEntryDetail>, NotFoundProblem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a daily-log entry (not a task id).")] long taskLoggerId, IMediator mediator, CancellationToken ct) =>

@@ -61,7 +61,8 @@ public static class CreateTaskEndpoint
     public static RouteHandlerBuilder MapCreateTask(this IEndpointRouteBuilder app) => app
         .MapPost("/", HandleAsync)
         .WithName("CreateTask")
-        .WithSummary("Create a task; the assignee defaults to the caller.");
+        .WithSummary("Create a task")
+        .WithDescription("Create a task; the assignee defaults to the caller.");
 
     private static async Task<Results<Created<TaskResponse>, ValidationProblem>> HandleAsync(
         CreateTaskRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -77,7 +77,8 @@ public static class DeleteTaskEndpoint
     public static RouteHandlerBuilder MapDeleteTask(this IEndpointRouteBuilder app) => app
         .MapDelete("/{id:long}", HandleAsync)
         .WithName("DeleteTask")
-        .WithSummary("Delete a task: soft by default (status false); with permanent=true (admin) remove it and its daily log.");
+        .WithSummary("Delete a task")
+        .WithDescription("Delete a task (the id is a task's): soft by default (status false); with permanent=true (admin) remove it and its daily log.");
 
     private static async Task<Results<Ok<DeleteTaskResponse>, NoContent, ForbiddenProblem, NotFoundProblem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct,

@@ -55,7 +55,8 @@ public static class GetTaskAuditEndpoint
     public static RouteHandlerBuilder MapGetTaskAudit(this IEndpointRouteBuilder app) => app
         .MapGet("/{id:long}/audit", HandleAsync)
         .WithName("GetTaskAudit")
-        .WithSummary("A task's audit trail, oldest first (manager, admin). It outlives a permanent delete.");
+        .WithSummary("Get a task's audit trail")
+        .WithDescription("A task's audit trail (the id is a task's), oldest first (manager, admin). It outlives a permanent delete.");
 
     private static async Task<Results<Ok<TaskAuditResponse>, NotFoundProblem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, IMediator mediator, CancellationToken ct) =>

@@ -94,7 +94,8 @@ public static class UpdateTaskEndpoint
     public static RouteHandlerBuilder MapUpdateTask(this IEndpointRouteBuilder app) => app
         .MapPut("/{id:long}", HandleAsync)
         .WithName("UpdateTask")
-        .WithSummary("Change some of a task's fields. Send If-Match with the task's ETag to avoid overwriting a newer change.");
+        .WithSummary("Update a task")
+        .WithDescription("Change some of a task's fields; the id is a task's. Send If-Match with the task's ETag to avoid overwriting a newer change.");
 
     private static async Task<Results<Ok<TaskResponse>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,

@@ -49,6 +49,23 @@ public sealed class OpenApiDocumentTests : ApiTest
     }
 
     [Test]
+    public async Task Every_operation_has_a_short_title_and_a_description()
+    {
+        var operations = Operations(await DocumentAsync()).ToList();
+
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, operation) in operations)
+            {
+                // The summary is the title /docs lists in its navigation: a few words, not a sentence.
+                var summary = operation["summary"]?.GetValue<string>() ?? "";
+                Assert.That(summary, Has.Length.InRange(3, 40).And.Not.EndsWith("."), $"{name} summary");
+                Assert.That(operation["description"]?.GetValue<string>(), Is.Not.Null.And.Length.GreaterThan(summary.Length), $"{name} description");
+            }
+        });
+    }
+
+    [Test]
     public async Task Protected_operations_declare_the_bearer_requirement_and_their_401()
     {
         var me = Operations(await DocumentAsync()).Single(o => o.Name == "GET /api/me").Operation;
