@@ -46,6 +46,9 @@ namespace TaskManager.Tests.Generated
         private static System.Text.Json.JsonSerializerOptions CreateSerializerSettings()
         {
             var settings = new System.Text.Json.JsonSerializerOptions();
+            var converters = new System.Text.Json.Serialization.JsonConverter[] { new System.Text.Json.Serialization.JsonStringEnumConverter() };
+            foreach(var converter in converters)
+                settings.Converters.Add(converter);
             UpdateJsonSerializerSettings(settings);
             return settings;
         }
@@ -1746,7 +1749,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ListTaskLogResponse> ListTaskLogAsync(int? page = null, int? perPage = null, string? date = null, string? from = null, string? to = null, string? status = null, string? priority = null, long? assignedUserId = null, long? taskId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ListTaskLogResponse> ListTaskLogAsync(int? page = null, int? perPage = null, System.DateTimeOffset? date = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string? status = null, Priority? priority = null, long? assignedUserId = null, long? taskId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1772,15 +1775,15 @@ namespace TaskManager.Tests.Generated
                     }
                     if (date != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("date")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(date, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("date")).Append('=').Append(System.Uri.EscapeDataString(date.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (from != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("from")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(from, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("from")).Append('=').Append(System.Uri.EscapeDataString(from.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (to != null)
                     {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(to, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                        urlBuilder_.Append(System.Uri.EscapeDataString("to")).Append('=').Append(System.Uri.EscapeDataString(to.Value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     if (status != null)
                     {
@@ -2524,7 +2527,8 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("task_name")]
-        public string? TaskName { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string TaskName { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("description")]
         public string? Description { get; set; } = default!;
@@ -2533,7 +2537,9 @@ namespace TaskManager.Tests.Generated
         public bool? Status { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
-        public string? Priority { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Priority>))]
+        public Priority Priority { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("assigned_user_id")]
         public long? AssignedUserId { get; set; } = default!;
@@ -2588,7 +2594,7 @@ namespace TaskManager.Tests.Generated
         public string? Instance { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("errors")]
-        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.ICollection<string>> Errors { get; set; } = default!;
+        public System.Collections.Generic.IDictionary<string, System.Collections.Generic.ICollection<string>>? Errors { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -2687,13 +2693,13 @@ namespace TaskManager.Tests.Generated
         public System.DateTimeOffset? FinishedAt { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("errors")]
-        public System.Collections.Generic.ICollection<ImportError> Errors { get; set; } = default!;
+        public System.Collections.Generic.ICollection<ImportError>? Errors { get; set; } = default!;
 
         /// <summary>
         /// True when `errors` lists only the first ones; /errors has them all.
         /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("errors_truncated")]
-        public bool ErrorsTruncated { get; set; } = default!;
+        public bool? ErrorsTruncated { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("errors_url")]
         public string? ErrorsUrl { get; set; } = default!;
@@ -2791,10 +2797,12 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("username")]
-        public string? Username { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Username { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("password")]
-        public string? Password { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Password { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -2850,7 +2858,8 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("refresh_token")]
-        public string? RefreshToken { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string RefreshToken { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -2879,8 +2888,9 @@ namespace TaskManager.Tests.Generated
         public string Email { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("roles")]
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
         [System.ComponentModel.DataAnnotations.Required]
-        public System.Collections.Generic.ICollection<string> Roles { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+        public System.Collections.Generic.ICollection<Role> Roles { get; set; } = new System.Collections.ObjectModel.Collection<Role>();
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -2890,6 +2900,27 @@ namespace TaskManager.Tests.Generated
             get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
             set { _additionalProperties = value; }
         }
+
+    }
+
+    /// <summary>
+    /// A task's priority. Requests may send it in any case; answers are upper case.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum Priority
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"LOW")]
+        LOW = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"MEDIUM")]
+        MEDIUM = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"HIGH")]
+        HIGH = 2,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"CRITICAL")]
+        CRITICAL = 3,
 
     }
 
@@ -2928,7 +2959,8 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("refresh_token")]
-        public string? RefreshToken { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string RefreshToken { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -2990,13 +3022,16 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("username")]
-        public string? Username { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Username { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("email")]
-        public string? Email { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Email { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("password")]
-        public string? Password { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Password { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -3036,6 +3071,24 @@ namespace TaskManager.Tests.Generated
     }
 
     /// <summary>
+    /// A role; a higher one includes the lower ones. Every account has `user`.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum Role
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"user")]
+        User = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"manager")]
+        Manager = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"admin")]
+        Admin = 2,
+
+    }
+
+    /// <summary>
     /// `active: false` deactivates the account, `true` reactivates it. Other fields are ignored.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
@@ -3043,7 +3096,7 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("active")]
-        public bool? Active { get; set; } = default!;
+        public bool Active { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -3065,7 +3118,9 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("roles")]
-        public System.Collections.Generic.ICollection<string>? Roles { get; set; } = default!;
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
+        [System.ComponentModel.DataAnnotations.Required]
+        public System.Collections.Generic.ICollection<Role> Roles { get; set; } = new System.Collections.ObjectModel.Collection<Role>();
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -3186,7 +3241,8 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Priority { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Priority>))]
+        public Priority Priority { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("task_name")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
@@ -3243,7 +3299,8 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Priority { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Priority>))]
+        public Priority Priority { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("task_name")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
@@ -3294,7 +3351,8 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Priority { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Priority>))]
+        public Priority Priority { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("assigned_user_id")]
         public long? AssignedUserId { get; set; } = default!;
@@ -3342,7 +3400,8 @@ namespace TaskManager.Tests.Generated
         public bool? Status { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("priority")]
-        public string? Priority { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<Priority>))]
+        public Priority? Priority { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("assigned_user_id")]
         public long? AssignedUserId { get; set; } = default!;
@@ -3429,8 +3488,9 @@ namespace TaskManager.Tests.Generated
         public string Email { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("roles")]
+        // TODO(system.text.json): Add ItemConverterType with enum converter when supported
         [System.ComponentModel.DataAnnotations.Required]
-        public System.Collections.Generic.ICollection<string> Roles { get; set; } = new System.Collections.ObjectModel.Collection<string>();
+        public System.Collections.Generic.ICollection<Role> Roles { get; set; } = new System.Collections.ObjectModel.Collection<Role>();
 
         [System.Text.Json.Serialization.JsonPropertyName("is_active")]
         public bool IsActive { get; set; } = default!;

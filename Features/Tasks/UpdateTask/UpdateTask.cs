@@ -10,6 +10,7 @@ using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.UpdateTask;
 
@@ -95,7 +96,8 @@ public static class UpdateTaskEndpoint
         .MapPut("/{id:long}", HandleAsync)
         .WithName("UpdateTask")
         .WithSummary("Update a task")
-        .WithDescription("Change some of a task's fields; the id is a task's. Send If-Match with the task's ETag to avoid overwriting a newer change.");
+        .WithDescription("Change some of a task's fields; the id is a task's. Send If-Match with the task's ETag to avoid overwriting a newer change.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
 
     private static async Task<Results<Ok<TaskResponse>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
