@@ -10,7 +10,7 @@ public static class OpenApiExtensions
     {
         // "/" means the host that served the document.
         var serverUrl = builder.Configuration["OpenApi:ServerUrl"] is { Length: > 0 } url ? url : "/";
-        foreach (var name in new[] { ApiDocuments.V1 })
+        foreach (var name in ApiDocuments.All)
         {
             builder.Services.AddOpenApi(name, o =>
             {
@@ -74,7 +74,17 @@ public static class OpenApiExtensions
         app.MapScalarApiReference("/docs", o => o
                 .WithTitle("TaskManager API")
                 .WithOpenApiRoutePattern("/openapi/{documentName}.json")
-                .AddPreferredSecuritySchemes(OperationSecurity.BearerScheme))
+                .AddDocument(ApiDocuments.V1, "v1: the seed's interface", isDefault: true)
+                .AddDocument(ApiDocuments.V2, "v2: tasks as resources")
+                .AddPreferredSecuritySchemes(OperationSecurity.BearerScheme)
+                // A self-hosted service's docs link nowhere else: no AI chat, MCP, deploy/share/SDK toolbar, client
+                // app button, telemetry or fonts from a CDN.
+                .DisableAgent()
+                .DisableMcp()
+                .HideDeveloperTools()
+                .HideClientButton()
+                .DisableTelemetry()
+                .DisableDefaultFonts())
             .AllowAnonymous();
         return app;
     }
