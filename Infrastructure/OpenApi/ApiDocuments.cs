@@ -30,6 +30,8 @@ public static class ApiDocuments
         ["Tasks"] = "Create, change and delete tasks, and read their audit trail.",
         ["Daily task log"] = "Each task's status and priority day by day, one entry per task and date.",
         ["Imports"] = "CSV files of tasks, imported by a worker: their progress and row errors.",
+        ["Tasks (v2)"] = "Tasks as resources: search, page, fetch, create, patch, delete and restore them; their history, audit and CSV export.",
+        ["Daily task log (v2)"] = "Each task's status and priority day by day, paged by cursor.",
     };
 
     /// <summary>Whether the route at this path (relative, as ApiExplorer gives it) belongs in the document.</summary>

@@ -24,7 +24,7 @@ public static class OpenApiExtensions
                 o.AddOperationTransformer(OperationSecurity.Describe);
                 o.AddOperationTransformer(ProblemResponses.DescribeLimits);
                 o.AddOperationTransformer(ResponseHeaders.Describe);
-                o.AddOperationTransformer(ParameterFormats.Describe);
+                o.AddOperationTransformer(QueryParameters.Describe);
                 o.AddSchemaTransformer(RequestExamples.AddExample);
             });
         }

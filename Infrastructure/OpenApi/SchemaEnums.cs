@@ -38,14 +38,20 @@ internal static class SchemaEnums
             }
         }
 
-        // v1's log filter takes one priority; v2's list filters describe their own comma-separated lists.
-        if (context.DocumentName == ApiDocuments.V1)
+        // A priority filter takes one value; v2's task list and its export take one or a comma-separated list (SPEC).
+        foreach (var (path, item) in document.Paths ?? [])
         {
-            var parameters = (document.Paths?.Values ?? Enumerable.Empty<IOpenApiPathItem>()).SelectMany(p => p.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>())
-                .SelectMany(o => o.Parameters ?? []).OfType<OpenApiParameter>();
+            var many = context.DocumentName == ApiDocuments.V2 && path.StartsWith("/api/v2/tasks", StringComparison.Ordinal);
+            var parameters = (item.Operations?.Values ?? Enumerable.Empty<OpenApiOperation>()).SelectMany(o => o.Parameters ?? []).OfType<OpenApiParameter>();
             foreach (var parameter in parameters.Where(p => p is { Name: "priority", In: ParameterLocation.Query } && IsString(p.Schema)))
             {
-                parameter.Schema = Reference(Priority, document, used);
+                parameter.Schema = many
+                    ? new OpenApiSchema { Type = JsonSchemaType.Array, Items = Reference(Priority, document, used) }
+                    : Reference(Priority, document, used);
+                if (many)
+                {
+                    (parameter.Style, parameter.Explode) = (ParameterStyle.Form, false);
+                }
             }
         }
 

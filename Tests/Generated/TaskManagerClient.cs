@@ -1749,7 +1749,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<ListTaskLogResponse> ListTaskLogAsync(int? page = null, int? perPage = null, System.DateTimeOffset? date = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, string? status = null, Priority? priority = null, long? assignedUserId = null, long? taskId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<ListTaskLogResponse> ListTaskLogAsync(int? page = null, int? perPage = null, System.DateTimeOffset? date = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, bool? status = null, Priority? priority = null, long? assignedUserId = null, long? taskId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;

@@ -153,6 +153,7 @@ public sealed class OpenApiDocumentTests : ApiTest
             Assert.That(logFilters["date"]["format"]!.GetValue<string>(), Is.EqualTo("date"));
             Assert.That(logFilters["from"]["format"]!.GetValue<string>(), Is.EqualTo("date"));
             Assert.That(logFilters["priority"]["$ref"]!.GetValue<string>(), Is.EqualTo("#/components/schemas/Priority"));
+            Assert.That(logFilters["status"]["type"]!.GetValue<string>(), Is.EqualTo("boolean"));
         });
     }
 
