@@ -52,7 +52,8 @@ public static class ListUsersEndpoint
     public static RouteHandlerBuilder MapListUsers(this IEndpointRouteBuilder app) => app
         .MapGet("/", HandleAsync)
         .WithName("ListUsers")
-        .WithSummary("Every account, oldest first (admin).");
+        .WithSummary("List accounts")
+        .WithDescription("Every account, oldest first (admin).");
 
     private static async Task<Results<Ok<ListUsersResponse>, ValidationProblem>> HandleAsync(
         [AsParameters] ListUsersRequest request, IMediator mediator, CancellationToken ct) =>

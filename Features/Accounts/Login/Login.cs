@@ -148,8 +148,9 @@ public static class LoginEndpoint
     public static RouteHandlerBuilder MapLogin(this IEndpointRouteBuilder app) => app
         .MapPost("/login", HandleAsync)
         .WithName("Login")
-        .WithSummary("Exchange a username and password for an access token and a refresh token.")
-        .WithDescription("Repeated failures lock the account for a while (Auth:MaxFailedLogins, Auth:LockoutMinutes); " +
+        .WithSummary("Sign in")
+        .WithDescription("Exchange a username and password for an access token and a refresh token. " +
+                         "Repeated failures lock the account for a while (Auth:MaxFailedLogins, Auth:LockoutMinutes); " +
                          "the answer is the same 401 for an unknown user, a wrong password and a locked account.");
 
     private static async Task<Results<Ok<LoginResponse>, ValidationProblem, UnauthorizedProblem>> HandleAsync(

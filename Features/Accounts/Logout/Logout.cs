@@ -39,8 +39,9 @@ public static class LogoutEndpoint
     public static RouteHandlerBuilder MapLogout(this IEndpointRouteBuilder app) => app
         .MapPost("/logout", HandleAsync)
         .WithName("Logout")
-        .WithSummary("Revoke the sign-in a refresh token belongs to.")
-        .WithDescription("Holding the refresh token is the right to revoke it (as in RFC 7009), so no access token is needed. " +
+        .WithSummary("Sign out")
+        .WithDescription("Revoke the sign-in a refresh token belongs to. " +
+                         "Holding the refresh token is the right to revoke it (as in RFC 7009), so no access token is needed. " +
                          "The answer is 204 whether or not the token was live, which tells a caller nothing about other people's tokens. " +
                          "Access tokens already issued run out on their own (Jwt:AccessTokenMinutes).");
 

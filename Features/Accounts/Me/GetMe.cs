@@ -43,7 +43,8 @@ public static class GetMeEndpoint
     public static RouteHandlerBuilder MapMe(this IEndpointRouteBuilder app) => app
         .MapGet("/me", HandleAsync)
         .WithName("GetMe")
-        .WithSummary("The signed-in user's account and roles.");
+        .WithSummary("Get my account")
+        .WithDescription("The signed-in user's account and roles.");
 
     private static async Task<Results<Ok<MeResponse>, UnauthorizedProblem>> HandleAsync(ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {

@@ -99,8 +99,9 @@ public static class RefreshTokenEndpoint
     public static RouteHandlerBuilder MapRefreshToken(this IEndpointRouteBuilder app) => app
         .MapPost("/token/refresh", HandleAsync)
         .WithName("RefreshToken")
-        .WithSummary("Exchange a refresh token for a new access token and refresh token; the one sent is spent.")
-        .WithDescription("Presenting a spent refresh token again revokes every token of its sign-in.");
+        .WithSummary("Refresh the tokens")
+        .WithDescription("Exchange a refresh token for a new access token and refresh token; the one sent is spent. " +
+                         "Presenting a spent refresh token again revokes every token of its sign-in.");
 
     private static async Task<Results<Ok<RefreshTokenResponse>, ValidationProblem, UnauthorizedProblem>> HandleAsync(
         RefreshTokenRequest request, IMediator mediator, HttpContext http, CancellationToken ct)

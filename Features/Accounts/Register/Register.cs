@@ -80,7 +80,8 @@ public static class RegisterEndpoint
     public static RouteHandlerBuilder MapRegister(this IEndpointRouteBuilder app) => app
         .MapPost("/register", HandleAsync)
         .WithName("Register")
-        .WithSummary("Create an account with role `user`.");
+        .WithSummary("Create an account")
+        .WithDescription("Create an account with role `user`.");
 
     private static async Task<Results<Created<RegisterResponse>, ValidationProblem, ConflictProblem>> HandleAsync(
         RegisterRequest request, IMediator mediator, CancellationToken ct)

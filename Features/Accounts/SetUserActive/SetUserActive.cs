@@ -72,8 +72,9 @@ public static class SetUserActiveEndpoint
     public static RouteHandlerBuilder MapSetUserActive(this IEndpointRouteBuilder app) => app
         .MapPut("/{id:long}/active", HandleAsync)
         .WithName("SetUserActive")
-        .WithSummary("Deactivate or reactivate an account (admin).")
-        .WithDescription("A deactivated account cannot sign in; its access tokens stop working at once (within " +
+        .WithSummary("Activate or deactivate an account")
+        .WithDescription("Deactivate or reactivate an account (admin). " +
+                         "A deactivated account cannot sign in; its access tokens stop working at once (within " +
                          "Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, " +
                          "unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409), " +
                          "so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.");

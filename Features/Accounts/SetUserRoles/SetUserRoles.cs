@@ -87,8 +87,9 @@ public static class SetUserRolesEndpoint
     public static RouteHandlerBuilder MapSetUserRoles(this IEndpointRouteBuilder app) => app
         .MapPut("/{id:long}/roles", HandleAsync)
         .WithName("SetUserRoles")
-        .WithSummary("Replace an account's roles (admin).")
-        .WithDescription("`user` is always kept. The account's access tokens issued before the change stop working at once; " +
+        .WithSummary("Set an account's roles")
+        .WithDescription("Replace an account's roles (admin). " +
+                         "`user` is always kept. The account's access tokens issued before the change stop working at once; " +
                          "its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409), " +
                          "so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.");
 

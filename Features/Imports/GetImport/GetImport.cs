@@ -78,7 +78,8 @@ public static class GetImportEndpoint
     public static RouteHandlerBuilder MapGetImport(this IEndpointRouteBuilder app) => app
         .MapGet("/{import_id:guid}", HandleAsync)
         .WithName("GetImport")
-        .WithSummary("An import's progress and outcome, with its first row errors (uploader, admin).");
+        .WithSummary("Get an import")
+        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).");
 
     private static async Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
         [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)

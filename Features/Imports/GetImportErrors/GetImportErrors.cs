@@ -23,7 +23,8 @@ public static class GetImportErrorsEndpoint
     public static RouteHandlerBuilder MapGetImportErrors(this IEndpointRouteBuilder app) => app
         .MapGet("/{import_id:guid}/errors", HandleAsync)
         .WithName("GetImportErrors")
-        .WithSummary("Every row error of an import, as CSV (uploader, admin).")
+        .WithSummary("Get an import's row errors")
+        .WithDescription("Every row error of an import, as CSV (uploader, admin).")
         // A Stream is a binary body in the document, so generated clients hand the caller a stream (NSwag: FileResponse)
         // instead of trying to parse CSV as JSON.
         .Produces<Stream>(StatusCodes.Status200OK, "text/csv");

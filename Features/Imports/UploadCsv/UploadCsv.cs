@@ -173,7 +173,8 @@ public static class UploadCsvEndpoint
         var maxBytes = app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxFileBytes;
         return app.MapPost("/upload-csv", HandleAsync)
             .WithName("UploadCsv")
-            .WithSummary("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
+            .WithSummary("Upload a CSV file")
+            .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
             .Accepts<UploadCsvForm>("multipart/form-data")
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimitPolicies.Upload)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -40,12 +41,14 @@ public sealed class GetTaskLogEntryHandler(NpgsqlDataSource db) : IQueryHandler<
 public static class GetTaskLogEntryEndpoint
 {
     public static RouteHandlerBuilder MapGetTaskLogEntry(this IEndpointRouteBuilder app) => app
-        .MapGet("/task/{task_logger_id:long}", HandleAsync)
+        .MapGet("/task/{id:long}", HandleAsync)
         .WithName("GetTaskLogEntry")
-        .WithSummary("One daily-log entry by its id, with the task's live fields.");
+        .WithSummary("Get a daily-log entry")
+        .WithDescription("One daily-log entry, with the task's live fields. The id is a log entry's (`id` in `GET /api/tasks`), " +
+                         "not a task's: PUT and DELETE on this path take a task id.");
 
     private static async Task<Results<Ok<TaskLogEntryDetail>, NotFoundProblem>> HandleAsync(
-        [FromRoute(Name = "task_logger_id")] long taskLoggerId, IMediator mediator, CancellationToken ct) =>
+        [FromRoute(Name = "id"), Description("The id of a daily-log entry (not a task id).")] long taskLoggerId, IMediator mediator, CancellationToken ct) =>
         await mediator.Send(new GetTaskLogEntryQuery(taskLoggerId), ct) is { } entry
             ? TypedResults.Ok(entry)
             : new NotFoundProblem($"Daily-log entry {taskLoggerId} does not exist.");

@@ -150,7 +150,8 @@ public static class ListTaskLogEndpoint
     public static RouteHandlerBuilder MapListTaskLog(this IEndpointRouteBuilder app) => app
         .MapGet("/tasks", HandleAsync)
         .WithName("ListTaskLog")
-        .WithSummary("The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.");
+        .WithSummary("List the daily task log")
+        .WithDescription("The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.");
 
     private static async Task<Results<CachedJson<ListTaskLogResponse>, ValidationProblem>> HandleAsync(
         [AsParameters] ListTaskLogRequest request, IMediator mediator, CancellationToken ct) =>

@@ -10,6 +10,7 @@ using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.TaskLog.ListTaskLog;
 
@@ -91,7 +92,8 @@ public static class ListTaskLogV2Endpoint
         .MapGet("/", HandleAsync)
         .WithName("ListTaskLogV2")
         .WithSummary("List the daily log")
-        .WithDescription("The daily task log, newest date first, then id descending, with v1's filters, paged by cursor.");
+        .WithDescription("The daily task log, newest date first, then id descending, with v1's filters, paged by cursor.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
 
     private static async Task<Results<Ok<TaskLogPage>, ValidationProblem>> HandleAsync(
         [AsParameters] ListTaskLogV2Request request, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -65,7 +65,8 @@ public static class TakeSnapshotEndpoint
     public static RouteHandlerBuilder MapTakeSnapshot(this IEndpointRouteBuilder app) => app
         .MapPost("/task-log/snapshot", HandleAsync)
         .WithName("TakeTaskLogSnapshot")
-        .WithSummary("Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.");
+        .WithSummary("Take today's snapshot")
+        .WithDescription("Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.");
 
     private static async Task<Accepted<SnapshotRequestedResponse>> HandleAsync(NpgsqlDataSource db, Outbox outbox, TimeProvider clock, CancellationToken ct)
     {

@@ -8,6 +8,7 @@ using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
 
@@ -61,7 +62,9 @@ public static class CreateTaskEndpoint
     public static RouteHandlerBuilder MapCreateTask(this IEndpointRouteBuilder app) => app
         .MapPost("/", HandleAsync)
         .WithName("CreateTask")
-        .WithSummary("Create a task; the assignee defaults to the caller.");
+        .WithSummary("Create a task")
+        .WithDescription("Create a task; the assignee defaults to the caller.")
+        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag);
 
     private static async Task<Results<Created<TaskResponse>, ValidationProblem>> HandleAsync(
         CreateTaskRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
 
@@ -33,7 +34,9 @@ public static class CreateTaskV2Endpoint
         .WithName("CreateTaskV2")
         .WithSummary("Create a task")
         .WithDescription("Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body " +
-                         "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422.");
+                         "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422.")
+        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag)
+        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.IdempotentReplayed);
 
     private static async Task<Results<Created<TaskResource>, ContentHttpResult, ValidationProblem, ConflictProblem, UnprocessableProblem>> HandleAsync(CreateTaskV2Request request, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct,

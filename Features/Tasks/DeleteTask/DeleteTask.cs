@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using Dapper;
 using Mediator;
@@ -74,12 +75,13 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 public static class DeleteTaskEndpoint
 {
     public static RouteHandlerBuilder MapDeleteTask(this IEndpointRouteBuilder app) => app
-        .MapDelete("/{task_id:long}", HandleAsync)
+        .MapDelete("/{id:long}", HandleAsync)
         .WithName("DeleteTask")
-        .WithSummary("Delete a task: soft by default (status false); with permanent=true (admin) remove it and its daily log.");
+        .WithSummary("Delete a task")
+        .WithDescription("Delete a task (the id is a task's): soft by default (status false); with permanent=true (admin) remove it and its daily log.");
 
     private static async Task<Results<Ok<DeleteTaskResponse>, NoContent, ForbiddenProblem, NotFoundProblem>> HandleAsync(
-        [FromRoute(Name = "task_id")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct,
+        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct,
         [FromQuery] bool permanent = false)
     {
         if (permanent && !user.IsInRole(Roles.Admin))

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.GetTask;
 
@@ -32,7 +33,9 @@ public static class GetTaskEndpoint
         .WithName("GetTask")
         .WithSummary("Get a task")
         .WithDescription("One task by its id, deleted ones too, with its ETag; If-None-Match with that ETag answers 304.")
-        .Produces(StatusCodes.Status304NotModified);
+        .Produces(StatusCodes.Status304NotModified)
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .WithResponseHeader(StatusCodes.Status304NotModified, ResponseHeaders.ETag);
 
     private static async Task<Results<Ok<TaskResource>, StatusCodeHttpResult, NotFoundProblem>> HandleAsync(
         long id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using Dapper;
 using Mediator;
@@ -52,12 +53,13 @@ public sealed class GetTaskAuditHandler(NpgsqlDataSource db) : IQueryHandler<Get
 public static class GetTaskAuditEndpoint
 {
     public static RouteHandlerBuilder MapGetTaskAudit(this IEndpointRouteBuilder app) => app
-        .MapGet("/{task_id:long}/audit", HandleAsync)
+        .MapGet("/{id:long}/audit", HandleAsync)
         .WithName("GetTaskAudit")
-        .WithSummary("A task's audit trail, oldest first (manager, admin). It outlives a permanent delete.");
+        .WithSummary("Get a task's audit trail")
+        .WithDescription("A task's audit trail (the id is a task's), oldest first (manager, admin). It outlives a permanent delete.");
 
     private static async Task<Results<Ok<TaskAuditResponse>, NotFoundProblem>> HandleAsync(
-        [FromRoute(Name = "task_id")] long taskId, IMediator mediator, CancellationToken ct) =>
+        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, IMediator mediator, CancellationToken ct) =>
         await mediator.Send(new GetTaskAuditQuery(taskId), ct) is { } audit
             ? TypedResults.Ok(audit)
             : new NotFoundProblem($"Task {taskId} does not exist and has no audit trail.");

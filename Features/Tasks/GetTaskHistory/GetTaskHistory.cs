@@ -7,6 +7,7 @@ using Npgsql;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.GetTaskHistory;
 
@@ -65,7 +66,8 @@ public static class GetTaskHistoryEndpoint
         .MapGet("/{id:long}/history", HandleAsync)
         .WithName("GetTaskHistory")
         .WithSummary("A task's daily history")
-        .WithDescription("The task's daily-log rows (its status and priority on each date), newest date first, paged by cursor.");
+        .WithDescription("The task's daily-log rows (its status and priority on each date), newest date first, paged by cursor.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
 
     private static async Task<Results<Ok<TaskHistoryResponse>, ValidationProblem, NotFoundProblem>> HandleAsync(
         long id, IMediator mediator, HttpContext http, CancellationToken ct,

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.ListAudit;
 
@@ -84,14 +85,16 @@ public static class ListAuditEndpoints
                 [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(id, null, limit, cursor), mediator, http, ct))
         .WithName("GetTaskAuditV2")
         .WithSummary("A task's audit trail")
-        .WithDescription("Every change to the task, oldest first, paged by cursor (manager, admin). It outlives a permanent delete.");
+        .WithDescription("Every change to the task, oldest first, paged by cursor (manager, admin). It outlives a permanent delete.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
 
     public static RouteHandlerBuilder MapListAudit(this IEndpointRouteBuilder app) => app
         .MapGet("/audit", (IMediator mediator, HttpContext http, CancellationToken ct,
                 [FromQuery] string? since, [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(null, since, limit, cursor), mediator, http, ct))
         .WithName("ListAudit")
         .WithSummary("The audit feed")
-        .WithDescription("Every task's audit entries in the order they were recorded, from `since` (a time, inclusive), paged by cursor (manager, admin).");
+        .WithDescription("Every task's audit entries in the order they were recorded, from `since` (a time, inclusive), paged by cursor (manager, admin).")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
 
     private sealed record Request(long? TaskId, string? Since, string? Limit, string? Cursor);
 

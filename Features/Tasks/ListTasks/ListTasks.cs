@@ -9,6 +9,7 @@ using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.ListTasks;
 
@@ -114,7 +115,8 @@ public static class ListTasksEndpoint
         .WithName("ListTasks")
         .WithSummary("List tasks")
         .WithDescription("Current tasks, filtered, searched (q: words of the name or description) and sorted, paged by cursor; " +
-                         "the Link header carries the next page's URL.");
+                         "the Link header carries the next page's URL.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
 
     private static async Task<Results<Ok<ListTasksResponse>, ValidationProblem>> HandleAsync(
         [AsParameters] ListTasksRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -8,6 +8,7 @@ using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.PatchTask;
 
@@ -24,7 +25,8 @@ public static class PatchTaskEndpoint
         .WithSummary("Change a task")
         .WithDescription("JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or " +
                          "assigned_user_id; done: true sets completed_at. Send If-Match with the task's ETag to avoid overwriting a newer change.")
-        .Accepts<TaskPatch>("application/merge-patch+json", "application/json");
+        .Accepts<TaskPatch>("application/merge-patch+json", "application/json")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
 
     private static async Task<Results<Ok<TaskResource>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem,
         UnsupportedMediaTypeProblem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,

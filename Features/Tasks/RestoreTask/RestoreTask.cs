@@ -5,6 +5,7 @@ using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.RestoreTask;
 
@@ -15,7 +16,8 @@ public static class RestoreTaskEndpoint
         .MapPost("/{id:long}/restore", HandleAsync)
         .WithName("RestoreTask")
         .WithSummary("Restore a deleted task")
-        .WithDescription("Makes a soft-deleted task active again (deleted_at null); restoring an active task changes nothing.");
+        .WithDescription("Makes a soft-deleted task active again (deleted_at null); restoring an active task changes nothing.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
 
     private static async Task<Results<Ok<TaskResource>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
         long id, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Security.Claims;
 using Dapper;
 using FluentValidation;
@@ -9,6 +10,7 @@ using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.UpdateTask;
 
@@ -104,12 +106,14 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 public static class UpdateTaskEndpoint
 {
     public static RouteHandlerBuilder MapUpdateTask(this IEndpointRouteBuilder app) => app
-        .MapPut("/{task_id:long}", HandleAsync)
+        .MapPut("/{id:long}", HandleAsync)
         .WithName("UpdateTask")
-        .WithSummary("Change some of a task's fields. Send If-Match with the task's ETag to avoid overwriting a newer change.");
+        .WithSummary("Update a task")
+        .WithDescription("Change some of a task's fields; the id is a task's. Send If-Match with the task's ETag to avoid overwriting a newer change.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
 
     private static async Task<Results<Ok<TaskResponse>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem>> HandleAsync(
-        [FromRoute(Name = "task_id")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
+        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch),

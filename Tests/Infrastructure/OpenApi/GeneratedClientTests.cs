@@ -23,12 +23,12 @@ public sealed class GeneratedClientTests : ApiTest
         {
             TaskName = "Ship it",
             Description = "From the generated client",
-            Priority = "HIGH",
+            Priority = Priority.HIGH,
             Status = false,
             AssignedUserId = registered.Id,
         });
         var listed = await api.ListTaskLogAsync(taskId: created.Id);
-        var updated = await api.UpdateTaskAsync(created.Id, new UpdateTaskRequest { Status = true, Priority = "LOW" });
+        var updated = await api.UpdateTaskAsync(created.Id, new UpdateTaskRequest { Status = true, Priority = Priority.LOW });
         var deleted = await api.DeleteTaskAsync(created.Id); // soft: the task stays, inactive
         var afterDelete = await api.ListTaskLogAsync(taskId: created.Id);
         var missing = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => api.UpdateTaskAsync(created.Id + 1000, new UpdateTaskRequest { Status = false }));
@@ -41,7 +41,7 @@ public sealed class GeneratedClientTests : ApiTest
             Assert.That(created.AssignedUserId, Is.EqualTo(registered.Id));
             Assert.That(listed.Tasks.Select(t => t.TaskId), Is.EqualTo(new[] { created.Id }));
             Assert.That(updated.Status, Is.True);
-            Assert.That(updated.Priority, Is.EqualTo("LOW"));
+            Assert.That(updated.Priority, Is.EqualTo(Priority.LOW));
             Assert.That(updated.Description, Is.EqualTo("From the generated client"), "absent fields stay as they were");
             Assert.That(deleted.Message, Is.Not.Empty);
             Assert.That(afterDelete.Tasks.Single().Status, Is.False);

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace TaskManager.Infrastructure.OpenApi;
+
+/// <summary>The two documents: v1 (the seed's routes) and v2 (routes under /api/v2), the account routes in both. A route
+/// lands in a document by its path alone, so a new slice needs no registration here.</summary>
+public static class ApiDocuments
+{
+    public const string V1 = "v1";
+    public const string V2 = "v2";
+
+    public static readonly string[] All = [V1, V2];
+
+    private static readonly string[] AccountPaths = ["/api/register", "/api/login", "/api/token/refresh", "/api/logout", "/api/me", "/api/users"];
+
+    private static readonly Dictionary<string, string> Descriptions = new()
+    {
+        [V1] = "The seed's interface: tasks, their daily log, audit trail and CSV imports, and the accounts. " +
+               "Errors are RFC 9457 problem+json. New clients use v2, where every id means one thing.",
+        [V2] = "Tasks as resources that clients search, fetch, patch and page with cursors, and the accounts (shared with v1). " +
+               "Errors are RFC 9457 problem+json.",
+    };
+
+    // Redocly's tag-description rule holds a document to describing every tag it uses: a new tag gets its line here.
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Accounts"] = "Registration, sign-in, tokens and the signed-in account.",
+        ["Users"] = "Accounts as an admin manages them: roles and activation.",
+        ["Tasks"] = "Create, change and delete tasks, and read their audit trail.",
+        ["Daily task log"] = "Each task's status and priority day by day, one entry per task and date.",
+        ["Imports"] = "CSV files of tasks, imported by a worker: their progress and row errors.",
+        ["Tasks (v2)"] = "Tasks as resources: search, page, fetch, create, patch, delete and restore them; their history, audit and CSV export.",
+        ["Daily task log (v2)"] = "Each task's status and priority day by day, paged by cursor.",
+    };
+
+    /// <summary>Whether the route at this path (relative, as ApiExplorer gives it) belongs in the document.</summary>
+    public static bool Includes(string document, string? relativePath)
+    {
+        var path = "/" + (relativePath ?? "").TrimStart('/');
+        if (AccountPaths.Any(a => path == a || path.StartsWith(a + "/", StringComparison.Ordinal)))
+        {
+            return true;
+        }
+        var isV2 = path.StartsWith("/api/v2/", StringComparison.Ordinal);
+        return document == V2 ? isV2 : !isV2;
+    }
+
+    /// <summary>Title, version, server and the descriptions of the document's tags.</summary>
+    public static Func<OpenApiDocument, OpenApiDocumentTransformerContext, CancellationToken, Task> Describe(string serverUrl) =>
+        (document, context, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "TaskManager API",
+                Version = context.DocumentName,
+                Description = Descriptions[context.DocumentName],
+            };
+            // Configured, never taken from the request: a forged Host header must not send /docs (or an SDK) elsewhere.
+            document.Servers = [new OpenApiServer { Url = serverUrl, Description = "This TaskManager service" }];
+            foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+            {
+                tag.Description ??= TagDescriptions.GetValueOrDefault(tag.Name ?? "");
+            }
+            return Task.CompletedTask;
+        };
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+using TaskManager.Features.Accounts.Login;
+using TaskManager.Features.Accounts.Logout;
+using TaskManager.Features.Accounts.RefreshToken;
+using TaskManager.Features.Accounts.Register;
+using TaskManager.Features.Accounts.SetUserActive;
+using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Tasks.CreateTask;
+using TaskManager.Features.Tasks.PatchTask;
+using TaskManager.Features.Tasks.UpdateTask;
+
+namespace TaskManager.Infrastructure.OpenApi;
+
+/// <summary>Which fields of each JSON request body a client must send. Request records take every field as nullable, so
+/// that a missing one is a 400 naming it rather than a binding failure, and the generator would mark all of them required
+/// and nullable; here a required field is non-null and every other one optional (absent and null mean the same).</summary>
+internal static class RequestFields
+{
+    private static readonly Dictionary<string, string[]> Required = new()
+    {
+        [nameof(RegisterRequest)] = ["username", "email", "password"],
+        [nameof(LoginRequest)] = ["username", "password"],
+        [nameof(RefreshTokenRequest)] = ["refresh_token"],
+        [nameof(LogoutRequest)] = ["refresh_token"],
+        [nameof(CreateTaskRequest)] = ["task_name", "priority"],
+        [nameof(UpdateTaskRequest)] = [],
+        [nameof(CreateTaskV2Request)] = ["task_name", "priority"],
+        [nameof(TaskPatch)] = [],
+        [nameof(SetUserRolesRequest)] = ["roles"],
+        [nameof(SetUserActiveRequest)] = ["active"],
+    };
+
+    public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
+    {
+        foreach (var (id, required) in Required)
+        {
+            if (document.Components?.Schemas?.TryGetValue(id, out var found) is not true || found is not OpenApiSchema schema)
+            {
+                continue; // not in this document
+            }
+            schema.Required = new HashSet<string>(required);
+            foreach (var name in required)
+            {
+                if (schema.Properties?.TryGetValue(name, out var candidate) is not true || candidate is not OpenApiSchema { Type: { } type } property)
+                {
+                    throw new InvalidOperationException($"{id} has no property '{name}' to require.");
+                }
+                property.Type = type & ~JsonSchemaType.Null;
+            }
+        }
+        return Task.CompletedTask;
+    }
+}

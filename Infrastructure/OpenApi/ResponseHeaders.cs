@@ -1,0 +1,69 @@
+using System.Globalization;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace TaskManager.Infrastructure.OpenApi;
+
+/// <summary>Response headers a client needs, declared in the document so generated clients expose them. Every 201 and
+/// 202 names its resource in Location and every 429 says when to retry; an endpoint declares the others itself:
+/// <c>.WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)</c>.</summary>
+public static class ResponseHeaders
+{
+    public const string ETag = "ETag";
+    public const string Location = "Location";
+    public const string Link = "Link";
+    public const string RetryAfter = "Retry-After";
+    public const string IdempotentReplayed = "Idempotent-Replayed";
+
+    private static readonly Dictionary<string, (string Description, JsonSchemaType Type)> Known = new()
+    {
+        [ETag] = ("The resource's version as a strong entity tag (\"7\"): send it back in If-Match (or If-None-Match).", JsonSchemaType.String),
+        [Location] = ("The path of the resource this request created or accepted.", JsonSchemaType.String),
+        [Link] = ("The next page, as `<url>; rel=\"next\"` (RFC 8288); absent on the last page.", JsonSchemaType.String),
+        [RetryAfter] = ("How many seconds to wait before trying again.", JsonSchemaType.Integer),
+        [IdempotentReplayed] = ("`true` when this answer replays the first one given to the same Idempotency-Key.", JsonSchemaType.Boolean),
+    };
+
+    public static RouteHandlerBuilder WithResponseHeader(this RouteHandlerBuilder builder, int status, string header) =>
+        Known.ContainsKey(header)
+            ? builder.WithMetadata(new DeclaredResponseHeader(status, header))
+            : throw new ArgumentException($"No description for the response header '{header}'; add it to {nameof(ResponseHeaders)}.", nameof(header));
+
+    internal static Task Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
+    {
+        foreach (var (status, response) in operation.Responses ?? [])
+        {
+            if (status is "201" or "202")
+            {
+                Add(response, Location);
+            }
+            if (status is "429")
+            {
+                Add(response, RetryAfter);
+            }
+        }
+        foreach (var declared in context.Description.ActionDescriptor.EndpointMetadata.OfType<DeclaredResponseHeader>())
+        {
+            var status = declared.Status.ToString(CultureInfo.InvariantCulture);
+            if (operation.Responses?.TryGetValue(status, out var response) is not true)
+            {
+                throw new InvalidOperationException($"{operation.OperationId} declares {declared.Header} on {status}, which it never answers.");
+            }
+            Add(response!, declared.Header);
+        }
+        return Task.CompletedTask;
+    }
+
+    private static void Add(IOpenApiResponse response, string header)
+    {
+        if (response is not OpenApiResponse concrete)
+        {
+            return;
+        }
+        var (description, type) = Known[header];
+        concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        concrete.Headers[header] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+    }
+
+    private sealed record DeclaredResponseHeader(int Status, string Header);
+}
