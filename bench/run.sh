@@ -20,7 +20,8 @@
 # BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000 BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
-# import" (the default, all), BENCH_CASES="live page1 deep date entry update create login" (the wrk cases, all by
+# import" (the default, all), BENCH_CASES="live page1 deep date entry update create login v2list v2cursor v2search
+# v2get v2get304 v2patch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
 set -euo pipefail
@@ -40,7 +41,7 @@ PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import} "
-CASES=" ${BENCH_CASES:-live page1 deep date entry update create login} "
+CASES=" ${BENCH_CASES:-live page1 deep date entry update create login v2list v2cursor v2search v2get v2get304 v2patch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
 BENCH_PASSWORD=correct-horse-battery-1
@@ -210,6 +211,29 @@ run_wrk list-date date BENCH_DAYS="$days" BENCH_PAGES="$date_pages"
 run_wrk entry entry BENCH_LO="$id_lo" BENCH_HI="$id_hi"
 run_wrk update update BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk create create
+# v2: cursors deep in the default order, got as a client gets them (the API signs them): walk 2,000 pages of 100
+# and keep every 50th next_cursor, so the cursor pages land up to 200,000 tasks deep.
+if part http && [[ $CASES == *" v2cursor "* ]]; then
+  python3 - "http://127.0.0.1:$PORT" "$token" >"$work/cursors.txt" <<'PY'
+import json, sys, urllib.parse, urllib.request
+base, token, cursor = sys.argv[1], sys.argv[2], None
+for page in range(1, 2001):
+    url = base + "/api/v2/tasks?limit=100" + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Bearer " + token})) as r:
+        cursor = json.load(r)["next_cursor"]
+    if cursor is None:
+        break
+    if page % 50 == 0:
+        print(urllib.parse.quote(cursor))
+PY
+  log "v2: $(wc -l <"$work/cursors.txt") cursors, up to $(( $(wc -l <"$work/cursors.txt") * 5000 )) tasks deep"
+fi
+run_wrk v2-list v2list
+run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/cursors.txt"
+run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS"
+run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
+run_wrk v2-get v2get304 BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_IF_NONE_MATCH='"1"'
+run_wrk v2-patch v2patch BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 # The worker writes the audit entries of the writes above as their events arrive: wait until it has caught up (no
 # unsent outbox row, the trail no longer growing), so no backlog runs into the cases after, and report how long it took.
 drain_s=""
@@ -254,6 +278,12 @@ run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi"
 run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
 run_pgbench create.sql create -D uid="$uid"
 run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
+run_pgbench v2-list.sql v2list
+run_pgbench v2-cursor.sql v2cursor -D task_lo="$task_lo" -D task_hi="$task_hi"
+run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS"
+run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi"
+run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi"
+run_pgbench update.sql v2patch -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
 
 # Login's other floor: the password hash alone. PBKDF2-HMAC-SHA512 at the service's iteration count (OpenSSL's, through
 # Python's hashlib, as .NET's is on Linux), one process per core for DURATION seconds: the most logins a second the
@@ -399,6 +429,12 @@ mkdir -p "$(dirname "$OUT")"
   row create "POST /api/task" pg
   row update "PUT /api/task/{id}, random task" pg
   row login "POST /api/login" pg
+  row v2list "GET /api/v2/tasks?limit=20 (page 1)" pg
+  row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks)" pg
+  row v2search "GET /api/v2/tasks?q= (a word of one task's name)" pg
+  row v2get "GET /api/v2/tasks/{id}" pg
+  row v2get304 "GET /api/v2/tasks/{id}, If-None-Match (304 when unchanged)" pg
+  row v2patch "PATCH /api/v2/tasks/{id}" pg
   if [[ -n $pbkdf2_rate ]]; then
     r=$(ratio "${RPS[login]}" "$pbkdf2_rate")
     printf '| POST /api/login against its password hash | %s | %s | %s | %s | %s | %s | %s | PBKDF2 alone | %s | - | - | %s | >= 0.5: %s | %s |\n' "${RPS[login]}" "${P50[login]}" "${P99[login]}" \

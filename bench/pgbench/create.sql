@@ -1,8 +1,8 @@
 -- CreateTask: the task, today's log row and the outbox event in one statement (CreateTaskHandler.Sql with
 -- TaskRules.LogTodayCte, OutboxEventCte and ResponseColumns filled in). run.sh passes -D uid=<bench user id>.
 WITH changed AS (
-    INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by)
-    SELECT 'bench task', NULL, true, 'LOW', :uid, :uid
+    INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done)
+    SELECT 'bench task', NULL, true, 'LOW', :uid, :uid, NULL, false
     WHERE EXISTS (SELECT 1 FROM users WHERE id = :uid)
     RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
 ), logged AS (
@@ -16,5 +16,6 @@ WITH changed AS (
     WHERE task_changes(old_row, new_row) <> '{}'::jsonb
 )
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
-       u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version
+       u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
+       t.due_date, t.done, t.completed_at, t.deleted_at
 FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id;

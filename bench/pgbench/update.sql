@@ -1,19 +1,28 @@
--- UpdateTask of a random task's priority by an admin, no If-Match (UpdateTaskHandler.Sql with TaskRules'
--- CTEs filled in). run.sh passes -D uid=... -D task_lo=... -D task_hi=...
+-- UpdateTask of a random task's priority by an admin, no If-Match (UpdateTaskHandler.Sql with TaskRules' CTEs
+-- filled in): the statement behind v1's PUT and v2's PATCH alike. run.sh passes -D uid=... -D task_lo=... -D task_hi=...
 \set id random(:task_lo, :task_hi)
 \set p random(0, 3)
 WITH old AS (
     SELECT t AS row FROM tasks t WHERE t.id = :id FOR UPDATE
+), next AS (
+    SELECT n.*, (n.task_name, n.description, n.status, n.priority, n.assigned_user_id, n.due_date, n.done)
+           IS DISTINCT FROM ((o.row).task_name, (o.row).description, (o.row).status, (o.row).priority,
+                             (o.row).assigned_user_id, (o.row).due_date, (o.row).done) AS differs
+    FROM old o, LATERAL (SELECT
+        (o.row).task_name AS task_name,
+        (o.row).description AS description,
+        (o.row).status AS status,
+        coalesce((ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[:p + 1], (o.row).priority) AS priority,
+        (o.row).assigned_user_id AS assigned_user_id,
+        (o.row).due_date AS due_date,
+        (o.row).done AS done) n
 ), changed AS (
     UPDATE tasks t SET
-        task_name = coalesce(NULL, t.task_name),
-        description = coalesce(NULL, t.description),
-        status = coalesce(NULL, t.status),
-        priority = coalesce((ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[:p + 1], t.priority),
-        assigned_user_id = coalesce(NULL, t.assigned_user_id),
-        updated_at = now(),
-        version = t.version + 1
-    FROM old
+        task_name = n.task_name, description = n.description, status = n.status, priority = n.priority,
+        assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done,
+        updated_at = CASE WHEN n.differs THEN now() ELSE t.updated_at END,
+        version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END
+    FROM old, next n
     WHERE t.id = :id
       AND (t.created_by = :uid OR t.assigned_user_id = :uid OR true)
       AND (NULL::int[] IS NULL OR t.version = ANY(NULL::int[]))
@@ -33,5 +42,6 @@ WITH old AS (
     WHERE task_changes(old_row, new_row) <> '{}'::jsonb
 )
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
-       u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version
+       u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
+       t.due_date, t.done, t.completed_at, t.deleted_at
 FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id;

@@ -3,6 +3,8 @@
 --   BENCH_TOKEN  a bearer token (admin) for the /api routes
 --   BENCH_LO, BENCH_HI   the random range of the case (page, entry id or task id); BENCH_DAYS, BENCH_PAGES for list-date
 --   BENCH_USER, BENCH_PASSWORD   for login
+--   v2: v2-list (page 1), v2-cursor (BENCH_CURSORS: a file of next_cursor values, one a line), v2-search (q = a random
+--   task number in BENCH_LO..BENCH_HI), v2-get (BENCH_IF_NONE_MATCH to ask for 304), v2-patch
 -- done() prints one line run.sh parses:  BENCH <req/s> <p50 ms> <p99 ms> <non-2xx> <socket errors> <requests>
 local case = os.getenv("BENCH_CASE") or "live"
 local token = os.getenv("BENCH_TOKEN") or ""
@@ -12,6 +14,10 @@ local days = tonumber(os.getenv("BENCH_DAYS") or "365")
 local pages = tonumber(os.getenv("BENCH_PAGES") or "1")
 local priorities = { "LOW", "MEDIUM", "HIGH", "CRITICAL" }
 local counter = 0
+local cursors = {}
+if os.getenv("BENCH_CURSORS") then
+  for line in io.lines(os.getenv("BENCH_CURSORS")) do table.insert(cursors, line) end
+end
 
 local threads = {}
 function setup(thread)
@@ -25,8 +31,11 @@ function init(args)
   if case ~= "live" and case ~= "login" then
     wrk.headers["Authorization"] = "Bearer " .. token
   end
-  if case == "create" or case == "update" or case == "login" then
+  if case == "create" or case == "update" or case == "login" or case == "v2-patch" then
     wrk.headers["Content-Type"] = "application/json"
+  end
+  if os.getenv("BENCH_IF_NONE_MATCH") then
+    wrk.headers["If-None-Match"] = os.getenv("BENCH_IF_NONE_MATCH")
   end
 end
 
@@ -50,6 +59,17 @@ function request()
       '{"task_name":"bench task ' .. counter .. '","priority":"' .. priorities[math.random(1, 4)] .. '"}')
   elseif case == "update" then
     return wrk.format("PUT", "/api/task/" .. math.random(lo, hi), nil,
+      '{"priority":"' .. priorities[math.random(1, 4)] .. '"}')
+  elseif case == "v2-list" then
+    return wrk.format("GET", "/api/v2/tasks?limit=20")
+  elseif case == "v2-cursor" then
+    return wrk.format("GET", "/api/v2/tasks?limit=20&cursor=" .. cursors[math.random(1, #cursors)])
+  elseif case == "v2-search" then
+    return wrk.format("GET", "/api/v2/tasks?limit=20&q=" .. math.random(lo, hi))
+  elseif case == "v2-get" then
+    return wrk.format("GET", "/api/v2/tasks/" .. math.random(lo, hi))
+  elseif case == "v2-patch" then
+    return wrk.format("PATCH", "/api/v2/tasks/" .. math.random(lo, hi), nil,
       '{"priority":"' .. priorities[math.random(1, 4)] .. '"}')
   elseif case == "login" then
     return wrk.format("POST", "/api/login", nil,
