@@ -1,13 +1,18 @@
--- ListTaskLog with ?date=D&page=P&per_page=10: PageSql + CountByDateSql filtered by the date, one round trip.
+-- ListTaskLog with ?date=D&page=P&per_page=10: PageByCountsSql + CountByDateSql filtered by the date, one round trip.
 -- D is one of the :days newest UTC dates, P one of the first :pages pages of that date (run.sh passes both).
 \set d random(0, :days - 1)
 \set page random(1, :pages)
 \set off (:page - 1) * 10
-WITH page AS (
+WITH counted AS (
+    SELECT l.log_date, l.entries, sum(l.entries) OVER (ORDER BY l.log_date DESC) AS through
+    FROM task_log_daily_counts l WHERE l.log_date = (now() AT TIME ZONE 'utc')::date - :d
+), target AS (
+    SELECT log_date, through - entries AS before FROM counted WHERE through > :off ORDER BY log_date DESC LIMIT 1
+), page AS (
     SELECT l.id FROM task_logger l
-    WHERE l.log_date = (now() AT TIME ZONE 'utc')::date - :d
+    WHERE l.log_date = (now() AT TIME ZONE 'utc')::date - :d AND l.log_date <= (SELECT log_date FROM target)
     ORDER BY l.log_date DESC, l.id DESC
-    LIMIT 10 OFFSET :off
+    LIMIT 10 OFFSET (SELECT :off - before FROM target)
 )
 SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
        t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user

@@ -1,11 +1,17 @@
--- ListTaskLog, no filter: PageSql + CountByDateSql in one round trip, as Dapper's QueryMultiple sends them.
+-- ListTaskLog, no filter: PageByCountsSql + CountByDateSql in one round trip, as Dapper's QueryMultiple sends them.
 -- bench/run.sh passes -D page_lo=... -D page_hi=... (page 1 only: 1 1; deep pages: a deep range).
 \set page random(:page_lo, :page_hi)
 \set off (:page - 1) * 10
-WITH page AS (
+WITH counted AS (
+    SELECT l.log_date, l.entries, sum(l.entries) OVER (ORDER BY l.log_date DESC) AS through
+    FROM task_log_daily_counts l
+), target AS (
+    SELECT log_date, through - entries AS before FROM counted WHERE through > :off ORDER BY log_date DESC LIMIT 1
+), page AS (
     SELECT l.id FROM task_logger l
+    WHERE l.log_date <= (SELECT log_date FROM target)
     ORDER BY l.log_date DESC, l.id DESC
-    LIMIT 10 OFFSET :off
+    LIMIT 10 OFFSET (SELECT :off - before FROM target)
 )
 SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
        t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user

@@ -90,6 +90,29 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         ORDER BY l.log_date DESC, l.id DESC
         """;
 
+    // Filtered by date alone, a page's first row is found from the per-date counts: the date it falls on (a running sum
+    // over the counts, newest first), then an OFFSET that starts at that date, so a deep page costs what page 1 does.
+    private const string PageByCountsSql = """
+        WITH counted AS (
+            SELECT l.log_date, l.entries, sum(l.entries) OVER (ORDER BY l.log_date DESC) AS through
+            FROM task_log_daily_counts l {0}
+        ), target AS (
+            SELECT log_date, through - entries AS before FROM counted WHERE through > @Offset ORDER BY log_date DESC LIMIT 1
+        ), page AS (
+            SELECT l.id FROM task_logger l
+            {1}
+            ORDER BY l.log_date DESC, l.id DESC
+            LIMIT @PerPage OFFSET (SELECT @Offset - before FROM target)
+        )
+        SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
+               t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
+        FROM page
+        JOIN task_logger l ON l.id = page.id
+        JOIN tasks t ON t.id = l.task_id
+        LEFT JOIN users u ON u.id = t.assigned_user_id
+        ORDER BY l.log_date DESC, l.id DESC
+        """;
+
     // Totals by date come from the per-date counts the log's triggers keep; other filters count the rows.
     private const string CountByDateSql = "SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l {0}";
     private const string CountRowsSql = "SELECT count(*) FROM task_logger l {0}";
@@ -108,7 +131,12 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         var where = Where(query);
         var onlyByDate = query is { Status: null, Priority: null, AssignedUserId: null, TaskId: null };
 
-        var sql = string.Format(CultureInfo.InvariantCulture, PageSql, where) + ";\n" + (onlyByDate
+        const string FromTarget = "l.log_date <= (SELECT log_date FROM target)";
+        var page = onlyByDate
+            ? string.Format(CultureInfo.InvariantCulture, PageByCountsSql, dateFilter,
+                dateFilter.Length == 0 ? "WHERE " + FromTarget : $"{dateFilter} AND {FromTarget}")
+            : string.Format(CultureInfo.InvariantCulture, PageSql, where);
+        var sql = page + ";\n" + (onlyByDate
             ? string.Format(CultureInfo.InvariantCulture, CountByDateSql, dateFilter)
             : string.Format(CultureInfo.InvariantCulture, CountRowsSql, where));
 

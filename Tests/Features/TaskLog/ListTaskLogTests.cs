@@ -233,6 +233,44 @@ public sealed class ListTaskLogTests : ApiTest
         return new History(alice, bobId, alpha, beta, gamma, today);
     }
 
+    [TestCase("")]
+    [TestCase("&from=2025-03-02&to=2025-03-05")]
+    [TestCase("&date=2025-03-03")]
+    public async Task Every_page_filtered_by_date_alone_is_exactly_the_rows_an_offset_over_the_whole_log_gives(string filter)
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var tasks = new List<long>();
+        for (var i = 0; i < 7; i++)
+        {
+            tasks.Add(await CreateTaskIdAsync(alice, $$"""{"task_name":"T{{i}}","priority":"LOW"}"""));
+        }
+        // Dates with 0 to 7 rows, written out of id order.
+        await Sql.ExecuteAsync(App.ConnectionString, """
+            INSERT INTO task_logger (task_id, log_date, status, priority)
+            SELECT t, DATE '2025-03-01' + d, true, 'LOW' FROM unnest(@tasks) AS t, generate_series(5, 0, -1) AS d
+            WHERE (t + d) % 3 <> 0
+            """, ("tasks", tasks.ToArray()));
+        await App.Services.GetRequiredService<TaskLogCache>().InvalidateAsync();
+        var where = filter switch
+        {
+            "" => "",
+            "&date=2025-03-03" => "WHERE log_date = DATE '2025-03-03'",
+            _ => "WHERE log_date BETWEEN DATE '2025-03-02' AND DATE '2025-03-05'",
+        };
+        var expected = (await Sql.ScalarAsync<string>(App.ConnectionString,
+            $"SELECT string_agg(id::text, ',' ORDER BY log_date DESC, id DESC) FROM task_logger {where}")).Split(',');
+
+        var listed = new List<string>();
+        for (var page = 1; page <= expected.Length / 4 + 2; page++)
+        {
+            var body = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?per_page=4&page={page}{filter}", alice));
+            listed.AddRange(body["tasks"]!.AsArray().Select(e => e!["id"]!.GetValue<long>().ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            Assert.That(body["total"]!.GetValue<long>(), Is.EqualTo(expected.Length));
+        }
+
+        Assert.That(listed, Is.EqualTo(expected));
+    }
+
     /// <summary>A page as "date name, ..." with today's date written "today".</summary>
     private static string Describe(JsonObject page, string today) => string.Join(", ", page["tasks"]!.AsArray().Select(e =>
     {
