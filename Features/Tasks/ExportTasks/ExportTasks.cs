@@ -33,13 +33,11 @@ public static class ExportTasksEndpoint
         {
             return Problems.Validation(f.Errors);
         }
-        var direction = f.Descending || f.ByRelevance ? "DESC" : "ASC";
-        var nulls = f.SortField == "due_date" && !f.ByRelevance ? " NULLS LAST" : "";
         var sql = $"""
             SELECT t.id, t.task_name, t.description, t.status, t.priority, t.created_at, u.username AS assigned_user, t.due_date, t.done
             FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
             {(f.Where.Length > 0 ? "WHERE " + f.Where : "")}
-            ORDER BY {f.SortKey} {direction}{nulls}, t.id {direction}
+            ORDER BY {f.OrderBy}
             """;
         return TypedResults.Stream(async body =>
         {

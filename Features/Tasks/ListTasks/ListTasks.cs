@@ -39,13 +39,11 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, IOpti
             }
             conditions.Add(after);
         }
-        var direction = f.Descending || f.ByRelevance ? "DESC" : "ASC";
-        var nulls = f.SortField == "due_date" && !f.ByRelevance ? " NULLS LAST" : "";
         var sql = $"""
             SELECT {TaskRules.ResponseColumns}, {f.SortKey} AS value
             FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
             {(conditions.Count > 0 ? "WHERE " + string.Join(" AND ", conditions) : "")}
-            ORDER BY {f.SortKey} {direction}{nulls}, t.id {direction}
+            ORDER BY {f.OrderBy}
             LIMIT @PageSize
             """;
         f.Parameters.Add("PageSize", f.Limit + 1);

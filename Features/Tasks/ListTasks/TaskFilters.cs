@@ -172,6 +172,17 @@ public sealed class TaskFilters
     /// <summary>The sort key's SQL expression (relevance: the text-search rank).</summary>
     public string SortKey => ByRelevance ? "ts_rank(t.search, websearch_to_tsquery('simple', @Q))" : SortKeys[SortField];
 
+    /// <summary>The list's ORDER BY: the key, then id in the same direction; tasks without a due date last either way.</summary>
+    public string OrderBy
+    {
+        get
+        {
+            var direction = Descending || ByRelevance ? "DESC" : "ASC";
+            var nulls = SortField == "due_date" && !ByRelevance ? " NULLS LAST" : "";
+            return $"{SortKey} {direction}{nulls}, t.id {direction}";
+        }
+    }
+
     private bool? Boolean(string? value, string field)
     {
         switch (value?.Trim().ToLowerInvariant())
