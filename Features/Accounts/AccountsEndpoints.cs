@@ -1,9 +1,11 @@
+using TaskManager.Features.Accounts.ChangePassword;
 using TaskManager.Features.Accounts.ListUsers;
 using TaskManager.Features.Accounts.Login;
 using TaskManager.Features.Accounts.Logout;
 using TaskManager.Features.Accounts.Me;
 using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
+using TaskManager.Features.Accounts.SearchUsers;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
 using TaskManager.Infrastructure.Auth;
@@ -24,6 +26,11 @@ public static class AccountsEndpoints
 
         var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
         signedIn.MapMe();
+        // Guesses at the current password are limited as sign-ins are.
+        signedIn.MapChangePassword().RequireRateLimiting(RateLimitPolicies.Login);
+
+        var v2 = app.MapGroup("/api/v2").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
+        v2.MapSearchUsers();
 
         var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin).WithValidation();
         admin.MapListUsers();

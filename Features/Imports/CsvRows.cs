@@ -8,12 +8,17 @@ namespace TaskManager.Features.Imports;
 public sealed record RowError(long Row, string Column, string Code, string Message, string? Value, int? ValueLength);
 
 /// <summary>A data row that passed every rule, ready to become a task.</summary>
-public sealed record ValidRow(long Row, string TaskName, string? Description, bool Status, string Priority, DateTime CreatedAt, long AssignedUserId);
+public sealed record ValidRow(long Row, string TaskName, string? Description, bool Status, string Priority, DateTime CreatedAt, long AssignedUserId)
+{
+    public DateOnly? DueDate { get; init; }
+    public bool Done { get; init; }
+}
 
 /// <summary>The CSV format of imports (the seed's): which columns there are, and the rules of each row.</summary>
 public static class CsvRows
 {
-    public static readonly string[] Columns = ["task_name", "description", "status", "priority", "created_at", "assigned_user"];
+    /// <summary>The seed's columns, then v2's optional ones. Any other column (the export's `id`) is ignored.</summary>
+    public static readonly string[] Columns = ["task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done"];
 
     /// <summary>Columns a file must have; the others may be absent and take their defaults.</summary>
     public static readonly string[] RequiredColumns = ["task_name", "priority"];
@@ -116,6 +121,28 @@ public static class CsvRows
             }
         }
 
+        DateOnly? dueDate = null;
+        var dueText = field("due_date")?.Trim() ?? "";
+        if (dueText.Length > 0)
+        {
+            if (DateOnly.TryParseExact(dueText, DateFormats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var due))
+            {
+                dueDate = due;
+            }
+            else
+            {
+                Fail("due_date", "invalid_date", $"due_date {Quote(dueText)} is not a date in M/D/YYYY or YYYY-MM-DD.");
+            }
+        }
+
+        var done = false;
+        switch (field("done")?.Trim().ToLowerInvariant() ?? "")
+        {
+            case "" or "false" or "no" or "0": break;
+            case "true" or "yes" or "1": done = true; break;
+            default: Fail("done", "invalid_done", $"done {Quote(field("done"))} is not one of TRUE, FALSE, yes, no, 1, 0 or empty."); break;
+        }
+
         var assignee = uploaderId;
         var username = field("assigned_user")?.Trim() ?? "";
         if (username.Length > 0)
@@ -132,7 +159,7 @@ public static class CsvRows
         }
 
         return errors is null
-            ? (new ValidRow(row, name, description, status, priority, createdAt, assignee), null)
+            ? (new ValidRow(row, name, description, status, priority, createdAt, assignee) { DueDate = dueDate, Done = done }, null)
             : (null, errors);
     }
 

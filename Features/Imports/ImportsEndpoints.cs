@@ -1,5 +1,6 @@
 using TaskManager.Features.Imports.GetImport;
 using TaskManager.Features.Imports.GetImportErrors;
+using TaskManager.Features.Imports.ListImports;
 using TaskManager.Features.Imports.UploadCsv;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -17,5 +18,11 @@ public static class ImportsEndpoints
         var imports = app.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization(Policies.User).WithValidation();
         imports.MapGetImport();
         imports.MapGetImportErrors();
+
+        var v2 = app.MapGroup("/api/v2/imports").WithTags("Imports (v2)").RequireAuthorization(Policies.User).WithValidation();
+        v2.MapUploadCsvV2();
+        v2.MapListImports();
+        v2.MapGetImportV2();
+        v2.MapGetImportErrorsV2();
     }
 }

@@ -31,6 +31,7 @@ public static class ApiDocuments
         ["Daily task log"] = "Each task's status and priority day by day, one entry per task and date.",
         ["Imports"] = "CSV files of tasks, imported by a worker: their progress and row errors.",
         ["Tasks (v2)"] = "Tasks as resources: search, page, fetch, create, patch, delete and restore them; their history, audit and CSV export.",
+        ["Imports (v2)"] = "CSV files of tasks (v1's columns, plus due_date and done), imported by a worker: upload, list, progress and row errors.",
         ["Daily task log (v2)"] = "Each task's status and priority day by day, paged by cursor.",
     };
 

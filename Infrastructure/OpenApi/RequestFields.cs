@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using TaskManager.Features.Accounts.ChangePassword;
 using TaskManager.Features.Accounts.Login;
 using TaskManager.Features.Accounts.Logout;
 using TaskManager.Features.Accounts.RefreshToken;
@@ -29,6 +30,7 @@ internal static class RequestFields
         [nameof(TaskPatch)] = [],
         [nameof(SetUserRolesRequest)] = ["roles"],
         [nameof(SetUserActiveRequest)] = ["active"],
+        [nameof(ChangePasswordRequest)] = ["current_password", "new_password"],
     };
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)

@@ -18,9 +18,10 @@ public static class CsvUploads
 
     public static MultipartFormDataContent Form(string csv, string fileName = "tasks.csv") => Form(Encoding.UTF8.GetBytes(csv), fileName);
 
-    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string token, HttpContent form, string query = "", string? idempotencyKey = null)
+    public static async Task<HttpResponseMessage> UploadAsync(HttpClient client, string token, HttpContent form, string query = "", string? idempotencyKey = null,
+        string path = "/api/upload-csv")
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/upload-csv" + query) { Content = form };
+        using var request = new HttpRequestMessage(HttpMethod.Post, path + query) { Content = form };
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (idempotencyKey is not null)
         {

@@ -57,6 +57,30 @@ public sealed class CsvRowsTests
     public void Shortening_never_cuts_a_surrogate_pair() =>
         Assert.That(CsvRows.Shorten("abc\U0001F600", 4), Is.EqualTo("abc"));
 
+    [TestCase("2026-12-24", "TRUE", 2026, 12, 24, true)]
+    [TestCase("12/24/2026", "no", 2026, 12, 24, false)]
+    [TestCase("", "", 0, 0, 0, false)]
+    public void Due_date_and_done_are_optional_columns(string due, string done, int year, int month, int day, bool isDone)
+    {
+        var (row, errors) = Parse(("task_name", "T"), ("priority", "LOW"), ("due_date", due), ("done", done));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors, Is.Null);
+            Assert.That(row!.DueDate, Is.EqualTo(year == 0 ? (DateOnly?)null : new DateOnly(year, month, day)));
+            Assert.That(row.Done, Is.EqualTo(isDone));
+        });
+    }
+
+    [Test]
+    public void A_bad_due_date_or_done_is_a_row_error_naming_its_column() =>
+        Assert.That(Parse(("task_name", "T"), ("priority", "LOW"), ("due_date", "2026-02-30"), ("done", "maybe")).Errors!.Select(e => $"{e.Column}|{e.Code}"),
+            Is.EqualTo(new[] { "due_date|invalid_date", "done|invalid_done" }));
+
+    [Test]
+    public void An_id_column_is_not_one_the_import_reads() =>
+        Assert.That(CsvRows.MapHeader(["id", "task_name", "priority", "DONE"]).Keys, Is.EquivalentTo(new[] { "task_name", "priority", "done" }));
+
     [TestCase("=1+1", "'=1+1")]
     [TestCase(" =1+1", "' =1+1")]
     [TestCase("\n=1", "'\n=1")]

@@ -51,7 +51,7 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
     // and must not leave the account locked when it is reactivated. The failure that reaches the limit
     // locks the account and starts the count again; attempts while it is locked are not counted, so they
     // cannot extend the lock.
-    private const string FailedSql = """
+    internal const string FailedSql = """
         UPDATE users
         SET failed_logins = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN 0 ELSE failed_logins + 1 END,
             locked_until  = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN now() + make_interval(mins => @LockoutMinutes)

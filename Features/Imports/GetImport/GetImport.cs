@@ -81,8 +81,19 @@ public static class GetImportEndpoint
         .WithSummary("Get an import")
         .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).");
 
-    private static async Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
-        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    /// <summary>GET /api/v2/imports/{id}: the same import, under v2.</summary>
+    public static RouteHandlerBuilder MapGetImportV2(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:guid}", (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) => AnswerAsync(id, user, mediator, ct))
+        .WithName("GetImportV2")
+        .WithSummary("Get an import")
+        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).");
+
+    private static Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        AnswerAsync(importId, user, mediator, ct);
+
+    private static async Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> AnswerAsync(
+        Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct);
         return outcome.Status switch

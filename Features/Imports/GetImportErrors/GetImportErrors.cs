@@ -29,8 +29,20 @@ public static class GetImportErrorsEndpoint
         // instead of trying to parse CSV as JSON.
         .Produces<Stream>(StatusCodes.Status200OK, "text/csv");
 
-    private static async Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> HandleAsync(
-        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    /// <summary>GET /api/v2/imports/{id}/errors: the same CSV, under v2.</summary>
+    public static RouteHandlerBuilder MapGetImportErrorsV2(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:guid}/errors", (Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) => AnswerAsync(id, user, db, ct))
+        .WithName("GetImportErrorsV2")
+        .WithSummary("Get an import's row errors")
+        .WithDescription("Every row error of an import, as CSV (uploader, admin).")
+        .Produces<Stream>(StatusCodes.Status200OK, "text/csv");
+
+    private static Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) =>
+        AnswerAsync(importId, user, db, ct);
+
+    private static async Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> AnswerAsync(
+        Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using (var connection = await db.OpenConnectionAsync(ct))
         {

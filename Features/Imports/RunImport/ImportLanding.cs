@@ -41,7 +41,10 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                    'priority', jsonb_build_object('old', NULL, 'new', t.priority),
                    'assigned_user_id', jsonb_build_object('old', NULL, 'new', t.assigned_user_id))
                || CASE WHEN t.description IS NULL THEN '{}'::jsonb
-                       ELSE jsonb_build_object('description', jsonb_build_object('old', NULL, 'new', t.description)) END,
+                       ELSE jsonb_build_object('description', jsonb_build_object('old', NULL, 'new', t.description)) END
+               || jsonb_build_object('done', jsonb_build_object('old', NULL, 'new', t.done))
+               || CASE WHEN t.due_date IS NULL THEN '{}'::jsonb
+                       ELSE jsonb_build_object('due_date', jsonb_build_object('old', NULL, 'new', t.due_date)) END,
                NULL, t.status, @UserId, @Username, now()
         FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To;
         """;
@@ -99,7 +102,7 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         }
         var now = clock.GetUtcNow().UtcDateTime;
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done) FROM STDIN (FORMAT BINARY)", ct))
         {
             // Synchronous writes: the importer buffers them and only touches the socket when its buffer fills,
             // and an awaited call per field cost more than the I/O itself.
@@ -116,6 +119,8 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                 copy.Write(now, NpgsqlDbType.TimestampTz);
                 copy.Write(import.Id, NpgsqlDbType.Uuid);
                 copy.Write(row.Row, NpgsqlDbType.Bigint);
+                copy.Write(row.DueDate, NpgsqlDbType.Date);
+                copy.Write(row.Done, NpgsqlDbType.Boolean);
             }
             await copy.CompleteAsync(ct);
         }

@@ -5,17 +5,12 @@ using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
-using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
-using Microsoft.Net.Http.Headers;
 using Npgsql;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.Messaging.Outbox;
-using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 
@@ -168,85 +163,17 @@ public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOption
 
 public static class UploadCsvEndpoint
 {
-    public static RouteHandlerBuilder MapUploadCsv(this IEndpointRouteBuilder app)
-    {
-        var maxBytes = app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxFileBytes;
-        return app.MapPost("/upload-csv", HandleAsync)
-            .WithName("UploadCsv")
-            .WithSummary("Upload a CSV file")
-            .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
-            .Accepts<UploadCsvForm>("multipart/form-data")
-            .DisableAntiforgery()
-            .RequireRateLimiting(RateLimitPolicies.Upload)
-            // Room for the multipart framing around a file of the largest allowed size.
-            .WithRequestBodyLimit(maxBytes + 64 * 1024);
-    }
+    public static RouteHandlerBuilder MapUploadCsv(this IEndpointRouteBuilder app) => app
+        .MapPost("/upload-csv", HandleAsync)
+        .WithName("UploadCsv")
+        .WithSummary("Upload a CSV file")
+        .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
+        .AsCsvUpload(app);
 
-    private static async Task<Results<Accepted<UploadCsvResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(
+    private static Task<Results<Accepted<UploadCsvResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
         [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null)
-    {
-        if (atomic && dryRun)
-        {
-            return Problems.Validation("dry_run", "Choose atomic or dry_run, not both.");
-        }
-        if (idempotencyKey is { Length: > 200 })
-        {
-            return Problems.Validation("Idempotency-Key", "Idempotency-Key must be at most 200 characters long.");
-        }
-        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) ||
-            !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
-            HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
-        {
-            return new UnsupportedMediaTypeProblem("Send the file as multipart/form-data in a field named 'file'.");
-        }
-        var settings = options.Value;
-        if (!inFlight.TryEnter(user.UserId()))
-        {
-            return new TooManyRequestsProblem($"You are already sending {settings.MaxUploadsInFlightPerUser} files (or the service is receiving as many as it can); wait for one to finish.", 5);
-        }
-        try
-        {
-            if (request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
-            {
-                rate.MinDataRate = new MinDataRate(settings.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
-            }
-            var reader = new MultipartReader(boundary, request.Body);
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
-            {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
-                    !disposition.Name.Equals("file", StringComparison.OrdinalIgnoreCase))
-                {
-                    continue;
-                }
-                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value;
-                fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
-                if (fileName.Any(char.IsControl))
-                {
-                    return Problems.Validation("file", "The file name must not contain control characters.");
-                }
-                await using var file = await UploadSpool.ReceiveAsync(section.Body, settings.MaxFileBytes, ct);
-                if (file is null)
-                {
-                    return new PayloadTooLargeProblem($"The file is larger than the limit of {settings.MaxFileBytes} bytes.");
-                }
-                var mode = atomic ? ImportModes.Atomic : dryRun ? ImportModes.DryRun : ImportModes.Partial;
-                var outcome = await mediator.Send(new UploadCsvCommand(user.UserId(), fileName[..Math.Min(fileName.Length, 255)], file, mode, idempotencyKey), ct);
-                return outcome.Status switch
-                {
-                    OutcomeStatus.Ok => TypedResults.Accepted(outcome.Value!.StatusUrl, outcome.Value),
-                    OutcomeStatus.PayloadTooLarge => new PayloadTooLargeProblem(outcome.Error),
-                    OutcomeStatus.UnsupportedMediaType => new UnsupportedMediaTypeProblem(outcome.Error),
-                    OutcomeStatus.TooManyRequests => new TooManyRequestsProblem(outcome.Error, 30),
-                    _ => Problems.Validation(outcome.Field ?? "file", outcome.Error),
-                };
-            }
-            return Problems.Validation("file", "The form has no field named 'file'.");
-        }
-        finally
-        {
-            inFlight.Exit(user.UserId());
-        }
-    }
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null) =>
+        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), atomic, dryRun, idempotencyKey), mediator, inFlight, options.Value,
+            accepted => Task.FromResult(TypedResults.Accepted(accepted.StatusUrl, accepted)), ct);
 }

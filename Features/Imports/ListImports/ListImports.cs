@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Security.Claims;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using TaskManager.Features.Imports.GetImport;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
+
+namespace TaskManager.Features.Imports.ListImports;
+
+public sealed record ImportsPage(IReadOnlyList<ImportStatusResponse> Imports, string? NextCursor);
+
+/// <summary>The caller's imports (an admin's: everyone's), newest first, each as GET /api/imports/{id} shows it.</summary>
+public sealed record ListImportsQuery(long UserId, bool IsAdmin, int Limit, string? Cursor) : IQuery<Outcome<ImportsPage>>;
+
+public sealed class ListImportsHandler(NpgsqlDataSource db, Cursors cursors, IOptions<ImportOptions> options) : IQueryHandler<ListImportsQuery, Outcome<ImportsPage>>
+{
+    private const string Sql = """
+        SELECT id AS import_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
+               created_at, started_at, finished_at
+        FROM imports
+        WHERE (requested_by = @UserId OR @IsAdmin)
+          AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
+        ORDER BY created_at DESC, id DESC
+        LIMIT @PageSize;
+        """;
+
+    // The first errors of each import on the page, as GET /api/imports/{id} lists them.
+    private const string ErrorsSql = """
+        SELECT i AS import_id, e.row, e.column, e.code, e.message, e.value, e.value_length
+        FROM unnest(@Ids) AS i
+        CROSS JOIN LATERAL (
+            SELECT row_number AS row, column_name AS column, code, message, value, coalesce(value_length, length(value)) AS value_length
+            FROM import_errors WHERE import_id = i ORDER BY row_number, column_name LIMIT @ErrorLimit) e
+        """;
+
+    public async ValueTask<Outcome<ImportsPage>> Handle(ListImportsQuery query, CancellationToken ct)
+    {
+        var fingerprint = query.IsAdmin ? "imports:all" : $"imports:{query.UserId}";
+        DateTime? afterTime = null;
+        var afterId = Guid.Empty;
+        if (query.Cursor is not null)
+        {
+            if (cursors.Decode(query.Cursor, fingerprint) is not [var time, var id] ||
+                !DateTime.TryParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var after) ||
+                !Guid.TryParse(id, out afterId))
+            {
+                return Outcome<ImportsPage>.Invalid("cursor", "cursor is not one this list gave you.");
+            }
+            afterTime = after;
+        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<ImportStatusResponse>(new CommandDefinition(Sql,
+            new { query.UserId, query.IsAdmin, AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct))).AsList();
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+            i => [i.CreatedAt.ToString("O", CultureInfo.InvariantCulture), i.ImportId.ToString()]);
+
+        var limit = options.Value.ErrorsInStatus;
+        var errors = (await connection.QueryAsync<(Guid ImportId, long Row, string Column, string Code, string Message, string? Value, int? ValueLength)>(
+            new CommandDefinition(ErrorsSql, new { Ids = page.Select(i => i.ImportId).ToArray(), ErrorLimit = limit + 1 }, cancellationToken: ct)))
+            .ToLookup(e => e.ImportId, e => new ImportError(e.Row, e.Column, e.Code, e.Message, e.Value, e.ValueLength));
+        return new ImportsPage(page.Select(i => i with
+        {
+            Errors = errors[i.ImportId].Take(limit).ToList(),
+            ErrorsTruncated = errors[i.ImportId].Count() > limit,
+        }).ToList(), next);
+    }
+}
+
+public static class ListImportsEndpoint
+{
+    public static RouteHandlerBuilder MapListImports(this IEndpointRouteBuilder app) => app
+        .MapGet("", HandleAsync)
+        .WithName("ListImports")
+        .WithSummary("List imports")
+        .WithDescription("The caller's imports, newest first (an admin sees everyone's), paged by cursor.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+
+    private static async Task<Results<Ok<ImportsPage>, ValidationProblem>> HandleAsync(
+        ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
+        [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    {
+        if (CursorPages.Limit(limit) is not { } size)
+        {
+            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+        }
+        var outcome = await mediator.Send(new ListImportsQuery(user.UserId(), user.IsInRole(Roles.Admin), size, cursor), ct);
+        if (!outcome.IsOk)
+        {
+            return Problems.Validation(outcome.Field!, outcome.Error);
+        }
+        CursorPages.LinkNext(http, outcome.Value!.NextCursor);
+        return TypedResults.Ok(outcome.Value);
+    }
+}

@@ -1,0 +1,33 @@
+using System.Security.Claims;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using TaskManager.Features.Imports.GetImport;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+
+namespace TaskManager.Features.Imports.UploadCsv;
+
+/// <summary>POST /api/v2/imports: v1's upload, answered with the import itself and its Location.</summary>
+public static class UploadCsvV2Endpoint
+{
+    public static RouteHandlerBuilder MapUploadCsvV2(this IEndpointRouteBuilder app) => app
+        .MapPost("", HandleAsync)
+        .WithName("CreateImport")
+        .WithSummary("Import a CSV file")
+        .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. The columns of v1's upload, "
+            + "plus optional due_date and done; an id column is ignored, so an export imports as it is.")
+        .AsCsvUpload(app);
+
+    private static Task<Results<Accepted<ImportStatusResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
+        [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null) =>
+        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), atomic, dryRun, idempotencyKey), mediator, inFlight, options.Value,
+            async accepted =>
+            {
+                var import = await mediator.Send(new GetImportQuery(accepted.ImportId, user.UserId(), IsAdmin: true), ct);
+                return TypedResults.Accepted($"/api/v2/imports/{accepted.ImportId}", import.Value);
+            }, ct);
+}
