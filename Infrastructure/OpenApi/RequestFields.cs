@@ -33,6 +33,12 @@ internal static class RequestFields
         [nameof(ChangePasswordRequest)] = ["current_password", "new_password"],
     };
 
+    // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
+    private static readonly Dictionary<string, string[]> NeverNull = new()
+    {
+        [nameof(TaskPatch)] = ["task_name", "done"],
+    };
+
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
         foreach (var (id, required) in Required)
@@ -49,6 +55,19 @@ internal static class RequestFields
                     throw new InvalidOperationException($"{id} has no property '{name}' to require.");
                 }
                 property.Type = type & ~JsonSchemaType.Null;
+            }
+        }
+        foreach (var (id, fields) in NeverNull)
+        {
+            if (document.Components?.Schemas?.TryGetValue(id, out var found) is true && found is OpenApiSchema schema)
+            {
+                foreach (var name in fields)
+                {
+                    if (schema.Properties?.TryGetValue(name, out var candidate) is true && candidate is OpenApiSchema { Type: { } type } property)
+                    {
+                        property.Type = type & ~JsonSchemaType.Null;
+                    }
+                }
             }
         }
         return Task.CompletedTask;

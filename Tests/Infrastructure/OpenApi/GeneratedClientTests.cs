@@ -5,77 +5,105 @@ using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Infrastructure.OpenApi;
 
-/// <summary>The C# client NSwag generated from openapi/v1.json (Tests/Generated/TaskManagerClient.cs) drives the API
-/// as an SDK user would: if the document lies about a route, a body or a name, these calls fail.</summary>
+/// <summary>The C# client NSwag generated from openapi/v2.json (Tests/Generated/TaskManagerClient.cs) drives the API
+/// as an SDK user would: if the document lies about a route, a body, a header or a name, these calls fail.</summary>
 public sealed class GeneratedClientTests : ApiTest
 {
     [Test]
-    public async Task A_client_generated_from_the_document_registers_signs_in_and_manages_tasks()
+    public async Task A_client_generated_from_the_document_drives_a_whole_task_flow()
     {
         var api = new TaskManagerClient(Client);
-
-        var registered = await api.RegisterAsync(new RegisterRequest { Username = "sdk-user", Email = "sdk@example.com", Password = "correct-horse-1" });
-        var login = await api.LoginAsync(new LoginRequest { Username = "sdk-user", Password = "correct-horse-1" });
+        var registered = (await api.RegisterAsync(new RegisterRequest { Username = "sdk-user", Email = "sdk@example.com", Password = "correct-horse-1" })).Result;
+        var login = (await api.LoginAsync(new LoginRequest { Username = "sdk-user", Password = "correct-horse-1" })).Result;
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.AccessToken);
-        var me = await api.GetMeAsync();
+        var assignees = (await api.SearchUsersAsync(q: "sdk")).Result;
 
-        var created = await api.CreateTaskAsync(new CreateTaskRequest
+        var request = new CreateTaskV2Request
         {
-            TaskName = "Ship it",
+            TaskName = "Ship the release",
             Description = "From the generated client",
             Priority = Priority.HIGH,
-            Status = false,
+            DueDate = new DateTimeOffset(2026, 12, 24, 0, 0, 0, TimeSpan.Zero),
             AssignedUserId = registered.Id,
-        });
-        var listed = await api.ListTaskLogAsync(taskId: created.Id);
-        var updated = await api.UpdateTaskAsync(created.Id, new UpdateTaskRequest { Status = true, Priority = Priority.LOW });
-        var deleted = await api.DeleteTaskAsync(created.Id); // soft: the task stays, inactive
-        var afterDelete = await api.ListTaskLogAsync(taskId: created.Id);
-        var missing = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => api.UpdateTaskAsync(created.Id + 1000, new UpdateTaskRequest { Status = false }));
+        };
+        var created = await api.CreateTaskV2Async(request, idempotencyKey: "sdk-1");
+        var replayed = await api.CreateTaskV2Async(request, idempotencyKey: "sdk-1");
+        foreach (var name in new[] { "Release notes", "Release party", "Unrelated chore" })
+        {
+            await api.CreateTaskV2Async(new CreateTaskV2Request { TaskName = name, Priority = Priority.LOW });
+        }
+        var id = created.Result.Id;
+
+        var firstPage = await api.ListTasksAsync(q: "release", sort: Sort.Task_name, limit: 2);
+        var secondPage = (await api.ListTasksAsync(q: "release", sort: Sort.Task_name, limit: 2, cursor: firstPage.Result.NextCursor)).Result;
+        var read = await api.GetTaskAsync(id);
+        var etag = read.Headers["ETag"].Single();
+        var notModified = Assert.ThrowsAsync<ApiException>(() => api.GetTaskAsync(id, ifNoneMatch: etag));
+        var patched = await api.PatchTaskAsync(id, new TaskPatch { Done = true }, ifMatch: etag); // the other fields stay as they are
+        var stale = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => api.PatchTaskAsync(id, new TaskPatch { Priority = Priority.LOW }, ifMatch: etag));
+        var deleted = await api.DeleteTaskV2Async(id);
+        var whileDeleted = (await api.GetTaskAsync(id)).Result;
+        var restored = (await api.RestoreTaskAsync(id)).Result;
+        using var export = await api.ExportTasksAsync(q: "release");
+        var csv = await new StreamReader(export.Stream).ReadToEndAsync();
 
         Assert.Multiple(() =>
         {
-            Assert.That(me.Username, Is.EqualTo("sdk-user"));
-            Assert.That(login.RefreshToken, Is.Not.Empty);
-            Assert.That(created.TaskName, Is.EqualTo("Ship it"));
-            Assert.That(created.AssignedUserId, Is.EqualTo(registered.Id));
-            Assert.That(listed.Tasks.Select(t => t.TaskId), Is.EqualTo(new[] { created.Id }));
-            Assert.That(updated.Status, Is.True);
-            Assert.That(updated.Priority, Is.EqualTo(Priority.LOW));
-            Assert.That(updated.Description, Is.EqualTo("From the generated client"), "absent fields stay as they were");
-            Assert.That(deleted.Message, Is.Not.Empty);
-            Assert.That(afterDelete.Tasks.Single().Status, Is.False);
-            Assert.That(missing!.StatusCode, Is.EqualTo(404));
-            Assert.That(missing.Result.Status, Is.EqualTo(404), "problem+json is typed");
+            Assert.That(assignees.Users.Select(u => u.Username), Is.EqualTo(new[] { "sdk-user" }));
+            Assert.That(created.StatusCode, Is.EqualTo(201));
+            Assert.That(created.Headers["Location"].Single(), Is.EqualTo($"/api/v2/tasks/{id}"));
+            Assert.That(created.Result.DueDate?.ToString("yyyy-MM-dd"), Is.EqualTo("2026-12-24"));
+            Assert.That(replayed.Result.Id, Is.EqualTo(id), "the same Idempotency-Key creates nothing new");
+            Assert.That(replayed.Headers["Idempotent-Replayed"].Single(), Is.EqualTo("true"));
+            Assert.That(firstPage.Result.Tasks.Concat(secondPage.Tasks).Select(t => t.TaskName),
+                Is.EqualTo(new[] { "Release notes", "Release party", "Ship the release" }));
+            Assert.That(firstPage.Headers["Link"].Single(), Does.Contain("rel=\"next\""));
+            Assert.That(secondPage.NextCursor, Is.Null);
+            Assert.That(etag, Is.EqualTo($"\"{read.Result.Version}\""));
+            Assert.That(notModified!.StatusCode, Is.EqualTo(304));
+            Assert.That(patched.Result.Done, Is.True);
+            Assert.That(patched.Result.CompletedAt, Is.Not.Null);
+            Assert.That(patched.Result.Description, Is.EqualTo("From the generated client"));
+            Assert.That(patched.Result.AssignedUserId, Is.EqualTo(registered.Id));
+            Assert.That(patched.Headers["ETag"].Single(), Is.Not.EqualTo(etag));
+            Assert.That(stale!.StatusCode, Is.EqualTo(412));
+            Assert.That(stale.Result.Status, Is.EqualTo(412), "problem+json is typed");
+            Assert.That(deleted.StatusCode, Is.EqualTo(204));
+            Assert.That(whileDeleted.DeletedAt, Is.Not.Null);
+            Assert.That(restored.DeletedAt, Is.Null);
+            Assert.That(csv.Split('\n')[0].TrimEnd('\r'), Is.EqualTo("id,task_name,description,status,priority,created_at,assigned_user,due_date,done"));
+            Assert.That(csv, Does.Contain("Ship the release"));
             // Every snake_case property of the wire found its typed property: nothing fell into the overflow.
-            Assert.That(created.AdditionalProperties, Is.Empty);
+            Assert.That(created.Result.AdditionalProperties, Is.Empty);
             Assert.That(login.AdditionalProperties, Is.Empty);
-            Assert.That(listed.Tasks.Single().AdditionalProperties, Is.Empty);
         });
     }
 
     [Test]
-    public async Task A_client_generated_from_the_document_uploads_a_CSV_and_follows_its_import()
+    public async Task A_client_generated_from_the_document_imports_a_CSV_and_follows_it()
     {
         var api = new TaskManagerClient(Client);
         await api.RegisterAsync(new RegisterRequest { Username = "sdk-loader", Email = "loader@example.com", Password = "correct-horse-1" });
-        var login = await api.LoginAsync(new LoginRequest { Username = "sdk-loader", Password = "correct-horse-1" });
+        var login = (await api.LoginAsync(new LoginRequest { Username = "sdk-loader", Password = "correct-horse-1" })).Result;
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.AccessToken);
-        var csv = "task_name,description,status,priority,created_at,assigned_user\nFirst,,TRUE,LOW,,\nSecond,,FALSE,HIGH,,\nBroken,,TRUE,URGENT,,\n";
+        var csv = "task_name,priority,due_date,done\nFirst,LOW,2026-12-24,TRUE\nSecond,HIGH,,\nBroken,URGENT,,\n";
 
         using var file = new MemoryStream(Encoding.UTF8.GetBytes(csv));
-        var accepted = await api.UploadCsvAsync(file: new FileParameter(file, "tasks.csv", "text/csv"));
-        var status = await Eventually.ReadAsync(() => api.GetImportAsync(accepted.ImportId),
+        var accepted = await api.CreateImportAsync(file: new FileParameter(file, "tasks.csv", "text/csv"));
+        var status = await Eventually.ReadAsync(async () => (await api.GetImportV2Async(accepted.Result.ImportId)).Result,
             s => s.Status is "succeeded" or "partially_succeeded" or "failed", TimeSpan.FromSeconds(30));
-        using var errorsFile = await api.GetImportErrorsAsync(accepted.ImportId);
+        var listed = (await api.ListImportsAsync()).Result;
+        using var errorsFile = await api.GetImportErrorsV2Async(accepted.Result.ImportId);
         var errors = await new StreamReader(errorsFile.Stream).ReadToEndAsync();
 
         Assert.Multiple(() =>
         {
-            Assert.That(accepted.StatusUrl, Is.EqualTo($"/api/imports/{accepted.ImportId}"));
+            Assert.That(accepted.StatusCode, Is.EqualTo(202));
+            Assert.That(accepted.Headers["Location"].Single(), Is.EqualTo($"/api/v2/imports/{accepted.Result.ImportId}"));
             Assert.That(status.Status, Is.EqualTo("partially_succeeded"));
             Assert.That(status.TasksCreated, Is.EqualTo(2));
             Assert.That(status.RowsFailed, Is.EqualTo(1));
+            Assert.That(listed.Imports.Select(i => i.ImportId), Is.EqualTo(new[] { accepted.Result.ImportId }));
             Assert.That(errors, Does.Contain("URGENT"));
         });
     }
