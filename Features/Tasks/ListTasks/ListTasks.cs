@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
@@ -13,13 +14,16 @@ using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.ListTasks;
 
+/// <summary>A page as cached: never changed once made, so the cache hands out the same instance.</summary>
+[System.ComponentModel.ImmutableObject(true)]
 public sealed record ListTasksResponse(IReadOnlyList<TaskResource> Tasks, string? NextCursor);
 
 public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuery<Outcome<ListTasksResponse>>;
 
 /// <summary>Current tasks, filtered, searched and sorted, paged by keyset: a page continues strictly after the last
-/// row of the one before (its sort key, then id), so a deep page costs what the first does.</summary>
-public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, IOptions<DatabaseOptions> database)
+/// row of the one before (its sort key, then id), so a deep page costs what the first does. Pages are cached with the
+/// daily log's, which every change to a task invalidates.</summary>
+public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskLogCache cache, TimeProvider clock, IOptions<DatabaseOptions> database)
     : IQueryHandler<ListTasksQuery, Outcome<ListTasksResponse>>
 {
     public async ValueTask<Outcome<ListTasksResponse>> Handle(ListTasksQuery query, CancellationToken ct)
@@ -47,7 +51,14 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, IOpti
             LIMIT @PageSize
             """;
         f.Parameters.Add("PageSize", f.Limit + 1);
+        // The fingerprint holds every filter (`me` resolved to its id); today's date, because `overdue` moves with it.
+        var cacheKey = string.Create(CultureInfo.InvariantCulture,
+            $"tasks:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.Fingerprint}:{query.Cursor}");
+        return await cache.GetOrCreateAsync(cacheKey, token => ReadAsync(sql, f, token), ct);
+    }
 
+    private async ValueTask<ListTasksResponse> ReadAsync(string sql, TaskFilters f, CancellationToken ct)
+    {
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<TaskRow, SortKey, (TaskRow Task, object? Key)>(new CommandDefinition(sql, f.Parameters,
             commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct), (task, key) => (task, key?.Value), splitOn: "value")).ToList();

@@ -89,6 +89,32 @@ public sealed class ListTasksTests : ApiTest
         });
     }
 
+    [Test]
+    public async Task Every_change_shows_in_the_next_list_read()
+    {
+        var (_, token) = await SignUpAsync("alice");
+        var id = await CreateAsync(token, """{"task_name":"first","priority":"LOW"}""");
+        var created = await NamesAsync(token, "sort=task_name");
+
+        await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{id}", token, Json("""{"task_name":"patched"}"""));
+        var patched = await NamesAsync(token, "sort=task_name");
+        await SendAsync(HttpMethod.Put, $"/api/task/{id}", token, Json("""{"task_name":"put through v1"}"""));
+        var put = await NamesAsync(token, "sort=task_name");
+        await SendAsync(HttpMethod.Delete, $"/api/v2/tasks/{id}", token);
+        var deleted = await NamesAsync(token, "sort=task_name");
+        await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{id}/restore", token);
+        var restored = await NamesAsync(token, "sort=task_name");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(created, Is.EqualTo(new[] { "first" }));
+            Assert.That(patched, Is.EqualTo(new[] { "patched" }));
+            Assert.That(put, Is.EqualTo(new[] { "put through v1" }));
+            Assert.That(deleted, Is.Empty);
+            Assert.That(restored, Is.EqualTo(new[] { "put through v1" }));
+        });
+    }
+
     [TestCase("sort=colour", "sort")]
     [TestCase("limit=0", "limit")]
     [TestCase("limit=101", "limit")]
