@@ -25,7 +25,7 @@ catch (InvalidOperationException ex) when (ex.Source is "TaskManager")
 }
 
 app.UseTaskManager();
-return cli.Command is null ? await app.ServeAsync() : await app.RunAsync(cli);
+return cli.Action is null ? await app.ServeAsync() : await app.RunAsync(cli);
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

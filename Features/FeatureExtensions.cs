@@ -6,6 +6,7 @@ using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Hosting;
+using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features;
@@ -36,12 +37,12 @@ public static class FeatureExtensions
         builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
         builder.Services.AddSingleton<Infrastructure.Http.IdempotencyKeys>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (ProcessRoles.Read(builder.Configuration).RunsWorker() &&
+        if (builder.Configuration.ReadProcessRole().RunsWorker() &&
             builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))
         {
             builder.Services.AddHostedService<SnapshotScheduler>();
         }
-        if (ProcessRoles.Read(builder.Configuration).RunsWorker())
+        if (builder.Configuration.ReadProcessRole().RunsWorker())
         {
             builder.Services.AddHostedService<ImportRecovery>();
         }
@@ -50,10 +51,12 @@ public static class FeatureExtensions
 
     public static IEndpointRouteBuilder MapFeatures(this IEndpointRouteBuilder app)
     {
-        app.MapAccounts();
-        app.MapTasks();
-        app.MapTaskLog();
-        app.MapImports();
+        // Every route is validated (its parameters' validators, NUL characters in any text) without a slice asking.
+        var routes = app.MapGroup("").WithValidation();
+        routes.MapAccounts();
+        routes.MapTasks();
+        routes.MapTaskLog();
+        routes.MapImports();
         return app;
     }
 }

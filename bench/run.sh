@@ -429,9 +429,9 @@ mkdir -p "$(dirname "$OUT")"
   row create "POST /api/task" pg
   row update "PUT /api/task/{id}, random task" pg
   row login "POST /api/login" pg
-  row v2list "GET /api/v2/tasks?limit=20 (page 1)" pg
-  row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks)" pg
-  row v2search "GET /api/v2/tasks?q= (a word of one task's name)" pg
+  row v2list "GET /api/v2/tasks?limit=20 (page 1, cached)" pg
+  row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks, uncached)" pg
+  row v2search "GET /api/v2/tasks?q= (a word of a random task's name, uncached)" pg
   row v2get "GET /api/v2/tasks/{id}" pg
   row v2get304 "GET /api/v2/tasks/{id}, If-None-Match (304 when unchanged)" pg
   row v2patch "PATCH /api/v2/tasks/{id}" pg

@@ -9,7 +9,6 @@ using TaskManager.Features.Accounts.SearchUsers;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Accounts;
@@ -18,21 +17,21 @@ public static class AccountsEndpoints
 {
     public static void MapAccounts(this IEndpointRouteBuilder app)
     {
-        var anonymous = app.MapGroup("/api").WithTags("Accounts").AllowAnonymous().WithValidation();
+        var anonymous = app.MapGroup("/api").WithTags("Accounts").AllowAnonymous();
         anonymous.MapRegister().RequireRateLimiting(RateLimitPolicies.Register);
         anonymous.MapLogin().RequireRateLimiting(RateLimitPolicies.Login);
         anonymous.MapRefreshToken();
         anonymous.MapLogout();
 
-        var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
+        var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User);
         signedIn.MapMe();
         // Guesses at the current password are limited as sign-ins are.
         signedIn.MapChangePassword().RequireRateLimiting(RateLimitPolicies.Login);
 
-        var v2 = app.MapGroup("/api/v2").WithTags("Accounts").RequireAuthorization(Policies.User).WithValidation();
+        var v2 = app.MapGroup("/api/v2").WithTags("Accounts").RequireAuthorization(Policies.User);
         v2.MapSearchUsers();
 
-        var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin).WithValidation();
+        var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         admin.MapListUsers();
         admin.MapSetUserRoles();
         admin.MapSetUserActive();

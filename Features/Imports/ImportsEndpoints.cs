@@ -3,7 +3,6 @@ using TaskManager.Features.Imports.GetImportErrors;
 using TaskManager.Features.Imports.ListImports;
 using TaskManager.Features.Imports.UploadCsv;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Imports;
 
@@ -15,11 +14,11 @@ public static class ImportsEndpoints
         upload.MapUploadCsv();
 
         // Uploader or admin: decided per import in each handler's SQL.
-        var imports = app.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization(Policies.User).WithValidation();
+        var imports = app.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization(Policies.User);
         imports.MapGetImport();
         imports.MapGetImportErrors();
 
-        var v2 = app.MapGroup("/api/v2/imports").WithTags("Imports (v2)").RequireAuthorization(Policies.User).WithValidation();
+        var v2 = app.MapGroup("/api/v2/imports").WithTags("Imports (v2)").RequireAuthorization(Policies.User);
         v2.MapUploadCsvV2();
         v2.MapListImports();
         v2.MapGetImportV2();

@@ -2,7 +2,6 @@ using TaskManager.Features.TaskLog.GetTaskLogEntry;
 using TaskManager.Features.TaskLog.ListTaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.TaskLog;
 
@@ -10,11 +9,11 @@ public static class TaskLogEndpoints
 {
     public static void MapTaskLog(this IEndpointRouteBuilder app)
     {
-        var reads = app.MapGroup("/api").WithTags("Daily task log").RequireAuthorization(Policies.User).WithValidation();
+        var reads = app.MapGroup("/api").WithTags("Daily task log").RequireAuthorization(Policies.User);
         reads.MapListTaskLog();
         reads.MapGetTaskLogEntry();
 
-        var v2 = app.MapGroup("/api/v2/task-log").WithTags("Daily task log (v2)").RequireAuthorization(Policies.User).WithValidation();
+        var v2 = app.MapGroup("/api/v2/task-log").WithTags("Daily task log (v2)").RequireAuthorization(Policies.User);
         v2.MapListTaskLogV2();
         v2.MapGetTaskLogEntryV2();
 

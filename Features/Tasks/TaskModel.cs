@@ -59,6 +59,7 @@ public sealed record TaskResponse
     };
 }
 
+/// <summary>What a valid task is: its priorities and the validation rules its fields share in every slice.</summary>
 public static class TaskRules
 {
     public static readonly string[] Priorities = ["LOW", "MEDIUM", "HIGH", "CRITICAL"];
@@ -81,44 +82,6 @@ public static class TaskRules
 
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
-
-    /// <summary>The select list that turns a `tasks t` row (plus `users u` as its assignee) into a TaskRow.</summary>
-    public const string ResponseColumns = """
-        t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
-        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
-        t.due_date, t.done, t.completed_at, t.deleted_at
-        """;
-
-    /// <summary>Writes or refreshes today's (UTC) daily-log row of the tasks in the CTE named `changed`.</summary>
-    public const string LogTodayCte = """
-        logged AS (
-            INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-            SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM changed
-            ON CONFLICT (task_id, log_date) DO UPDATE
-                SET status = EXCLUDED.status, priority = EXCLUDED.priority, assigned_user_id = EXCLUDED.assigned_user_id
-        )
-        """;
-
-    /// <summary>The TaskChanged event of each row of the CTE named `changed` (which returns `action`,
-    /// `old_row` and `new_row`), written to the outbox in the same statement as the change. A change that
-    /// changes nothing records nothing.</summary>
-    public const string OutboxEventCte = """
-        outboxed AS (
-            INSERT INTO outbox_messages (message_type, body)
-            SELECT 'task-changed', task_changed_event(action, old_row, new_row, @UserId) FROM changed
-            WHERE task_changes(old_row, new_row) <> '{}'::jsonb
-        )
-        """;
-
-    /// <summary>The action an update amounts to, from the task's status before (`old.row`) and after (`t`).</summary>
-    public const string UpdateAction = """
-        CASE WHEN (old.row).status AND NOT t.status THEN 'deleted'
-             WHEN NOT (old.row).status AND t.status THEN 'restored'
-             ELSE 'updated' END
-        """;
-
-    /// <summary>Who may change a task: its creator, its assignee, a manager or an admin.</summary>
-    public const string MayChange = "(t.created_by = @UserId OR t.assigned_user_id = @UserId OR @Privileged)";
 }
 
 /// <summary>The ETag of a task is its version, as a strong entity tag.</summary>

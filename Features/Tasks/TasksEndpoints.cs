@@ -10,7 +10,6 @@ using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.RestoreTask;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Tasks;
 
@@ -19,7 +18,7 @@ public static class TasksEndpoints
     public static void MapTasks(this IEndpointRouteBuilder app)
     {
         // Ownership (creator, assignee, manager, admin) is decided per task inside each handler's SQL.
-        var tasks = app.MapGroup("/api/task").WithTags("Tasks").RequireAuthorization(Policies.User).WithValidation();
+        var tasks = app.MapGroup("/api/task").WithTags("Tasks").RequireAuthorization(Policies.User);
         tasks.MapCreateTask();
         tasks.MapUpdateTask();
         tasks.MapDeleteTask();
@@ -28,7 +27,7 @@ public static class TasksEndpoints
         audit.MapGetTaskAudit();
 
         // v2: the same use cases as resources; each route sends the command the one handler understands.
-        var v2 = app.MapGroup("/api/v2/tasks").WithTags("Tasks (v2)").RequireAuthorization(Policies.User).WithValidation();
+        var v2 = app.MapGroup("/api/v2/tasks").WithTags("Tasks (v2)").RequireAuthorization(Policies.User);
         v2.MapListTasks();
         v2.MapGetTask();
         v2.MapCreateTaskV2();
@@ -38,7 +37,7 @@ public static class TasksEndpoints
         v2.MapGetTaskHistory();
         v2.MapExportTasks();
 
-        var v2Audit = app.MapGroup("/api/v2").WithTags("Tasks (v2)").RequireAuthorization(Policies.Manager).WithValidation();
+        var v2Audit = app.MapGroup("/api/v2").WithTags("Tasks (v2)").RequireAuthorization(Policies.Manager);
         v2Audit.MapGetTaskAuditV2();
         v2Audit.MapListAudit();
     }

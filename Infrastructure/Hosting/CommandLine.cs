@@ -1,7 +1,7 @@
 namespace TaskManager.Infrastructure.Hosting;
 
-/// <summary>The process's command line: nothing (serve), or one of the maintenance commands with its options.</summary>
-public sealed record CommandLine(string? Command, IReadOnlyDictionary<string, string> Options, string[] HostArgs)
+/// <summary>The process's command line: nothing (serve), or one of the maintenance actions with its options.</summary>
+public sealed record CommandLine(string? Action, IReadOnlyDictionary<string, string> Options, string[] HostArgs)
 {
     public const string Usage = """
         Usage:
@@ -11,7 +11,7 @@ public sealed record CommandLine(string? Command, IReadOnlyDictionary<string, st
                                                      create the first admin (idempotent) and exit
         """;
 
-    private static readonly string[] Commands = ["migrate", "create-admin"];
+    private static readonly string[] Actions = ["migrate", "create-admin"];
 
     public static CommandLine Parse(string[] args)
     {
@@ -20,7 +20,7 @@ public sealed record CommandLine(string? Command, IReadOnlyDictionary<string, st
             return new CommandLine(null, new Dictionary<string, string>(), args);
         }
         var command = args[0].ToLowerInvariant();
-        if (!Commands.Contains(command))
+        if (!Actions.Contains(command))
         {
             throw new ArgumentException($"Unknown command '{args[0]}'.\n{Usage}");
         }
@@ -53,5 +53,5 @@ public sealed record CommandLine(string? Command, IReadOnlyDictionary<string, st
     public string Require(string option) =>
         Options.TryGetValue(option, out var value) && !string.IsNullOrWhiteSpace(value)
             ? value
-            : throw new ArgumentException($"{Command} needs --{option}.\n{Usage}");
+            : throw new ArgumentException($"{Action} needs --{option}.\n{Usage}");
 }

@@ -15,8 +15,7 @@ public static class HostingExtensions
 {
     public static WebApplicationBuilder AddTaskManager(this WebApplicationBuilder builder)
     {
-        var role = ProcessRoles.Read(builder.Configuration);
-        builder.Services.AddSingleton(new RunningRole(role));
+        var role = builder.Configuration.ReadProcessRole();
         UseDefaultUrl(builder, role);
         builder.AddObservability();
         builder.AddGracefulShutdown();
@@ -41,7 +40,7 @@ public static class HostingExtensions
         app.UseRequestLimits();
         app.UseAuthorization();
         app.MapHealth();
-        if (app.Services.GetRequiredService<RunningRole>().Role.ServesApi())
+        if (app.Configuration.ReadProcessRole().ServesApi())
         {
             app.MapApiDocs();
             app.MapFeatures();
@@ -55,7 +54,7 @@ public static class HostingExtensions
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskManager");
         try
         {
-            logger.LogInformation("Starting in role {Role}", app.Services.GetRequiredService<RunningRole>().Role);
+            logger.LogInformation("Starting in role {Role}", app.Configuration.ReadProcessRole());
             await app.RunAsync();
             return 0;
         }

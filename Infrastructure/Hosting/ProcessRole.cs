@@ -8,11 +8,11 @@ public enum ProcessRole
     Worker,
 }
 
-public static class ProcessRoles
+public static class ProcessRoleExtensions
 {
     public const string ConfigKey = "Role";
 
-    public static ProcessRole Read(IConfiguration configuration)
+    public static ProcessRole ReadProcessRole(this IConfiguration configuration)
     {
         var value = configuration[ConfigKey];
         if (string.IsNullOrWhiteSpace(value))
@@ -28,6 +28,3 @@ public static class ProcessRoles
 
     public static bool RunsWorker(this ProcessRole role) => role is ProcessRole.All or ProcessRole.Worker;
 }
-
-/// <summary>The role this process was started in, as a service.</summary>
-public sealed record RunningRole(ProcessRole Role);

@@ -26,6 +26,13 @@ public static class CursorPages
         http.Response.Headers.Link = $"<{QueryHelpers.AddQueryString(http.Request.PathBase + http.Request.Path, query)}>; rel=\"next\"";
     }
 
+    /// <summary>200 with the page, and the Link to the next one when there is one.</summary>
+    public static Microsoft.AspNetCore.Http.HttpResults.Ok<T> Ok<T>(HttpContext http, T page, string? nextCursor)
+    {
+        LinkNext(http, nextCursor);
+        return TypedResults.Ok(page);
+    }
+
     /// <summary>The first `limit` rows, and the cursor after the last of them when one more row was read.</summary>
     public static (List<T> Page, string? Next) Split<T>(List<T> rows, int limit, Cursors cursors, string fingerprint, Func<T, string[]> position)
     {

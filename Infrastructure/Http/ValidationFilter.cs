@@ -31,7 +31,7 @@ public static class ValidationFilter
                 {
                     if (TextFields.FirstWithNul(invocationContext.Arguments[index], fields) is { } field)
                     {
-                        return Problems.Validation(field, $"{field} must not contain NUL characters.");
+                        return Problem.Invalid(field, $"{field} must not contain NUL characters.");
                     }
                 }
                 foreach (var (index, validator) in validated)
@@ -43,7 +43,7 @@ public static class ValidationFilter
                     var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocationContext.HttpContext.RequestAborted);
                     if (!result.IsValid)
                     {
-                        return Problems.Validation(result.Errors
+                        return Problem.Invalid(result.Errors
                             .GroupBy(e => FieldName(e.PropertyName))
                             .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
                     }

@@ -12,7 +12,7 @@ public static class MessagingExtensions
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Action<OutboxMessageTypes> registerMessages)
     {
         var services = builder.Services;
-        var role = ProcessRoles.Read(builder.Configuration);
+        var role = builder.Configuration.ReadProcessRole();
         services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 

@@ -28,7 +28,7 @@ public static class ObservabilityExtensions
             return builder;
         }
 
-        var role = ProcessRoles.Read(builder.Configuration).ToString().ToLowerInvariant();
+        var role = builder.Configuration.ReadProcessRole().ToString().ToLowerInvariant();
         var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r
                 .AddService(options.ServiceName, serviceVersion: typeof(Program).Assembly.GetName().Version?.ToString())

@@ -55,9 +55,10 @@ public static class TestDatabase
         return new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = name, Pooling = true }.ConnectionString;
     }
 
-    /// <summary>Waits until the previous test's events have been published and recorded, so none of them
-    /// lands in the next test's empty tables.</summary>
-    public static async Task DrainAsync(string connectionString)
+    /// <summary>Waits until the events so far have been published and recorded: before a test, so none of them lands
+    /// in its empty tables (at most 5 s, quietly: an earlier test may have left a message that never settles); in a
+    /// test that reads the audit trail, up to <paramref name="required"/>, and then it fails.</summary>
+    public static async Task DrainAsync(string connectionString, TimeSpan? required = null)
     {
         const string Settled = """
             SELECT NOT EXISTS (SELECT 1 FROM outbox_messages WHERE sent_at IS NULL)
@@ -67,8 +68,17 @@ public static class TestDatabase
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(Settled, connection);
-        for (var i = 0; i < 100 && !(bool)(await command.ExecuteScalarAsync())!; i++)
+        var deadline = DateTime.UtcNow + (required ?? TimeSpan.FromSeconds(5));
+        while (!(bool)(await command.ExecuteScalarAsync())!)
         {
+            if (DateTime.UtcNow > deadline)
+            {
+                if (required is null)
+                {
+                    return;
+                }
+                throw new TimeoutException($"The outbox and the audit trail did not settle within {required}.");
+            }
             await Task.Delay(50);
         }
     }

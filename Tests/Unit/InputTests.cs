@@ -67,9 +67,9 @@ public sealed class InputTests
 
         Assert.Multiple(() =>
         {
-            Assert.That(admin.Command, Is.EqualTo("create-admin"));
+            Assert.That(admin.Action, Is.EqualTo("create-admin"));
             Assert.That(admin.Options["email"], Is.EqualTo("root@example.com"));
-            Assert.That(CommandLine.Parse(["--Role", "api"]).Command, Is.Null);
+            Assert.That(CommandLine.Parse(["--Role", "api"]).Action, Is.Null);
             Assert.Throws<ArgumentException>(() => CommandLine.Parse(["drop-database"]));
         });
     }

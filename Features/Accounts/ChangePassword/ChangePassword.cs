@@ -83,12 +83,14 @@ public static class ChangePasswordEndpoint
         .WithName("ChangePassword")
         .WithSummary("Change my password")
         .WithDescription("Change the signed-in account's password. Every session of the account ends: its refresh tokens are revoked "
-                         + "and its access tokens refused from then on, so the caller signs in again with the new password.");
+                         + "and its access tokens refused from then on, so the caller signs in again with the new password.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-    private static async Task<Results<NoContent, ValidationProblem, UnauthorizedProblem>> HandleAsync(
+    private static async Task<Results<NoContent, Problem>> HandleAsync(
         ChangePasswordRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new ChangePasswordCommand(user.UserId(), request.CurrentPassword!, request.NewPassword!), ct);
-        return outcome.IsOk ? TypedResults.NoContent() : new UnauthorizedProblem(outcome.Error);
+        return outcome.ToResult(_ => TypedResults.NoContent());
     }
 }

@@ -53,9 +53,10 @@ public static class ListUsersEndpoint
         .MapGet("/", HandleAsync)
         .WithName("ListUsers")
         .WithSummary("List accounts")
-        .WithDescription("Every account, oldest first (admin).");
+        .WithDescription("Every account, oldest first (admin).")
+        .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<ListUsersResponse>, ValidationProblem>> HandleAsync(
+    private static async Task<Ok<ListUsersResponse>> HandleAsync(
         [AsParameters] ListUsersRequest request, IMediator mediator, CancellationToken ct) =>
         TypedResults.Ok(await mediator.Send(new ListUsersQuery(request.Page ?? 1, request.PerPage ?? Paging.DefaultPerPage), ct));
 }

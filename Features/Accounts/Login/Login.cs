@@ -151,14 +151,16 @@ public static class LoginEndpoint
         .WithSummary("Sign in")
         .WithDescription("Exchange a username and password for an access token and a refresh token. " +
                          "Repeated failures lock the account for a while (Auth:MaxFailedLogins, Auth:LockoutMinutes); " +
-                         "the answer is the same 401 for an unknown user, a wrong password and a locked account.");
+                         "the answer is the same 401 for an unknown user, a wrong password and a locked account.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-    private static async Task<Results<Ok<LoginResponse>, ValidationProblem, UnauthorizedProblem>> HandleAsync(
+    private static async Task<Results<Ok<LoginResponse>, Problem>> HandleAsync(
         LoginRequest request, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new LoginCommand(request.Username!, request.Password!), ct);
         // A token in a response must never be stored by a cache between here and the client.
         http.Response.Headers.CacheControl = "no-store";
-        return outcome.IsOk ? TypedResults.Ok(outcome.Value) : new UnauthorizedProblem(outcome.Error);
+        return outcome.ToResult(TypedResults.Ok);
     }
 }

@@ -43,9 +43,10 @@ public static class LogoutEndpoint
         .WithDescription("Revoke the sign-in a refresh token belongs to. " +
                          "Holding the refresh token is the right to revoke it (as in RFC 7009), so no access token is needed. " +
                          "The answer is 204 whether or not the token was live, which tells a caller nothing about other people's tokens. " +
-                         "Access tokens already issued run out on their own (Jwt:AccessTokenMinutes).");
+                         "Access tokens already issued run out on their own (Jwt:AccessTokenMinutes).")
+        .ProducesValidationProblem();
 
-    private static async Task<Results<NoContent, ValidationProblem>> HandleAsync(LogoutRequest request, IMediator mediator, CancellationToken ct)
+    private static async Task<NoContent> HandleAsync(LogoutRequest request, IMediator mediator, CancellationToken ct)
     {
         await mediator.Send(new LogoutCommand(request.RefreshToken!), ct);
         return TypedResults.NoContent();

@@ -44,11 +44,12 @@ public static class GetMeEndpoint
         .MapGet("/me", HandleAsync)
         .WithName("GetMe")
         .WithSummary("Get my account")
-        .WithDescription("The signed-in user's account and roles.");
+        .WithDescription("The signed-in user's account and roles.")
+        .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-    private static async Task<Results<Ok<MeResponse>, UnauthorizedProblem>> HandleAsync(ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    private static async Task<Results<Ok<MeResponse>, Problem>> HandleAsync(ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new GetMeQuery(user.UserId()), ct);
-        return outcome.IsOk ? TypedResults.Ok(outcome.Value) : new UnauthorizedProblem(outcome.Error);
+        return outcome.ToResult(TypedResults.Ok);
     }
 }

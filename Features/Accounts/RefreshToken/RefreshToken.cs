@@ -101,13 +101,15 @@ public static class RefreshTokenEndpoint
         .WithName("RefreshToken")
         .WithSummary("Refresh the tokens")
         .WithDescription("Exchange a refresh token for a new access token and refresh token; the one sent is spent. " +
-                         "Presenting a spent refresh token again revokes every token of its sign-in.");
+                         "Presenting a spent refresh token again revokes every token of its sign-in.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status401Unauthorized);
 
-    private static async Task<Results<Ok<RefreshTokenResponse>, ValidationProblem, UnauthorizedProblem>> HandleAsync(
+    private static async Task<Results<Ok<RefreshTokenResponse>, Problem>> HandleAsync(
         RefreshTokenRequest request, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new RefreshTokenCommand(request.RefreshToken!), ct);
         http.Response.Headers.CacheControl = "no-store";
-        return outcome.IsOk ? TypedResults.Ok(outcome.Value) : new UnauthorizedProblem(outcome.Error);
+        return outcome.ToResult(TypedResults.Ok);
     }
 }

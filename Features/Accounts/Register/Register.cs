@@ -81,16 +81,14 @@ public static class RegisterEndpoint
         .MapPost("/register", HandleAsync)
         .WithName("Register")
         .WithSummary("Create an account")
-        .WithDescription("Create an account with role `user`.");
+        .WithDescription("Create an account with role `user`.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
-    private static async Task<Results<Created<RegisterResponse>, ValidationProblem, ConflictProblem>> HandleAsync(
+    private static async Task<Results<Created<RegisterResponse>, Problem>> HandleAsync(
         RegisterRequest request, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new RegisterCommand(request.Username!, request.Email!, request.Password!, [Infrastructure.Auth.Roles.User]), ct);
-        return outcome.Status switch
-        {
-            OutcomeStatus.Ok => TypedResults.Created($"/api/users/{outcome.Value!.Id}", outcome.Value),
-            _ => new ConflictProblem(outcome.Error),
-        };
+        return outcome.ToResult(account => TypedResults.Created($"/api/users/{account.Id}", account));
     }
 }

@@ -57,26 +57,22 @@ public static class SearchUsersEndpoint
         .WithSummary("Find assignees")
         .WithDescription("Active accounts whose username contains q (any case), in username order, paged by cursor: "
                          + "who a task can be assigned to. Ids and usernames only.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<AssigneesPage>, ValidationProblem>> HandleAsync(
+    private static async Task<Results<Ok<AssigneesPage>, Problem>> HandleAsync(
         IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? q = null, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
         if (CursorPages.Limit(limit) is not { } size)
         {
-            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
         }
         if (q is { Length: > 80 } || q?.Any(char.IsControl) == true)
         {
-            return Problems.Validation("q", "q must be at most 80 characters, without control characters.");
+            return Problem.Invalid("q", "q must be at most 80 characters, without control characters.");
         }
         var outcome = await mediator.Send(new SearchUsersQuery(string.IsNullOrWhiteSpace(q) ? null : q.Trim(), size, cursor), ct);
-        if (!outcome.IsOk)
-        {
-            return Problems.Validation(outcome.Field!, outcome.Error);
-        }
-        CursorPages.LinkNext(http, outcome.Value!.NextCursor);
-        return TypedResults.Ok(outcome.Value);
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -77,18 +77,16 @@ public static class SetUserActiveEndpoint
                          "A deactivated account cannot sign in; its access tokens stop working at once (within " +
                          "Auth:AccountCheckCacheSeconds on other instances) and its refresh tokens are revoked. Reversible, " +
                          "unlike a delete: its tasks and audit trail keep their author. An admin cannot deactivate themselves (409), " +
-                         "so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.");
+                         "so the last active admin stays; a caller whose own admin role was removed meanwhile gets 403.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
-    private static async Task<Results<Ok<UserSummary>, ValidationProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
+    private static async Task<Results<Ok<UserSummary>, Problem>> HandleAsync(
         long id, SetUserActiveRequest request, ClaimsPrincipal admin, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new SetUserActiveCommand(id, admin.UserId(), request.Active!.Value), ct);
-        return outcome.Status switch
-        {
-            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
-            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
-            OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
-            _ => new ConflictProblem(outcome.Error),
-        };
+        return outcome.ToResult(TypedResults.Ok);
     }
 }

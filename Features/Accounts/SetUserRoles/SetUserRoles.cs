@@ -91,21 +91,19 @@ public static class SetUserRolesEndpoint
         .WithDescription("Replace an account's roles (admin). " +
                          "`user` is always kept. The account's access tokens issued before the change stop working at once; " +
                          "its refresh tokens go on and return tokens with the new roles. An admin cannot remove their own admin role (409), " +
-                         "so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.");
+                         "so the last admin stays; a caller whose own admin role was removed meanwhile gets 403.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
-    private static async Task<Results<Ok<UserSummary>, ValidationProblem, ForbiddenProblem, NotFoundProblem, ConflictProblem>> HandleAsync(
+    private static async Task<Results<Ok<UserSummary>, Problem>> HandleAsync(
         long id, SetUserRolesRequest request, ClaimsPrincipal admin, IMediator mediator, CancellationToken ct)
     {
         // In the order of Roles.All, so the answer lists them as every other route does.
         var requested = request.Roles!.Select(r => r.Trim().ToLowerInvariant()).Append(Roles.User).ToHashSet();
         var roles = Roles.All.Where(requested.Contains).ToArray();
         var outcome = await mediator.Send(new SetUserRolesCommand(id, admin.UserId(), roles), ct);
-        return outcome.Status switch
-        {
-            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
-            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
-            OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
-            _ => new ConflictProblem(outcome.Error),
-        };
+        return outcome.ToResult(TypedResults.Ok);
     }
 }

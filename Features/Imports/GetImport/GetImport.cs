@@ -79,28 +79,27 @@ public static class GetImportEndpoint
         .MapGet("/{import_id:guid}", HandleAsync)
         .WithName("GetImport")
         .WithSummary("Get an import")
-        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).");
+        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
     /// <summary>GET /api/v2/imports/{id}: the same import, under v2.</summary>
     public static RouteHandlerBuilder MapGetImportV2(this IEndpointRouteBuilder app) => app
         .MapGet("/{id:guid}", (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) => AnswerAsync(id, user, mediator, ct))
         .WithName("GetImportV2")
         .WithSummary("Get an import")
-        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).");
+        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+    private static Task<Results<Ok<ImportStatusResponse>, Problem>> HandleAsync(
         [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
         AnswerAsync(importId, user, mediator, ct);
 
-    private static async Task<Results<Ok<ImportStatusResponse>, ForbiddenProblem, NotFoundProblem>> AnswerAsync(
+    private static async Task<Results<Ok<ImportStatusResponse>, Problem>> AnswerAsync(
         Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct);
-        return outcome.Status switch
-        {
-            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
-            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
-            _ => new NotFoundProblem(outcome.Error),
-        };
+        return outcome.ToResult(TypedResults.Ok);
     }
 }

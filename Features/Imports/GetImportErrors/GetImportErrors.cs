@@ -27,7 +27,9 @@ public static class GetImportErrorsEndpoint
         .WithDescription("Every row error of an import, as CSV (uploader, admin).")
         // A Stream is a binary body in the document, so generated clients hand the caller a stream (NSwag: FileResponse)
         // instead of trying to parse CSV as JSON.
-        .Produces<Stream>(StatusCodes.Status200OK, "text/csv");
+        .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
     /// <summary>GET /api/v2/imports/{id}/errors: the same CSV, under v2.</summary>
     public static RouteHandlerBuilder MapGetImportErrorsV2(this IEndpointRouteBuilder app) => app
@@ -35,21 +37,23 @@ public static class GetImportErrorsEndpoint
         .WithName("GetImportErrorsV2")
         .WithSummary("Get an import's row errors")
         .WithDescription("Every row error of an import, as CSV (uploader, admin).")
-        .Produces<Stream>(StatusCodes.Status200OK, "text/csv");
+        .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+    private static Task<Results<PushStreamHttpResult, Problem>> HandleAsync(
         [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) =>
         AnswerAsync(importId, user, db, ct);
 
-    private static async Task<Results<PushStreamHttpResult, ForbiddenProblem, NotFoundProblem>> AnswerAsync(
+    private static async Task<Results<PushStreamHttpResult, Problem>> AnswerAsync(
         Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
             switch (await GetImportHandler.AccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct))
             {
-                case null: return new NotFoundProblem($"Import {importId} does not exist.");
-                case false: return new ForbiddenProblem("Only the uploader and admins may read an import.");
+                case null: return Problem.Of(StatusCodes.Status404NotFound, $"Import {importId} does not exist.");
+                case false: return Problem.Of(StatusCodes.Status403Forbidden, "Only the uploader and admins may read an import.");
             }
         }
 

@@ -80,22 +80,18 @@ public static class ListImportsEndpoint
         .WithName("ListImports")
         .WithSummary("List imports")
         .WithDescription("The caller's imports, newest first (an admin sees everyone's), paged by cursor.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<ImportsPage>, ValidationProblem>> HandleAsync(
+    private static async Task<Results<Ok<ImportsPage>, Problem>> HandleAsync(
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
         if (CursorPages.Limit(limit) is not { } size)
         {
-            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
         }
         var outcome = await mediator.Send(new ListImportsQuery(user.UserId(), user.IsInRole(Roles.Admin), size, cursor), ct);
-        if (!outcome.IsOk)
-        {
-            return Problems.Validation(outcome.Field!, outcome.Error);
-        }
-        CursorPages.LinkNext(http, outcome.Value!.NextCursor);
-        return TypedResults.Ok(outcome.Value);
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

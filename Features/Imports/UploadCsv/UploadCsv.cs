@@ -170,7 +170,7 @@ public static class UploadCsvEndpoint
         .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
         .AsCsvUpload(app);
 
-    private static Task<Results<Accepted<UploadCsvResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(
+    private static Task<Results<Accepted<UploadCsvResponse>, Problem>> HandleAsync(
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
         [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null) =>

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Imports.UploadCsv;
@@ -27,31 +26,35 @@ public static class UploadCsvBody
             .DisableAntiforgery()
             .RequireRateLimiting(RateLimitPolicies.Upload)
             // Room for the multipart framing around a file of the largest allowed size.
-            .WithRequestBodyLimit(maxBytes + 64 * 1024);
+            .WithRequestBodyLimit(maxBytes + 64 * 1024)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
     }
 
-    public static async Task<Results<Accepted<T>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> ReceiveAsync<T>(
+    public static async Task<Results<Accepted<T>, Problem>> ReceiveAsync<T>(
         UploadRequest upload, IMediator mediator, UploadsInFlight inFlight, ImportOptions settings,
         Func<UploadCsvResponse, Task<Accepted<T>>> accepted, CancellationToken ct)
     {
         if (upload.Atomic && upload.DryRun)
         {
-            return Problems.Validation("dry_run", "Choose atomic or dry_run, not both.");
+            return Problem.Invalid("dry_run", "Choose atomic or dry_run, not both.");
         }
         if (upload.IdempotencyKey is { Length: > 200 })
         {
-            return Problems.Validation("Idempotency-Key", "Idempotency-Key must be at most 200 characters long.");
+            return Problem.Invalid("Idempotency-Key", "Idempotency-Key must be at most 200 characters long.");
         }
         var request = upload.Http;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) ||
             !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
             HeaderUtilities.RemoveQuotes(contentType.Boundary).Value is not { Length: > 0 } boundary)
         {
-            return new UnsupportedMediaTypeProblem("Send the file as multipart/form-data in a field named 'file'.");
+            return Problem.Of(StatusCodes.Status415UnsupportedMediaType, "Send the file as multipart/form-data in a field named 'file'.");
         }
         if (!inFlight.TryEnter(upload.UserId))
         {
-            return new TooManyRequestsProblem($"You are already sending {settings.MaxUploadsInFlightPerUser} files (or the service is receiving as many as it can); wait for one to finish.", 5);
+            return Problem.Of(StatusCodes.Status429TooManyRequests, $"You are already sending {settings.MaxUploadsInFlightPerUser} files (or the service is receiving as many as it can); wait for one to finish.", 5);
         }
         try
         {
@@ -71,25 +74,18 @@ public static class UploadCsvBody
                 fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
                 if (fileName.Any(char.IsControl))
                 {
-                    return Problems.Validation("file", "The file name must not contain control characters.");
+                    return Problem.Invalid("file", "The file name must not contain control characters.");
                 }
                 await using var file = await UploadSpool.ReceiveAsync(section.Body, settings.MaxFileBytes, ct);
                 if (file is null)
                 {
-                    return new PayloadTooLargeProblem($"The file is larger than the limit of {settings.MaxFileBytes} bytes.");
+                    return Problem.Of(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the limit of {settings.MaxFileBytes} bytes.");
                 }
                 var mode = upload.Atomic ? ImportModes.Atomic : upload.DryRun ? ImportModes.DryRun : ImportModes.Partial;
                 var outcome = await mediator.Send(new UploadCsvCommand(upload.UserId, fileName[..Math.Min(fileName.Length, 255)], file, mode, upload.IdempotencyKey), ct);
-                return outcome.Status switch
-                {
-                    OutcomeStatus.Ok => await accepted(outcome.Value!),
-                    OutcomeStatus.PayloadTooLarge => new PayloadTooLargeProblem(outcome.Error),
-                    OutcomeStatus.UnsupportedMediaType => new UnsupportedMediaTypeProblem(outcome.Error),
-                    OutcomeStatus.TooManyRequests => new TooManyRequestsProblem(outcome.Error, 30),
-                    _ => Problems.Validation(outcome.Field ?? "file", outcome.Error),
-                };
+                return outcome.IsOk ? await accepted(outcome.Value!) : Problem.From(outcome);
             }
-            return Problems.Validation("file", "The form has no field named 'file'.");
+            return Problem.Invalid("file", "The form has no field named 'file'.");
         }
         finally
         {

@@ -20,7 +20,7 @@ public static class UploadCsvV2Endpoint
             + "plus optional due_date and done; an id column is ignored, so an export imports as it is.")
         .AsCsvUpload(app);
 
-    private static Task<Results<Accepted<ImportStatusResponse>, ValidationProblem, PayloadTooLargeProblem, UnsupportedMediaTypeProblem, TooManyRequestsProblem>> HandleAsync(
+    private static Task<Results<Accepted<ImportStatusResponse>, Problem>> HandleAsync(
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
         [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
         [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null) =>

@@ -45,13 +45,14 @@ public static class GetTaskLogEntryEndpoint
         .WithName("GetTaskLogEntry")
         .WithSummary("Get a daily-log entry")
         .WithDescription("One daily-log entry, with the task's live fields. The id is a log entry's (`id` in `GET /api/tasks`), " +
-                         "not a task's: PUT and DELETE on this path take a task id.");
+                         "not a task's: PUT and DELETE on this path take a task id.")
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskLogEntryDetail>, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskLogEntryDetail>, Problem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a daily-log entry (not a task id).")] long taskLoggerId, IMediator mediator, CancellationToken ct) =>
         await mediator.Send(new GetTaskLogEntryQuery(taskLoggerId), ct) is { } entry
             ? TypedResults.Ok(entry)
-            : new NotFoundProblem($"Daily-log entry {taskLoggerId} does not exist.");
+            : Problem.Of(StatusCodes.Status404NotFound, $"Daily-log entry {taskLoggerId} does not exist.");
 }
 
 /// <summary>GET /api/v2/task-log/{id}: the same entry through v2, where every id means one thing.</summary>
@@ -61,10 +62,11 @@ public static class GetTaskLogEntryV2Endpoint
         .MapGet("/{id:long}", HandleAsync)
         .WithName("GetTaskLogEntryV2")
         .WithSummary("Get a daily-log entry")
-        .WithDescription("One daily-log entry by its id, with the task's live fields.");
+        .WithDescription("One daily-log entry by its id, with the task's live fields.")
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskLogEntryDetail>, NotFoundProblem>> HandleAsync(long id, IMediator mediator, CancellationToken ct) =>
+    private static async Task<Results<Ok<TaskLogEntryDetail>, Problem>> HandleAsync(long id, IMediator mediator, CancellationToken ct) =>
         await mediator.Send(new GetTaskLogEntryQuery(id), ct) is { } entry
             ? TypedResults.Ok(entry)
-            : new NotFoundProblem($"Daily-log entry {id} does not exist.");
+            : Problem.Of(StatusCodes.Status404NotFound, $"Daily-log entry {id} does not exist.");
 }

@@ -3,11 +3,9 @@ using System.Text;
 using Dapper;
 using FluentValidation;
 using Mediator;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
@@ -23,38 +21,16 @@ public sealed record ListTaskLogRequest(
     [property: FromQuery(Name = "status")] string? Status,
     [property: FromQuery(Name = "priority")] string? Priority,
     [property: FromQuery(Name = "assigned_user_id")] long? AssignedUserId,
-    [property: FromQuery(Name = "task_id")] long? TaskId);
+    [property: FromQuery(Name = "task_id")] long? TaskId) : ITaskLogFilters;
 
 public sealed class ListTaskLogValidator : AbstractValidator<ListTaskLogRequest>
 {
-    public const string InvalidDate = "Invalid date format. Use YYYY-MM-DD";
-
     public ListTaskLogValidator()
     {
+        Include(new TaskLogFiltersValidator());
         RuleFor(r => r.Page).ValidPage();
         RuleFor(r => r.PerPage).ValidPerPage();
-        RuleFor(r => r.Date).Must(BeADate).WithMessage(InvalidDate);
-        RuleFor(r => r.From).Must(BeADate).WithMessage(InvalidDate);
-        RuleFor(r => r.To).Must(BeADate).WithMessage(InvalidDate);
-        RuleFor(r => r).Must(r => ParseDate(r.From) <= ParseDate(r.To)).OverridePropertyName("to")
-            .WithMessage("to must not be before from.")
-            .When(r => BeADate(r.From) && BeADate(r.To) && r.From is not null && r.To is not null);
-        RuleFor(r => r.Status).Must(s => ParseStatus(s) is not null).When(r => r.Status is not null)
-            .WithMessage("status must be true or false.");
-        RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
     }
-
-    private static bool BeADate(string? value) => value is null || ParseDate(value) is not null;
-
-    public static DateOnly? ParseDate(string? value) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
-
-    public static bool? ParseStatus(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        "true" or "1" => true,
-        "false" or "0" => false,
-        _ => null,
-    };
 }
 
 public sealed record ListTaskLogResponse(IReadOnlyList<TaskLogEntry> Tasks, long Total, int Pages, int CurrentPage, int PerPage);
@@ -179,18 +155,10 @@ public static class ListTaskLogEndpoint
         .MapGet("/tasks", HandleAsync)
         .WithName("ListTaskLog")
         .WithSummary("List the daily task log")
-        .WithDescription("The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.");
+        .WithDescription("The daily task log, newest date first, then id descending; filter by date, range, status, priority, assignee or task.")
+        .ProducesValidationProblem();
 
-    private static async Task<Results<CachedJson<ListTaskLogResponse>, ValidationProblem>> HandleAsync(
+    private static async Task<CachedJson<ListTaskLogResponse>> HandleAsync(
         [AsParameters] ListTaskLogRequest request, IMediator mediator, CancellationToken ct) =>
-        (await mediator.Send(new ListTaskLogQuery(
-            request.Page ?? 1,
-            request.PerPage ?? Paging.DefaultPerPage,
-            ListTaskLogValidator.ParseDate(request.Date),
-            ListTaskLogValidator.ParseDate(request.From),
-            ListTaskLogValidator.ParseDate(request.To),
-            ListTaskLogValidator.ParseStatus(request.Status),
-            TaskRules.NormalizePriority(request.Priority),
-            request.AssignedUserId,
-            request.TaskId), ct));
+        await mediator.Send(request.ToQuery(request.Page ?? 1, request.PerPage ?? Paging.DefaultPerPage), ct);
 }

@@ -6,7 +6,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
@@ -23,18 +22,13 @@ public sealed record ListTaskLogV2Request(
     [property: FromQuery(Name = "assigned_user_id")] long? AssignedUserId,
     [property: FromQuery(Name = "task_id")] long? TaskId,
     [property: FromQuery(Name = "limit")] string? Limit,
-    [property: FromQuery(Name = "cursor")] string? Cursor);
+    [property: FromQuery(Name = "cursor")] string? Cursor) : ITaskLogFilters;
 
 public sealed class ListTaskLogV2Validator : AbstractValidator<ListTaskLogV2Request>
 {
     public ListTaskLogV2Validator()
     {
-        RuleFor(r => r.Date).Must(d => d is null || ListTaskLogValidator.ParseDate(d) is not null).WithMessage(ListTaskLogValidator.InvalidDate);
-        RuleFor(r => r.From).Must(d => d is null || ListTaskLogValidator.ParseDate(d) is not null).WithMessage(ListTaskLogValidator.InvalidDate);
-        RuleFor(r => r.To).Must(d => d is null || ListTaskLogValidator.ParseDate(d) is not null).WithMessage(ListTaskLogValidator.InvalidDate);
-        RuleFor(r => r.Status).Must(s => ListTaskLogValidator.ParseStatus(s) is not null).When(r => r.Status is not null)
-            .WithMessage("status must be true or false.");
-        RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
+        Include(new TaskLogFiltersValidator());
         RuleFor(r => r.Limit).Must(l => CursorPages.Limit(l) is not null).WithMessage("limit must be a whole number from 1 to 100.");
     }
 }
@@ -93,20 +87,14 @@ public static class ListTaskLogV2Endpoint
         .WithName("ListTaskLogV2")
         .WithSummary("List the daily log")
         .WithDescription("The daily task log, newest date first, then id descending, with v1's filters, paged by cursor.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<TaskLogPage>, ValidationProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskLogPage>, Problem>> HandleAsync(
         [AsParameters] ListTaskLogV2Request request, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        var filters = new ListTaskLogQuery(1, CursorPages.Limit(request.Limit)!.Value,
-            ListTaskLogValidator.ParseDate(request.Date), ListTaskLogValidator.ParseDate(request.From), ListTaskLogValidator.ParseDate(request.To),
-            ListTaskLogValidator.ParseStatus(request.Status), TaskRules.NormalizePriority(request.Priority), request.AssignedUserId, request.TaskId);
+        var filters = request.ToQuery(1, CursorPages.Limit(request.Limit)!.Value);
         var outcome = await mediator.Send(new ListTaskLogV2Query(filters, request.Cursor), ct);
-        if (!outcome.IsOk)
-        {
-            return Problems.Validation(outcome.Field!, outcome.Error);
-        }
-        CursorPages.LinkNext(http, outcome.Value!.NextCursor);
-        return TypedResults.Ok(outcome.Value);
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -39,8 +39,8 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
             SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done
             WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)
             RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
-        ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
-        SELECT {TaskRules.ResponseColumns}
+        ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
+        SELECT {TaskSql.ResponseColumns}
         FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
         """;
 
@@ -64,19 +64,19 @@ public static class CreateTaskEndpoint
         .WithName("CreateTask")
         .WithSummary("Create a task")
         .WithDescription("Create a task; the assignee defaults to the caller.")
-        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag);
+        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag)
+        .ProducesValidationProblem();
 
-    private static async Task<Results<Created<TaskResponse>, ValidationProblem>> HandleAsync(
+    private static async Task<Results<Created<TaskResponse>, Problem>> HandleAsync(
         CreateTaskRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var caller = user.UserId();
         var outcome = await mediator.Send(new CreateTaskCommand(caller, request.TaskName!.Trim(), request.Description,
             request.Status ?? true, TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller), ct);
-        if (!outcome.IsOk)
+        return outcome.ToResult(task =>
         {
-            return Problems.Validation(outcome.Field!, outcome.Error);
-        }
-        http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
-        return TypedResults.Created($"/api/task/{outcome.Value.Id}", TaskResponse.From(outcome.Value, "Task created successfully"));
+            http.Response.Headers.ETag = TaskETag.For(task.Version);
+            return TypedResults.Created($"/api/task/{task.Id}", TaskResponse.From(task, "Task created successfully"));
+        });
     }
 }

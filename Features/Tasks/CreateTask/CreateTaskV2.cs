@@ -36,27 +36,30 @@ public static class CreateTaskV2Endpoint
         .WithDescription("Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body " +
                          "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422.")
         .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag)
-        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.IdempotentReplayed);
+        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.IdempotentReplayed)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<Results<Created<TaskResource>, ContentHttpResult, ValidationProblem, ConflictProblem, UnprocessableProblem>> HandleAsync(CreateTaskV2Request request, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
+    private static async Task<Results<Created<TaskResource>, ContentHttpResult, Problem>> HandleAsync(CreateTaskV2Request request, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
         IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct,
         [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey = null)
     {
         var caller = user.UserId();
         if (idempotencyKey is { Length: 0 or > 200 })
         {
-            return Problems.Validation(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
+            return Problem.Invalid(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
         }
         if (idempotencyKey is not null)
         {
             var claim = await keys.ClaimAsync(caller, idempotencyKey, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, json.Value.SerializerOptions)), ct);
             if (claim.DifferentBody)
             {
-                return new UnprocessableProblem("This Idempotency-Key was used with a different request body.");
+                return Problem.Of(StatusCodes.Status422UnprocessableEntity, "This Idempotency-Key was used with a different request body.");
             }
             if (claim.InProgress)
             {
-                return new ConflictProblem("A request with this Idempotency-Key is still in progress.");
+                return Problem.Of(StatusCodes.Status409Conflict, "A request with this Idempotency-Key is still in progress.");
             }
             if (claim.Replay is { } replay)
             {
@@ -75,7 +78,7 @@ public static class CreateTaskV2Endpoint
             {
                 await keys.ReleaseAsync(caller, idempotencyKey);
             }
-            return Problems.Validation(outcome.Field!, outcome.Error);
+            return Problem.Invalid(outcome.Field!, outcome.Error);
         }
         var task = TaskResource.From(outcome.Value!);
         var location = $"/api/v2/tasks/{task.Id}";

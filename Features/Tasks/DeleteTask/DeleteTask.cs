@@ -30,9 +30,9 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         ), changed AS (
             UPDATE tasks t SET status = false, updated_at = now(), version = t.version + 1
             FROM old
-            WHERE t.id = @TaskId AND {TaskRules.MayChange}
+            WHERE t.id = @TaskId AND {TaskSql.MayChangeCondition}
             RETURNING t.*, t AS new_row, old.row AS old_row, 'deleted'::text AS action
-        ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
+        ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
         SELECT count(*) FROM changed
         """;
 
@@ -43,7 +43,7 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         WITH changed AS (
             DELETE FROM tasks t WHERE t.id = @TaskId
             RETURNING t.id, NULL::tasks AS new_row, t AS old_row, 'purged'::text AS action
-        ), {TaskRules.OutboxEventCte}
+        ), {TaskSql.OutboxEventCte}
         SELECT count(*) FROM changed
         """;
 
@@ -78,26 +78,26 @@ public static class DeleteTaskEndpoint
         .MapDelete("/{id:long}", HandleAsync)
         .WithName("DeleteTask")
         .WithSummary("Delete a task")
-        .WithDescription("Delete a task (the id is a task's): soft by default (status false); with permanent=true (admin) remove it and its daily log.");
+        .WithDescription("Delete a task (the id is a task's): soft by default (status false); with permanent=true (admin) remove it and its daily log.")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<DeleteTaskResponse>, NoContent, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<Ok<DeleteTaskResponse>, NoContent, Problem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct,
         [FromQuery] bool permanent = false)
     {
         if (permanent && !user.IsInRole(Roles.Admin))
         {
-            return new ForbiddenProblem("Only an admin may delete a task permanently.");
+            return Problem.Of(StatusCodes.Status403Forbidden, "Only an admin may delete a task permanently.");
         }
         var outcome = permanent
             ? await mediator.Send(new PurgeTaskCommand(taskId, user.UserId()), ct)
             : await mediator.Send(new DeleteTaskCommand(taskId, user.UserId(), user.IsPrivileged()), ct);
-        return outcome.Status switch
+        if (!outcome.IsOk)
         {
-            OutcomeStatus.Ok when permanent => TypedResults.NoContent(),
-            OutcomeStatus.Ok => TypedResults.Ok(outcome.Value),
-            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
-            _ => new NotFoundProblem(outcome.Error),
-        };
+            return Problem.From(outcome);
+        }
+        return permanent ? TypedResults.NoContent() : TypedResults.Ok(outcome.Value);
     }
 }
 
@@ -108,17 +108,14 @@ public static class DeleteTaskV2Endpoint
         .MapDelete("/{id:long}", HandleAsync)
         .WithName("DeleteTaskV2")
         .WithSummary("Delete a task")
-        .WithDescription("Soft delete: the task stays, with deleted_at set; POST .../restore undoes it.");
+        .WithDescription("Soft delete: the task stays, with deleted_at set; POST .../restore undoes it.")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<NoContent, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<NoContent, Problem>> HandleAsync(
         long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new DeleteTaskCommand(id, user.UserId(), user.IsPrivileged()), ct);
-        return outcome.Status switch
-        {
-            OutcomeStatus.Ok => TypedResults.NoContent(),
-            OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
-            _ => new NotFoundProblem(outcome.Error),
-        };
+        return outcome.ToResult(_ => TypedResults.NoContent());
     }
 }

@@ -23,15 +23,16 @@ public static class ExportTasksEndpoint
         .WithName("ExportTasks")
         .WithSummary("Export tasks as CSV")
         .WithDescription("The tasks the list's filters select, in its order, as CSV that POST /api/v2/imports takes back as it is.")
-        .Produces<Stream>(StatusCodes.Status200OK, "text/csv");
+        .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
+        .ProducesValidationProblem();
 
-    private static Results<PushStreamHttpResult, ValidationProblem> HandleAsync(
+    private static Results<PushStreamHttpResult, Problem> HandleAsync(
         [Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
     {
         var f = TaskFilters.Parse(request with { Limit = null, Cursor = null }, user.UserId());
         if (f.Errors.Count > 0)
         {
-            return Problems.Validation(f.Errors);
+            return Problem.Invalid(f.Errors);
         }
         var sql = $"""
             SELECT t.id, t.task_name, t.description, t.status, t.priority, t.created_at, u.username AS assigned_user, t.due_date, t.done

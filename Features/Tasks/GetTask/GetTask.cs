@@ -14,7 +14,7 @@ public sealed record GetTaskQuery(long TaskId) : IQuery<TaskRow?>;
 public sealed class GetTaskHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskQuery, TaskRow?>
 {
     private const string Sql = $"""
-        SELECT {TaskRules.ResponseColumns}
+        SELECT {TaskSql.ResponseColumns}
         FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
         WHERE t.id = @TaskId
         """;
@@ -35,14 +35,15 @@ public static class GetTaskEndpoint
         .WithDescription("One task by its id, deleted ones too, with its ETag; If-None-Match with that ETag answers 304.")
         .Produces(StatusCodes.Status304NotModified)
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .WithResponseHeader(StatusCodes.Status304NotModified, ResponseHeaders.ETag);
+        .WithResponseHeader(StatusCodes.Status304NotModified, ResponseHeaders.ETag)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskResource>, StatusCodeHttpResult, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskResource>, StatusCodeHttpResult, Problem>> HandleAsync(
         long id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         if (await mediator.Send(new GetTaskQuery(id), ct) is not { } task)
         {
-            return new NotFoundProblem($"Task {id} does not exist.");
+            return Problem.Of(StatusCodes.Status404NotFound, $"Task {id} does not exist.");
         }
         http.Response.Headers.ETag = TaskETag.For(task.Version);
         return TaskResource.NotModified(ifNoneMatch, task.Version)

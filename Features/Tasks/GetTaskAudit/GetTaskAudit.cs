@@ -56,11 +56,12 @@ public static class GetTaskAuditEndpoint
         .MapGet("/{id:long}/audit", HandleAsync)
         .WithName("GetTaskAudit")
         .WithSummary("Get a task's audit trail")
-        .WithDescription("A task's audit trail (the id is a task's), oldest first (manager, admin). It outlives a permanent delete.");
+        .WithDescription("A task's audit trail (the id is a task's), oldest first (manager, admin). It outlives a permanent delete.")
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskAuditResponse>, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskAuditResponse>, Problem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, IMediator mediator, CancellationToken ct) =>
         await mediator.Send(new GetTaskAuditQuery(taskId), ct) is { } audit
             ? TypedResults.Ok(audit)
-            : new NotFoundProblem($"Task {taskId} does not exist and has no audit trail.");
+            : Problem.Of(StatusCodes.Status404NotFound, $"Task {taskId} does not exist and has no audit trail.");
 }

@@ -67,26 +67,19 @@ public static class GetTaskHistoryEndpoint
         .WithName("GetTaskHistory")
         .WithSummary("A task's daily history")
         .WithDescription("The task's daily-log rows (its status and priority on each date), newest date first, paged by cursor.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskHistoryResponse>, ValidationProblem, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskHistoryResponse>, Problem>> HandleAsync(
         long id, IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
         if (CursorPages.Limit(limit) is not { } size)
         {
-            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
         }
         var outcome = await mediator.Send(new GetTaskHistoryQuery(id, size, cursor), ct);
-        switch (outcome.Status)
-        {
-            case OutcomeStatus.Ok:
-                CursorPages.LinkNext(http, outcome.Value!.NextCursor);
-                return TypedResults.Ok(outcome.Value);
-            case OutcomeStatus.NotFound:
-                return new NotFoundProblem(outcome.Error);
-            default:
-                return Problems.Validation(outcome.Field!, outcome.Error);
-        }
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -86,7 +86,9 @@ public static class ListAuditEndpoints
         .WithName("GetTaskAuditV2")
         .WithSummary("A task's audit trail")
         .WithDescription("Every change to the task, oldest first, paged by cursor (manager, admin). It outlives a permanent delete.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem();
 
     public static RouteHandlerBuilder MapListAudit(this IEndpointRouteBuilder app) => app
         .MapGet("/audit", (IMediator mediator, HttpContext http, CancellationToken ct,
@@ -94,36 +96,28 @@ public static class ListAuditEndpoints
         .WithName("ListAudit")
         .WithSummary("The audit feed")
         .WithDescription("Every task's audit entries in the order they were recorded, from `since` (a time, inclusive), paged by cursor (manager, admin).")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem();
 
     private sealed record Request(long? TaskId, string? Since, string? Limit, string? Cursor);
 
-    private static async Task<Results<Ok<AuditPage>, ValidationProblem, NotFoundProblem>> HandleAsync(Request request, IMediator mediator,
+    private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync(Request request, IMediator mediator,
         HttpContext http, CancellationToken ct)
     {
         if (CursorPages.Limit(request.Limit) is not { } size)
         {
-            return Problems.Validation("limit", "limit must be a whole number from 1 to 100.");
+            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
         }
         DateTime? since = null;
         if (request.Since is not null)
         {
             if (!DateTimeOffset.TryParse(request.Since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
             {
-                return Problems.Validation("since", "since must be a time (ISO 8601, such as 2025-04-01T09:30:00Z).");
+                return Problem.Invalid("since", "since must be a time (ISO 8601, such as 2025-04-01T09:30:00Z).");
             }
             since = parsed.UtcDateTime;
         }
         var outcome = await mediator.Send(new ListAuditQuery(request.TaskId, since, size, request.Cursor), ct);
-        switch (outcome.Status)
-        {
-            case OutcomeStatus.Ok:
-                CursorPages.LinkNext(http, outcome.Value!.NextCursor);
-                return TypedResults.Ok(outcome.Value);
-            case OutcomeStatus.NotFound:
-                return new NotFoundProblem(outcome.Error);
-            default:
-                return Problems.Validation(outcome.Field!, outcome.Error);
-        }
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -21,8 +21,8 @@ public sealed record ListTasksResponse(IReadOnlyList<TaskResource> Tasks, string
 public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuery<Outcome<ListTasksResponse>>;
 
 /// <summary>Current tasks, filtered, searched and sorted, paged by keyset: a page continues strictly after the last
-/// row of the one before (its sort key, then id), so a deep page costs what the first does. Pages are cached with the
-/// daily log's, which every change to a task invalidates.</summary>
+/// row of the one before (its sort key, then id), so a deep page costs what the first does. First pages, the ones
+/// lists and dashboards poll, are cached with the daily log's pages, which every change to a task invalidates.</summary>
 public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskLogCache cache, TimeProvider clock, IOptions<DatabaseOptions> database)
     : IQueryHandler<ListTasksQuery, Outcome<ListTasksResponse>>
 {
@@ -44,16 +44,20 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
             conditions.Add(after);
         }
         var sql = $"""
-            SELECT {TaskRules.ResponseColumns}, {f.SortKey} AS value
+            SELECT {TaskSql.ResponseColumns}, {f.SortKey} AS value
             FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
             {(conditions.Count > 0 ? "WHERE " + string.Join(" AND ", conditions) : "")}
             ORDER BY {f.OrderBy}
             LIMIT @PageSize
             """;
         f.Parameters.Add("PageSize", f.Limit + 1);
+        if (query.Cursor is not null)
+        {
+            // A client walking the pages reads each later page once: caching them would only fill Redis.
+            return await ReadAsync(sql, f, ct);
+        }
         // The fingerprint holds every filter (`me` resolved to its id); today's date, because `overdue` moves with it.
-        var cacheKey = string.Create(CultureInfo.InvariantCulture,
-            $"tasks:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.Fingerprint}:{query.Cursor}");
+        var cacheKey = string.Create(CultureInfo.InvariantCulture, $"tasks:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.Fingerprint}");
         return await cache.GetOrCreateAsync(cacheKey, token => ReadAsync(sql, f, token), ct);
     }
 
@@ -125,22 +129,18 @@ public static class ListTasksEndpoint
         .WithSummary("List tasks")
         .WithDescription("Current tasks, filtered, searched (q: words of the name or description) and sorted, paged by cursor; " +
                          "the Link header carries the next page's URL.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<ListTasksResponse>, ValidationProblem>> HandleAsync(
+    private static async Task<Results<Ok<ListTasksResponse>, Problem>> HandleAsync(
         [AsParameters] ListTasksRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var filters = TaskFilters.Parse(request, user.UserId());
         if (filters.Errors.Count > 0)
         {
-            return Problems.Validation(filters.Errors);
+            return Problem.Invalid(filters.Errors);
         }
         var outcome = await mediator.Send(new ListTasksQuery(filters, request.Cursor), ct);
-        if (!outcome.IsOk)
-        {
-            return Problems.Validation(outcome.Field!, outcome.Error);
-        }
-        CursorPages.LinkNext(http, outcome.Value!.NextCursor);
-        return TypedResults.Ok(outcome.Value);
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -7,7 +7,6 @@ using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.PatchTask;
@@ -26,16 +25,20 @@ public static class PatchTaskEndpoint
         .WithDescription("JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or " +
                          "assigned_user_id; done: true sets completed_at. Send If-Match with the task's ETag to avoid overwriting a newer change.")
         .Accepts<TaskPatch>("application/merge-patch+json", "application/json")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    private static async Task<Results<Ok<TaskResource>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem,
-        UnsupportedMediaTypeProblem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,
+    private static async Task<Results<Ok<TaskResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,
         ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
                                                       type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
         {
-            return new UnsupportedMediaTypeProblem("Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json).");
+            return Problem.Of(StatusCodes.Status415UnsupportedMediaType, "Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json).");
         }
         JsonDocument document;
         try
@@ -44,28 +47,21 @@ public static class PatchTaskEndpoint
         }
         catch (JsonException)
         {
-            return Problems.Validation("body", "The request body is not valid JSON.");
+            return Problem.Invalid("body", "The request body is not valid JSON.");
         }
         using (document)
         {
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return Problems.Validation("body", "A merge patch must be a JSON object.");
+                return Problem.Invalid("body", "A merge patch must be a JSON object.");
             }
             var patch = MergePatch.Read(document.RootElement);
             if (patch.Error is { } error)
             {
-                return Problems.Validation(patch.Field!, error);
+                return Problem.Invalid(patch.Field!, error);
             }
             var outcome = await mediator.Send(patch.ToCommand(id, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch)), ct);
-            return outcome.Status switch
-            {
-                OutcomeStatus.Ok => Ok(outcome.Value!, request.HttpContext),
-                OutcomeStatus.NotFound => new NotFoundProblem(outcome.Error),
-                OutcomeStatus.Forbidden => new ForbiddenProblem(outcome.Error),
-                OutcomeStatus.Invalid => Problems.Validation(outcome.Field!, outcome.Error),
-                _ => new PreconditionFailedProblem(outcome.Error),
-            };
+            return outcome.ToResult(task => Ok(task, request.HttpContext));
         }
     }
 

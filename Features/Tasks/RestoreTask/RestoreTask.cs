@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.RestoreTask;
@@ -17,17 +16,18 @@ public static class RestoreTaskEndpoint
         .WithName("RestoreTask")
         .WithSummary("Restore a deleted task")
         .WithDescription("Makes a soft-deleted task active again (deleted_at null); restoring an active task changes nothing.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskResource>, ForbiddenProblem, NotFoundProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskResource>, Problem>> HandleAsync(
         long id, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new UpdateTaskCommand(id, user.UserId(), user.IsPrivileged(), null, null, null, true, null, null), ct);
-        if (outcome.Status == OutcomeStatus.Ok)
+        return outcome.ToResult(task =>
         {
-            http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
-            return TypedResults.Ok(TaskResource.From(outcome.Value));
-        }
-        return outcome.Status == OutcomeStatus.Forbidden ? new ForbiddenProblem(outcome.Error) : new NotFoundProblem(outcome.Error);
+            http.Response.Headers.ETag = TaskETag.For(task.Version);
+            return TypedResults.Ok(TaskResource.From(task));
+        });
     }
 }

@@ -63,18 +63,21 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END
             FROM old, next n
             WHERE t.id = @TaskId
-              AND {TaskRules.MayChange}
+              AND {TaskSql.MayChangeCondition}
               AND (@ExpectedVersions::int[] IS NULL OR t.version = ANY(@ExpectedVersions))
               AND (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId))
-            RETURNING t.*, t AS new_row, old.row AS old_row, {TaskRules.UpdateAction} AS action
-        ), {TaskRules.LogTodayCte}, {TaskRules.OutboxEventCte}
-        SELECT {TaskRules.ResponseColumns}
+            RETURNING t.*, t AS new_row, old.row AS old_row,
+                CASE WHEN (old.row).status AND NOT t.status THEN 'deleted'
+                     WHEN NOT (old.row).status AND t.status THEN 'restored'
+                     ELSE 'updated' END AS action
+        ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
+        SELECT {TaskSql.ResponseColumns}
         FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
         """;
 
     // Only read when the update changed nothing, to say which condition failed.
     private const string WhyNotSql = $"""
-        SELECT {TaskRules.MayChange} AS may_change, t.version,
+        SELECT {TaskSql.MayChangeCondition} AS may_change, t.version,
                (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)) AS assignee_exists
         FROM tasks t WHERE t.id = @TaskId
         """;
@@ -110,27 +113,22 @@ public static class UpdateTaskEndpoint
         .WithName("UpdateTask")
         .WithSummary("Update a task")
         .WithDescription("Change some of a task's fields; the id is a task's. Send If-Match with the task's ETag to avoid overwriting a newer change.")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag);
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
-    private static async Task<Results<Ok<TaskResponse>, ValidationProblem, ForbiddenProblem, NotFoundProblem, PreconditionFailedProblem>> HandleAsync(
+    private static async Task<Results<Ok<TaskResponse>, Problem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch),
             request.TaskName?.Trim(), request.Description, request.Status, TaskRules.NormalizePriority(request.Priority), request.AssignedUserId), ct);
-        switch (outcome.Status)
+        return outcome.ToResult(task =>
         {
-            case OutcomeStatus.Ok:
-                http.Response.Headers.ETag = TaskETag.For(outcome.Value!.Version);
-                return TypedResults.Ok(TaskResponse.From(outcome.Value, "Task updated successfully"));
-            case OutcomeStatus.NotFound:
-                return new NotFoundProblem(outcome.Error);
-            case OutcomeStatus.Forbidden:
-                return new ForbiddenProblem(outcome.Error);
-            case OutcomeStatus.Invalid:
-                return Problems.Validation(outcome.Field!, outcome.Error);
-            default:
-                return new PreconditionFailedProblem(outcome.Error);
-        }
+            http.Response.Headers.ETag = TaskETag.For(task.Version);
+            return TypedResults.Ok(TaskResponse.From(task, "Task updated successfully"));
+        });
     }
 }

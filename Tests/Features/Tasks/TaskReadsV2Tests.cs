@@ -33,7 +33,7 @@ public sealed class TaskReadsV2Tests : ApiTest
         var (_, token) = await SignUpAsync("alice");
         var id = await CreateAsync(token, """{"task_name":"T","priority":"LOW"}""");
         await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{id}", token, new StringContent("""{"priority":"HIGH"}""", System.Text.Encoding.UTF8, "application/json"));
-        await TestDatabase.DrainAsync(App.ConnectionString);
+        await TestDatabase.DrainAsync(App.ConnectionString, required: TimeSpan.FromSeconds(30));
         var manager = TestTokens.For(1, "alice", ["user", "manager"]);
 
         var feed = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/v2/audit?limit=1", manager));

@@ -7,23 +7,23 @@ using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Infrastructure.Hosting;
 
-/// <summary>Runs a maintenance command against the built application's services, without starting the server.</summary>
-public static class Commands
+/// <summary>Runs a maintenance action (migrate, create-admin) against the built application's services, without starting the server.</summary>
+public static class MaintenanceActions
 {
     public static async Task<int> RunAsync(this WebApplication app, CommandLine cli)
     {
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskManager.Commands");
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("TaskManager.Maintenance");
         try
         {
             await app.Services.GetRequiredService<DatabaseStartup>().WaitForDatabaseAsync(cancel.Token);
-            var migrate = cli.Command == "migrate" || app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup;
+            var migrate = cli.Action == "migrate" || app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value.MigrateOnStartup;
             if (migrate)
             {
                 await app.Services.GetRequiredService<Migrator>().MigrateAsync(cancel.Token);
             }
-            return cli.Command switch
+            return cli.Action switch
             {
                 "create-admin" => await CreateAdminAsync(app, cli, logger, cancel.Token),
                 _ => 0,
@@ -31,7 +31,7 @@ public static class Commands
         }
         catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or ValidationException)
         {
-            logger.LogCritical("{Command} failed: {Reason}", cli.Command, ex.Message);
+            logger.LogCritical("{Action} failed: {Reason}", cli.Action, ex.Message);
             return 1;
         }
     }

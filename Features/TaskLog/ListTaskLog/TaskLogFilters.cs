@@ -1,0 +1,54 @@
+using System.Globalization;
+using FluentValidation;
+using TaskManager.Features.Tasks;
+
+namespace TaskManager.Features.TaskLog.ListTaskLog;
+
+/// <summary>The query filters v1's and v2's daily-log lists share, so one validator checks both alike.</summary>
+public interface ITaskLogFilters
+{
+    string? Date { get; }
+    string? From { get; }
+    string? To { get; }
+    string? Status { get; }
+    string? Priority { get; }
+    long? AssignedUserId { get; }
+    long? TaskId { get; }
+}
+
+public static class TaskLogFilters
+{
+    public const string InvalidDate = "Invalid date format. Use YYYY-MM-DD";
+
+    public static DateOnly? ParseDate(string? value) =>
+        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+
+    public static bool? ParseStatus(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "true" or "1" => true,
+        "false" or "0" => false,
+        _ => null,
+    };
+
+    /// <summary>The filters, checked by the validator already, as the list query takes them.</summary>
+    public static ListTaskLogQuery ToQuery(this ITaskLogFilters f, int page, int perPage) => new(page, perPage,
+        ParseDate(f.Date), ParseDate(f.From), ParseDate(f.To), ParseStatus(f.Status), TaskRules.NormalizePriority(f.Priority), f.AssignedUserId, f.TaskId);
+}
+
+public sealed class TaskLogFiltersValidator : AbstractValidator<ITaskLogFilters>
+{
+    public TaskLogFiltersValidator()
+    {
+        RuleFor(r => r.Date).Must(BeADate).WithMessage(TaskLogFilters.InvalidDate);
+        RuleFor(r => r.From).Must(BeADate).WithMessage(TaskLogFilters.InvalidDate);
+        RuleFor(r => r.To).Must(BeADate).WithMessage(TaskLogFilters.InvalidDate);
+        RuleFor(r => r).Must(r => TaskLogFilters.ParseDate(r.From) <= TaskLogFilters.ParseDate(r.To)).OverridePropertyName("to")
+            .WithMessage("to must not be before from.")
+            .When(r => BeADate(r.From) && BeADate(r.To) && r.From is not null && r.To is not null);
+        RuleFor(r => r.Status).Must(s => TaskLogFilters.ParseStatus(s) is not null).When(r => r.Status is not null)
+            .WithMessage("status must be true or false.");
+        RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
+    }
+
+    private static bool BeADate(string? value) => value is null || TaskLogFilters.ParseDate(value) is not null;
+}
