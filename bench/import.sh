@@ -5,7 +5,9 @@
 #
 # For each size: generates the file (scripts/generate-csv.py, every row valid), times `psql \copy` of the same
 # rows into the same table (tasks, with its indexes and foreign keys; the file's values first turned into
-# the table's types, outside the timing), then starts the service (Release, role all, in-memory bus, durable PostgreSQL),
+# the table's types, outside the timing), then the fair floor: what an import writes, in psql, one transaction per
+# 5,000-row batch (\copy into tasks, then the batch's log rows and audit entries set-based, with the import's own
+# statements), then starts the service (Release, role all, in-memory bus, durable PostgreSQL),
 # uploads the file over HTTP, and times until the import has finished. Peak memory of the service process is
 # read from /usr/bin/time -v. Prints a Markdown table; figures are this machine's, measured in the same run.
 set -euo pipefail
@@ -17,11 +19,27 @@ scripts/services.sh up postgres >/dev/null
 source .local/services.env
 dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 export PGPASSWORD=taskmanager
-psql_() { psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
+psql_() { PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 port=18080
+floor_import=00000000-0000-0000-0000-000000000001
 
-printf '| rows | file MB | psql \\copy s | copy rows/s | import s | import rows/s | ratio to copy | peak RSS MB |\n|---|---|---|---|---|---|---|---|\n'
+# The fair floor's psql script: per 5,000-row batch, one transaction of the \copy and ImportLanding's own two
+# statements (its LandSql, with the batch's bounds and the floor's user), so the floor writes what an import writes.
+fair_floor_script() {
+  local rows="$1" from=0 n
+  split -l 5000 -d -a 4 "$rows" "$work/batch."
+  for batch in "$work"/batch.*; do
+    n=$(wc -l <"$batch")
+    printf 'BEGIN;\n\\copy tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row) FROM %s WITH (FORMAT csv)\n' "'$batch'"
+    sed -n '/string LandSql = """/,/^ *""";/p' Features/Imports/RunImport/ImportLanding.cs | sed '1d;$d' \
+      | sed -e "s/@Id/'$floor_import'::uuid/g" -e "s/@From/$from/g" -e "s/@To/$((from + n))/g" -e "s/@UserId/1/g" -e "s/@Username/'floor'/g"
+    printf 'COMMIT;\n'
+    from=$((from + n))
+  done
+}
+
+printf '| rows | file MB | psql \\copy s | copy rows/s | import s | import rows/s | ratio to copy | peak RSS MB | fair floor s | ratio to fair floor |\n|---|---|---|---|---|---|---|---|---|---|\n'
 for rows in "${sizes[@]}"; do
   db="bench_import_$rows"
   psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
@@ -33,11 +51,18 @@ for rows in "${sizes[@]}"; do
   psql_ -d "$db" -c "INSERT INTO users (username, email, password_hash) VALUES ('floor', 'floor@example.com', 'x')" \
         -c "CREATE TEMP TABLE csv_rows (task_name text, description text, status text, priority text, created_at text, assigned_user text)" \
         -c "\\copy csv_rows FROM '$work/tasks.csv' WITH (FORMAT csv, HEADER true)" \
-        -c "\\copy (SELECT task_name, description, coalesce(lower(status), '') IN ('', 'true', 'yes', '1'), upper(priority), 1, 1, now(), now() FROM csv_rows) TO '$work/tasks.rows' WITH (FORMAT csv)"
+        -c "\\copy (SELECT task_name, description, coalesce(lower(status), '') IN ('', 'true', 'yes', '1'), upper(priority), 1, 1, now(), now() FROM csv_rows) TO '$work/tasks.rows' WITH (FORMAT csv)" \
+        -c "\\copy (SELECT task_name, description, coalesce(lower(status), '') IN ('', 'true', 'yes', '1'), upper(priority), 1, 1, now(), now(), '$floor_import'::uuid, row_number() OVER () FROM csv_rows) TO '$work/batches.rows' WITH (FORMAT csv)"
   t0=$(date +%s.%N)
   psql_ -d "$db" -c "\\copy tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at) FROM '$work/tasks.rows' WITH (FORMAT csv)"
   copy_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
-  psql_ -d "$db" -c "TRUNCATE tasks CASCADE" -c "DELETE FROM users"
+  psql_ -d "$db" -c "TRUNCATE tasks CASCADE"
+
+  fair_floor_script "$work/batches.rows" >"$work/floor.sql"
+  t0=$(date +%s.%N)
+  psql_ -d "$db" -f "$work/floor.sql"
+  floor_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
+  psql_ -d "$db" -c "TRUNCATE tasks, task_audit, task_log_daily_counts CASCADE" -c "DELETE FROM users"
 
   ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__Host="" Role=all \
   ASPNETCORE_URLS="http://127.0.0.1:$port" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
@@ -65,8 +90,9 @@ for rows in "${sizes[@]}"; do
   pkill -TERM -P "$service" || true; wait "$service" || true   # the service is /usr/bin/time's child
   rss=$(awk -F: '/Maximum resident/{printf "%.0f", $2/1024}' "$work/time.txt")
   [[ $created == "$rows" && $status == succeeded ]] || { echo "import of $rows rows ended $status with $created tasks" >&2; exit 1; }
-  printf '| %s | %s | %s | %.0f | %s | %.0f | %.2f | %s |\n' "$rows" "$mb" "$copy_s" "$(awk "BEGIN{print $rows/$copy_s}")" \
-    "$import_s" "$(awk "BEGIN{print $rows/$import_s}")" "$(awk "BEGIN{print $copy_s/$import_s}")" "$rss"
+  printf '| %s | %s | %s | %.0f | %s | %.0f | %.2f | %s | %s | %.2f |\n' "$rows" "$mb" "$copy_s" "$(awk "BEGIN{print $rows/$copy_s}")" \
+    "$import_s" "$(awk "BEGIN{print $rows/$import_s}")" "$(awk "BEGIN{print $copy_s/$import_s}")" "$rss" \
+    "$floor_s" "$(awk "BEGIN{print $floor_s/$import_s}")"
   psql_ -d postgres -c "DROP DATABASE IF EXISTS $db" >/dev/null 2>&1 || true
 done
 echo

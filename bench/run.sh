@@ -455,12 +455,14 @@ mkdir -p "$(dirname "$OUT")"
   echo "| case | figure | floor | ratio | target |"
   echo "|---|---|---|---|---|"
   snap_ratio=$(ratio "$snap_s" "$bare_s")
-  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit) | %s s | bare INSERT ... SELECT in psql: %s s | %sx the bare time | <= 2x: %s |\n' \
-    "$active" "$snap_s" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 <= 2) print "met"; else print "missed" }')"
+  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit) | %s s | bare INSERT ... SELECT in psql: %s s | %sx the bare time | <= 1.25x: %s |\n' \
+    "$active" "$snap_s" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 > 0 && r+0 <= 1.25) print "met"; else print "missed" }')"
   if [[ -n $import_line ]]; then
-    IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss _ <<<"$import_line"
-    printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | psql \\copy: %s s (%s rows/s) | %s | >= 0.5: %s |\n' \
-      $i_rows $i_mb $i_import_s $i_import_rps $i_copy_s $i_copy_rps $i_ratio "$(verdict $i_ratio 0.5)"
+    IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss i_fair_s i_fair_ratio _ <<<"$import_line"
+    printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | fair floor, psql per 5,000-row batch: \\copy into tasks + its log rows and audit entries: %s s | %s | >= 0.8: %s |\n' \
+      $i_rows $i_mb $i_import_s $i_import_rps $i_fair_s $i_fair_ratio "$(verdict $i_fair_ratio 0.8)"
+    printf '| the same import against one table | %s s | psql \\copy into tasks alone: %s s (%s rows/s) | %s | (for reference) |\n' \
+      $i_import_s $i_copy_s $i_copy_rps $i_ratio
   fi
   echo
   echo "## Peak memory (maximum RSS, /usr/bin/time -v)"
