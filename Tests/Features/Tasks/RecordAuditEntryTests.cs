@@ -77,6 +77,23 @@ public sealed class RecordAuditEntryTests
         });
     }
 
+    [Test]
+    public async Task An_invalid_message_among_many_valid_ones_takes_none_of_them_with_it()
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            await harness.Bus.Publish(i == 30 ? Valid(taskId: 11) with { Action = "exploded" } : Valid(taskId: 12));
+        }
+        await harness.InactivityTask;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await CountAsync(12), Is.EqualTo(59), "every valid message is recorded");
+            Assert.That(await CountAsync(11), Is.Zero);
+            Assert.That(harness.Published.Select<Fault<TaskChanged>>().Count(), Is.EqualTo(1), "only the invalid one faulted");
+        });
+    }
+
     private static TaskChanged Valid(long taskId) => new()
     {
         TaskId = taskId,
