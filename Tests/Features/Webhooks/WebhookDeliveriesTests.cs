@@ -188,7 +188,10 @@ public sealed class WebhookDeliveriesTests : ApiTest
         var (id, _) = await SubscribeAsync("/once", "task.created");
         var message = new TaskManager.Features.Tasks.TaskChanged
         {
-            TaskId = 1, Action = "created", Changes = System.Text.Json.JsonDocument.Parse("{}").RootElement, ChangedAt = DateTime.UtcNow,
+            TaskId = 1,
+            Action = "created",
+            Changes = System.Text.Json.JsonDocument.Parse("{}").RootElement,
+            ChangedAt = DateTime.UtcNow,
         };
         var messageId = Guid.NewGuid();
         var bus = app.Services.GetRequiredService<IBus>();
