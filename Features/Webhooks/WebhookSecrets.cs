@@ -47,6 +47,19 @@ public sealed class WebhookSecrets
         return secret;
     }
 
+    /// <summary>The secret, or null when it was encrypted under another key.</summary>
+    public byte[]? TryUnprotect(byte[] sealedBox)
+    {
+        try
+        {
+            return sealedBox.Length > NonceBytes + TagBytes ? Unprotect(sealedBox) : null;
+        }
+        catch (CryptographicException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The webhook-signature header: `v1,&lt;base64&gt;` for each secret, space-separated (two while a rotation overlaps).</summary>
     public static string SignatureHeader(string webhookId, DateTimeOffset timestamp, string body, IEnumerable<byte[]> secrets) =>
         string.Join(' ', secrets.Select(s => new StandardWebhook(s).Sign(webhookId, timestamp, body)));

@@ -153,10 +153,15 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
         {
             var id = delivery.Id.ToString();
             var timestamp = clock.GetUtcNow();
-            var keys = new List<byte[]> { secrets.Unprotect(delivery.Secret) };
-            if (delivery.PreviousSecret is not null && delivery.PreviousSecretExpiresAt > timestamp.UtcDateTime)
+            if (secrets.TryUnprotect(delivery.Secret) is not { } current)
             {
-                keys.Add(secrets.Unprotect(delivery.PreviousSecret));
+                return (null, "secret unreadable: rotate it (Webhooks:SecretKey changed?)", Stopwatch.GetElapsedTime(started));
+            }
+            var keys = new List<byte[]> { current };
+            if (delivery.PreviousSecret is not null && delivery.PreviousSecretExpiresAt > timestamp.UtcDateTime &&
+                secrets.TryUnprotect(delivery.PreviousSecret) is { } previous)
+            {
+                keys.Add(previous);
             }
             using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
             {

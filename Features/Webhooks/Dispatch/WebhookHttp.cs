@@ -17,7 +17,10 @@ public static class WebhookHttp
 
     public static IServiceCollection AddWebhookHttpClient(this IServiceCollection services)
     {
+        // No per-request logs: at hundreds of deliveries a second they would cost more than the deliveries, and the
+        // dispatcher records every attempt anyway.
         services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
             .ConfigurePrimaryHttpMessageHandler(provider =>
             {
                 var guard = provider.GetRequiredService<WebhookAddresses>();
