@@ -20,6 +20,9 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>The status code of each answer, asked per request (default 200).</summary>
     public Func<Received, int> Answer { get; set; } = _ => 200;
 
+    /// <summary>How long each answer takes.</summary>
+    public TimeSpan Delay { get; set; }
+
     public string BaseUrl { get; }
 
     public IReadOnlyList<Received> Requests => received.ToArray();
@@ -43,6 +46,10 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var request = new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 await reader.ReadToEndAsync(), DateTime.UtcNow);
             self!.received.Enqueue(request);
+            if (self.Delay > TimeSpan.Zero)
+            {
+                await Task.Delay(self.Delay);
+            }
             context.Response.StatusCode = self.Answer(request);
         });
         await app.StartAsync();

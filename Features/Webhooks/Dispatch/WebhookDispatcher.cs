@@ -62,6 +62,9 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
 
     private const string OldestSql = "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM webhook_deliveries WHERE status = 'pending'";
 
+    // An attempt ends within the timeout (the resilience pipeline's); the margin covers recording it.
+    private const int LeaseMarginSeconds = 10;
+
     private Counter<long>? deliveries;
     private Histogram<double>? durations;
     private double oldestPendingSeconds;
@@ -113,7 +116,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             {
                 settings.BatchSize,
                 PerSubscription = settings.MaxParallelPerSubscription,
-                LeaseSeconds = (double)(settings.TimeoutSeconds + 30),
+                LeaseSeconds = (double)(settings.TimeoutSeconds + LeaseMarginSeconds),
             }, cancellationToken: ct))).AsList();
         }
         // Once sent, an attempt is recorded even while the worker stops: a lost record would only mean one more send.
