@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Dapper;
+using FluentValidation;
 using MassTransit;
 using Mediator;
 using Npgsql;
@@ -15,7 +16,7 @@ namespace TaskManager.Features.Webhooks.FanOut;
 
 /// <summary>Turns each event from the outbox into one delivery per active subscription that lists its type. Idempotent
 /// by message id: the (subscription, event) pair is unique, so a redelivered event queues nothing more.</summary>
-public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediator)
+public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediator, IValidator<TaskChanged> validator)
     : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>
 {
     private const string AnySql = "SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND events @> ARRAY[@Type])";
@@ -26,9 +27,10 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         ON CONFLICT (subscription_id, event_id) DO NOTHING
         """;
 
-    public Task Consume(ConsumeContext<TaskChanged> context)
+    public async Task Consume(ConsumeContext<TaskChanged> context)
     {
         var message = context.Message;
+        await validator.ValidateAndThrowAsync(message, context.CancellationToken);
         var type = message.Action switch
         {
             TaskActions.Created => WebhookEvents.TaskCreated,
@@ -38,7 +40,11 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
             TaskActions.Purged => WebhookEvents.TaskPurged,
             _ => null, // imported rows are announced once, by import.completed
         };
-        return type is null ? Task.CompletedTask : FanOutAsync(context, type, message.ChangedAt, () =>
+        if (type is null)
+        {
+            return;
+        }
+        await FanOutAsync(context, type, message.ChangedAt, () =>
         {
             var data = message.Task is { ValueKind: JsonValueKind.Object } task ? JsonNode.Parse(task.GetRawText())!.AsObject() : new JsonObject { ["id"] = message.TaskId };
             data["changes"] = JsonNode.Parse(message.Changes.GetRawText());
@@ -64,7 +70,7 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
     {
         if (context.MessageId is not { } eventId)
         {
-            throw new FluentValidation.ValidationException("An event must carry a message id (it keys its webhook deliveries).");
+            throw new ValidationException("An event must carry a message id (it keys its webhook deliveries).");
         }
         await using var connection = await db.OpenConnectionAsync(context.CancellationToken);
         if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(AnySql, new { Type = type }, cancellationToken: context.CancellationToken)))

@@ -91,7 +91,8 @@ public sealed class RecordAuditEntryTests
     private Task<long> CountAsync(long taskId) =>
         Sql.ScalarAsync<long>(app.ConnectionString, "SELECT count(*) FROM task_audit WHERE task_id = @id", ("id", taskId));
 
-    /// <summary>Counts consume attempts (the harness's own lists key messages by id, so they hide a redelivery).</summary>
+    /// <summary>Counts the audit consumer's consume attempts (the harness's own lists key messages by id, so they hide a
+    /// redelivery; other consumers of TaskChanged, such as the webhook fan-out, are not counted).</summary>
     private sealed class DeliveryCounter : IConsumeObserver
     {
         private int count;
@@ -100,7 +101,10 @@ public sealed class RecordAuditEntryTests
 
         public Task PreConsume<T>(ConsumeContext<T> context) where T : class
         {
-            Interlocked.Increment(ref count);
+            if (context.ReceiveContext.InputAddress.AbsolutePath.EndsWith("/record-audit-entry", StringComparison.Ordinal))
+            {
+                Interlocked.Increment(ref count);
+            }
             return Task.CompletedTask;
         }
 
