@@ -32,30 +32,37 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
         UPDATE webhook_deliveries d SET next_attempt_at = now() + make_interval(secs => @LeaseSeconds)
         FROM picked p, webhook_subscriptions s
         WHERE d.id = p.id AND s.id = d.subscription_id
-        RETURNING d.id, d.body, d.attempts, d.created_at, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
+        RETURNING d.id, d.subscription_id, d.body, d.attempts, d.created_at, s.url, s.secret, s.previous_secret, s.previous_secret_expires_at
         """;
 
-    // The subscription row is touched only when its failing streak starts, ends, or has lasted long enough to stop it.
+    // A round's attempts are recorded in one statement (one commit, not one per delivery). A subscription's row is
+    // touched only when its failing streak starts, ends (any success in the round), or has lasted long enough to stop it.
     private const string RecordSql = """
-        WITH delivery AS (
-            UPDATE webhook_deliveries SET
-                attempts = attempts + 1,
-                status = CASE WHEN @Succeeded THEN 'succeeded' WHEN @RetryInSeconds IS NULL THEN 'failed' ELSE 'pending' END,
-                last_status_code = @StatusCode, last_error = @Error,
-                next_attempt_at = CASE WHEN NOT @Succeeded AND @RetryInSeconds IS NOT NULL THEN now() + make_interval(secs => @RetryInSeconds) END,
-                completed_at = CASE WHEN @Succeeded OR @RetryInSeconds IS NULL THEN now() END
-            WHERE id = @Id AND status = 'pending'
-            RETURNING id, subscription_id
+        WITH r AS (
+            SELECT * FROM unnest(@Ids, @Succeeded, @RetryInSeconds, @StatusCodes, @Errors, @DurationsMs)
+                AS r(id, succeeded, retry_in, status_code, error, duration_ms)
+        ), delivery AS (
+            UPDATE webhook_deliveries d SET
+                attempts = d.attempts + 1,
+                status = CASE WHEN r.succeeded THEN 'succeeded' WHEN r.retry_in IS NULL THEN 'failed' ELSE 'pending' END,
+                last_status_code = r.status_code, last_error = r.error,
+                next_attempt_at = CASE WHEN NOT r.succeeded AND r.retry_in IS NOT NULL THEN now() + make_interval(secs => r.retry_in) END,
+                completed_at = CASE WHEN r.succeeded OR r.retry_in IS NULL THEN now() END
+            FROM r
+            WHERE d.id = r.id AND d.status = 'pending'
+            RETURNING d.id, d.subscription_id, r.succeeded, r.status_code, r.error, r.duration_ms
         ), attempt AS (
             INSERT INTO webhook_attempts (delivery_id, status_code, error, duration_ms)
-            SELECT id, @StatusCode, @Error, @DurationMs FROM delivery
+            SELECT id, status_code, error, duration_ms FROM delivery
+        ), outcome AS (
+            SELECT subscription_id, bool_or(succeeded) AS succeeded FROM delivery GROUP BY subscription_id
         )
         UPDATE webhook_subscriptions s SET
-            failing_since = CASE WHEN @Succeeded THEN NULL ELSE coalesce(s.failing_since, now()) END,
-            active = s.active AND (@Succeeded OR s.failing_since IS NULL OR s.failing_since > now() - make_interval(secs => @DisableAfterSeconds))
-        FROM delivery d
-        WHERE s.id = d.subscription_id
-          AND CASE WHEN @Succeeded THEN s.failing_since IS NOT NULL
+            failing_since = CASE WHEN o.succeeded THEN NULL ELSE coalesce(s.failing_since, now()) END,
+            active = s.active AND (o.succeeded OR s.failing_since IS NULL OR s.failing_since > now() - make_interval(secs => @DisableAfterSeconds))
+        FROM outcome o
+        WHERE s.id = o.subscription_id
+          AND CASE WHEN o.succeeded THEN s.failing_since IS NOT NULL
                    ELSE s.failing_since IS NULL OR s.failing_since <= now() - make_interval(secs => @DisableAfterSeconds) END
         RETURNING s.id, s.active
         """;
@@ -65,7 +72,9 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
 
     private const string OldestSql = "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM webhook_deliveries WHERE status = 'pending'";
 
-    // An attempt ends within the timeout (the resilience pipeline's); the margin covers recording it.
+    // An attempt ends within the timeout (the resilience pipeline's); a round sends a subscription's deliveries in at most
+    // this many waves, and the lease covers them all plus a margin for recording.
+    private const int WavesPerRound = 4;
     private const int LeaseMarginSeconds = 10;
 
     private Counter<long>? deliveries;
@@ -122,35 +131,61 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             claimed = (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(ClaimSql, new
             {
                 settings.BatchSize,
-                PerSubscription = settings.MaxParallelPerSubscription,
-                LeaseSeconds = (double)(settings.TimeoutSeconds + LeaseMarginSeconds),
+                PerSubscription = settings.MaxParallelPerSubscription * WavesPerRound,
+                LeaseSeconds = (double)(settings.TimeoutSeconds * WavesPerRound + LeaseMarginSeconds),
             }, cancellationToken: ct))).AsList();
         }
-        // Once sent, an attempt is recorded even while the worker stops: a lost record would only mean one more send.
-        await Task.WhenAll(claimed.Select(d => SendAndRecordAsync(d, settings, schedule, ct)));
+        if (claimed.Count == 0)
+        {
+            return 0;
+        }
+        // Each subscription gets at most MaxParallelPerSubscription requests at once; its claimed deliveries go in waves.
+        var results = await Task.WhenAll(claimed.GroupBy(d => d.SubscriptionId).Select(async group =>
+        {
+            using var gate = new SemaphoreSlim(settings.MaxParallelPerSubscription);
+            return await Task.WhenAll(group.Select(async delivery =>
+            {
+                await gate.WaitAsync(ct);
+                try
+                {
+                    return (delivery, await SendAsync(delivery, settings, ct));
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }));
+        // Once sent, attempts are recorded even while the worker stops: a lost record would only mean one more send.
+        await RecordAsync(results.SelectMany(r => r).ToList(), settings, schedule);
         return claimed.Count;
     }
 
-    private async Task SendAndRecordAsync(ClaimedDelivery delivery, WebhookOptions settings, int[] schedule, CancellationToken ct)
+    private async Task RecordAsync(List<(ClaimedDelivery Delivery, (int? StatusCode, string? Error, TimeSpan Elapsed) Result)> attempts,
+        WebhookOptions settings, int[] schedule)
     {
-        var (statusCode, error, elapsed) = await SendAsync(delivery, settings, ct);
-        var succeeded = statusCode is >= 200 and <= 299;
-        var attempt = delivery.Attempts + 1;
-        double? retryIn = succeeded || attempt > schedule.Length ? null : schedule[attempt - 1];
-        deliveries?.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "succeeded" : retryIn is null ? "failed" : "retrying"));
-        durations?.Record(elapsed.TotalSeconds);
-        await using var connection = await db.OpenConnectionAsync(CancellationToken.None);
-        var stopped = await connection.QueryFirstOrDefaultAsync<(long Id, bool Active)?>(new CommandDefinition(RecordSql, new
+        var retryIn = new double?[attempts.Count];
+        for (var i = 0; i < attempts.Count; i++)
         {
-            delivery.Id,
-            Succeeded = succeeded,
+            var (delivery, (code, _, elapsed)) = attempts[i];
+            var succeeded = code is >= 200 and <= 299;
+            var attempt = delivery.Attempts + 1;
+            retryIn[i] = succeeded || attempt > schedule.Length ? null : schedule[attempt - 1];
+            deliveries?.Add(1, new KeyValuePair<string, object?>("outcome", succeeded ? "succeeded" : retryIn[i] is null ? "failed" : "retrying"));
+            durations?.Record(elapsed.TotalSeconds);
+        }
+        await using var connection = await db.OpenConnectionAsync(CancellationToken.None);
+        var stopped = await connection.QueryAsync<(long Id, bool Active)>(new CommandDefinition(RecordSql, new
+        {
+            Ids = attempts.Select(a => a.Delivery.Id).ToArray(),
+            Succeeded = attempts.Select(a => a.Result.StatusCode is >= 200 and <= 299).ToArray(),
             RetryInSeconds = retryIn,
-            StatusCode = statusCode,
-            Error = error,
-            DurationMs = (int)Math.Min(int.MaxValue, elapsed.TotalMilliseconds),
+            StatusCodes = attempts.Select(a => a.Result.StatusCode).ToArray(),
+            Errors = attempts.Select(a => a.Result.Error).ToArray(),
+            DurationsMs = attempts.Select(a => (int)Math.Min(int.MaxValue, a.Result.Elapsed.TotalMilliseconds)).ToArray(),
             DisableAfterSeconds = settings.DisableAfterHours * 3600,
         }));
-        if (stopped is { Active: false } subscription)
+        foreach (var subscription in stopped.Where(s => !s.Active))
         {
             logger.LogWarning("Webhook {WebhookId} set inactive: its deliveries have failed for {Hours} h", subscription.Id, settings.DisableAfterHours);
         }
@@ -218,6 +253,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
     private sealed class ClaimedDelivery
     {
         public Guid Id { get; init; }
+        public long SubscriptionId { get; init; }
         public string Body { get; init; } = "";
         public int Attempts { get; init; }
         public DateTime CreatedAt { get; init; }

@@ -84,7 +84,13 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
 
 public sealed class WebhookFanOutConsumerDefinition : ConsumerDefinition<WebhookFanOutConsumer>
 {
-    public WebhookFanOutConsumerDefinition() => EndpointName = "webhook-fan-out";
+    public WebhookFanOutConsumerDefinition()
+    {
+        EndpointName = "webhook-fan-out";
+        // Each event is a short insert and a commit: many at once let PostgreSQL commit them together, so deliveries
+        // keep pace with the API's writes instead of queueing behind one commit at a time.
+        ConcurrentMessageLimit = 32;
+    }
 
     protected override void ConfigureConsumer(IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<WebhookFanOutConsumer> consumer,
         IRegistrationContext context) => endpoint.UseConsumerRetry();
