@@ -5,6 +5,7 @@ using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
+using TaskManager.Features.Webhooks;
 using TaskManager.Infrastructure.Hosting;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Messaging;
@@ -25,13 +26,16 @@ public static class FeatureExtensions
             .Add<TaskChanged>("task-changed")
             .Add<TakeTaskLogSnapshot>("take-task-log-snapshot")
             .Add<StartImport>("start-import")
-            .Add<TasksImportCompleted>("tasks-import-completed"));
+            .Add<TasksImportCompleted>("tasks-import-completed")
+            .Add<TaskLogSnapshotTaken>("task-log-snapshot-taken"));
 
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ImportRowReader>();
         builder.Services.AddSingleton<ImportLanding>();
         builder.Services.AddSingleton<ImportRunner>();
         builder.Services.AddSingleton<Imports.UploadCsv.UploadsInFlight>();
+
+        builder.AddWebhooks();
 
         builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
@@ -57,6 +61,7 @@ public static class FeatureExtensions
         routes.MapTasks();
         routes.MapTaskLog();
         routes.MapImports();
+        routes.MapWebhooks();
         return app;
     }
 }

@@ -13,14 +13,16 @@
 #   3. the daily snapshot of every active task (all tasks made active first) through the service, against the
 #      bare INSERT ... SELECT in psql;
 #   4. the CSV import against psql \copy (bench/import.sh BENCH_IMPORT_ROWS);
-#   5. peak RSS of each service process (/usr/bin/time -v). bench/import.sh runs one process of role all.
+#   5. peak RSS of each service process (/usr/bin/time -v). bench/import.sh runs one process of role all;
+#   6. webhooks (bench/webhooks.sh): the API's writes with and without a subscription to a local receiver that
+#      answers 204, deliveries per second and the delay from a change to its delivery.
 # Writes bench/results/<UTC date>.md (BENCH_OUT overrides) and prints it. Everything it starts it stops, by pid.
 #
 # Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
 # BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000 BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
-# import" (the default, all), BENCH_CASES="live page1 deep date entry update create login v2list v2cursor v2search
+# import webhooks" (the default, all), BENCH_CASES="live page1 deep date entry update create login v2list v2cursor v2search
 # v2get v2get304 v2patch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
@@ -40,7 +42,7 @@ DB="${BENCH_DB:-taskmanager_bench}"
 PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
-PARTS=" ${BENCH_PARTS:-http pgbench snapshot import} "
+PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
 CASES=" ${BENCH_CASES:-live page1 deep date entry update create login v2list v2cursor v2search v2get v2get304 v2patch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
@@ -370,6 +372,14 @@ if part import && (( IMPORT_ROWS > 0 )); then
   import_line=$(grep -E "^\| $IMPORT_ROWS \|" "$work/import.txt")
 fi
 
+# ------------------------------------------------------------------ webhooks
+webhooks_table=""
+if part webhooks; then
+  log "webhooks (bench/webhooks.sh)"
+  bench/webhooks.sh >"$work/webhooks.txt"
+  webhooks_table=$(cat "$work/webhooks.txt")
+fi
+
 # ------------------------------------------------------------------ the results file
 write_results() {
 set +eu
@@ -463,6 +473,12 @@ mkdir -p "$(dirname "$OUT")"
       $i_rows $i_mb $i_import_s $i_import_rps $i_fair_s $i_fair_ratio "$(verdict $i_fair_ratio 0.8)"
     printf '| the same import against one table | %s s | psql \\copy into tasks alone: %s s (%s rows/s) | %s | (for reference) |\n' \
       $i_import_s $i_copy_s $i_copy_rps $i_ratio
+  fi
+  if [[ -n $webhooks_table ]]; then
+    echo
+    echo "## Webhooks (bench/webhooks.sh: role all, one subscription to a local receiver answering 204)"
+    echo
+    echo "$webhooks_table"
   fi
   echo
   echo "## Peak memory (maximum RSS, /usr/bin/time -v)"

@@ -10,3 +10,13 @@ public sealed record TakeTaskLogSnapshot
 {
     public required DateOnly LogDate { get; init; }
 }
+
+/// <summary>A daily snapshot was taken: how many log rows it wrote for its date.</summary>
+[MessageUrn("taskmanager:task-log:task-log-snapshot-taken:v1")]
+[EntityName("taskmanager.task-log-snapshot-taken")]
+public sealed record TaskLogSnapshotTaken
+{
+    public required DateOnly LogDate { get; init; }
+    public required long Rows { get; init; }
+    public required DateTime TakenAt { get; init; }
+}

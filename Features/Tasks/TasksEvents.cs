@@ -18,6 +18,9 @@ public sealed record TaskChanged
     public long? ModifiedBy { get; init; }
     public string? ModifiedByUsername { get; init; }
     public required DateTime ChangedAt { get; init; }
+
+    /// <summary>The task as v2 shows it after the change (before it, for a purge), with its version.</summary>
+    public JsonElement? Task { get; init; }
 }
 
 public static class TaskActions

@@ -11,7 +11,7 @@ namespace TaskManager.Infrastructure.Observability;
 public static class ObservabilityExtensions
 {
     /// <summary>The meters the service defines itself; each is created through IMeterFactory where it is used.</summary>
-    public static readonly string[] OwnMeters = [Meters.Outbox, Meters.Imports, Meters.Cache];
+    public static readonly string[] OwnMeters = [Meters.Outbox, Meters.Imports, Meters.Cache, Meters.Webhooks];
 
     public static IHostApplicationBuilder AddObservability(this IHostApplicationBuilder builder)
     {
@@ -91,4 +91,5 @@ public static class Meters
     public const string Outbox = "TaskManager.Outbox";
     public const string Imports = "TaskManager.Imports";
     public const string Cache = "TaskManager.Cache";
+    public const string Webhooks = "TaskManager.Webhooks";
 }

@@ -9,6 +9,8 @@ using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Features.Webhooks.CreateWebhook;
+using TaskManager.Features.Webhooks.PatchWebhook;
 
 namespace TaskManager.Infrastructure.OpenApi;
 
@@ -26,6 +28,8 @@ public static class RequestExamples
         [typeof(UpdateTaskRequest)] = """{"status":true,"priority":"LOW"}""",
         [typeof(SetUserRolesRequest)] = """{"roles":["user","manager"]}""",
         [typeof(SetUserActiveRequest)] = """{"active":false}""",
+        [typeof(CreateWebhookRequest)] = """{"url":"https://ci.example.com/hooks/taskmanager","events":["task.created","task.updated"],"description":"CI"}""",
+        [typeof(PatchWebhookRequest)] = """{"active":true}""",
     };
 
     public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

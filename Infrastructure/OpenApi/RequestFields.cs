@@ -10,6 +10,8 @@ using TaskManager.Features.Accounts.SetUserRoles;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Features.Webhooks.CreateWebhook;
+using TaskManager.Features.Webhooks.PatchWebhook;
 
 namespace TaskManager.Infrastructure.OpenApi;
 
@@ -31,12 +33,15 @@ internal static class RequestFields
         [nameof(SetUserRolesRequest)] = ["roles"],
         [nameof(SetUserActiveRequest)] = ["active"],
         [nameof(ChangePasswordRequest)] = ["current_password", "new_password"],
+        [nameof(CreateWebhookRequest)] = ["url", "events"],
+        [nameof(PatchWebhookRequest)] = [],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
     private static readonly Dictionary<string, string[]> NeverNull = new()
     {
         [nameof(TaskPatch)] = ["task_name", "done"],
+        [nameof(PatchWebhookRequest)] = ["url", "events", "active"],
     };
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)

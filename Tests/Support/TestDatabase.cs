@@ -94,8 +94,21 @@ public static class TestDatabase
         list.Parameters.AddWithValue("kept", KeptTables);
         if (await list.ExecuteScalarAsync() is string tables)
         {
-            await using var truncate = new NpgsqlCommand($"TRUNCATE {tables} RESTART IDENTITY CASCADE", connection);
-            await truncate.ExecuteNonQueryAsync();
+            // TRUNCATE locks every table in turn, and a worker's statement over two of them (a webhook claim) may hold
+            // one while waiting for another: PostgreSQL then breaks the deadlock, and the reset is simply tried again.
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await using var truncate = new NpgsqlCommand($"TRUNCATE {tables} RESTART IDENTITY CASCADE", connection);
+                    await truncate.ExecuteNonQueryAsync();
+                    break;
+                }
+                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DeadlockDetected && attempt < 5)
+                {
+                    await Task.Delay(100 * attempt);
+                }
+            }
         }
     }
 

@@ -11,7 +11,7 @@ public sealed record TakeSnapshotResponse(string Message, DateOnly LogDate, long
 /// <summary>Writes the day's log row of every active task that has none yet.</summary>
 public sealed record TakeSnapshotCommand(DateOnly LogDate) : ICommand<TakeSnapshotResponse>;
 
-public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache, ILogger<TakeSnapshotHandler> logger)
+public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache, Outbox outbox, TimeProvider clock, ILogger<TakeSnapshotHandler> logger)
     : ICommandHandler<TakeSnapshotCommand, TakeSnapshotResponse>
 {
     // One set-based statement. ON CONFLICT DO NOTHING makes it idempotent and keeps rows that creates and
@@ -48,6 +48,8 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
         // A million active tasks take seconds, not the request-sized default timeout.
         var written = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, command, transaction,
             commandTimeout: 600, cancellationToken: ct));
+        await outbox.EnqueueAsync(connection, transaction,
+            new TaskLogSnapshotTaken { LogDate = command.LogDate, Rows = written, TakenAt = clock.GetUtcNow().UtcDateTime }, ct);
         await transaction.CommitAsync(ct);
         if (written > 0)
         {

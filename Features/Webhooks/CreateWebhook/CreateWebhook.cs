@@ -1,0 +1,93 @@
+using System.Security.Claims;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Webhooks.CreateWebhook;
+
+public sealed record CreateWebhookRequest(string? Url, string[]? Events, string? Description);
+
+public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookRequest>
+{
+    public CreateWebhookValidator()
+    {
+        RuleFor(r => r.Url).ValidUrlShape();
+        RuleFor(r => r.Events).ValidEvents();
+        RuleFor(r => r.Description).ValidDescription();
+    }
+}
+
+/// <summary>The new subscription with its secret: the only time the secret is shown.</summary>
+public sealed record CreatedWebhookResponse
+{
+    public required long Id { get; init; }
+    public required string Url { get; init; }
+    public required string[] Events { get; init; }
+    public string? Description { get; init; }
+    public required bool Active { get; init; }
+    public required string Secret { get; init; }
+    public required DateTime CreatedAt { get; init; }
+}
+
+public sealed record CreateWebhookCommand(long UserId, string Url, string[] Events, string? Description) : ICommand<Outcome<CreatedWebhookResponse>>;
+
+public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses addresses, WebhookSecrets secrets)
+    : ICommandHandler<CreateWebhookCommand, Outcome<CreatedWebhookResponse>>
+{
+    private const string Sql = $"""
+        INSERT INTO webhook_subscriptions (url, events, description, secret, created_by)
+        VALUES (@Url, @Events, @Description, @Secret, @UserId)
+        RETURNING {WebhookRules.Columns}
+        """;
+
+    public async ValueTask<Outcome<CreatedWebhookResponse>> Handle(CreateWebhookCommand command, CancellationToken ct)
+    {
+        if (await addresses.RefusalAsync(command.Url, ct) is { } refusal)
+        {
+            return Outcome<CreatedWebhookResponse>.Invalid("url", refusal);
+        }
+        var secret = WebhookSecrets.NewSecret();
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleAsync<WebhookResponse>(new CommandDefinition(Sql, new
+        {
+            command.Url,
+            Events = WebhookRules.Normalize(command.Events),
+            command.Description,
+            Secret = secrets.Protect(secret),
+            command.UserId,
+        }, cancellationToken: ct));
+        return new CreatedWebhookResponse
+        {
+            Id = row.Id,
+            Url = row.Url,
+            Events = row.Events,
+            Description = row.Description,
+            Active = row.Active,
+            Secret = WebhookSecrets.Show(secret),
+            CreatedAt = row.CreatedAt,
+        };
+    }
+}
+
+public static class CreateWebhookEndpoint
+{
+    public static RouteHandlerBuilder MapCreateWebhook(this IEndpointRouteBuilder app) => app
+        .MapPost("", HandleAsync)
+        .WithName("CreateWebhook")
+        .WithSummary("Subscribe a URL to events")
+        .WithDescription("Registers an https URL for the listed events. The answer holds the signing secret (whsec_...), shown only here. " +
+                         "A URL whose host resolves to an internal address is refused.")
+        .ProducesValidationProblem();
+
+    private static async Task<Results<Created<CreatedWebhookResponse>, Problem>> HandleAsync(
+        CreateWebhookRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new CreateWebhookCommand(user.UserId(), request.Url!.Trim(), request.Events!, request.Description), ct);
+        return outcome.ToResult(webhook => TypedResults.Created($"/api/v2/webhooks/{webhook.Id}", webhook));
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace TaskManager.Features.Webhooks.Dispatch;
+
+/// <summary>Thrown by the connect callback when a receiver's host resolves to an address the SSRF guard refuses.</summary>
+public sealed class WebhookAddressRefusedException(string message) : Exception(message);
+
+/// <summary>The named HttpClient deliveries go through: no redirects, no proxy, no cookies, a timeout per attempt from the
+/// resilience pipeline (no retries there: those live in the database), and a connect callback that resolves the host
+/// itself, checks every address and connects only to what it checked, so DNS rebinding cannot reach an internal address.</summary>
+public static class WebhookHttp
+{
+    public const string ClientName = "webhooks";
+
+    public static IServiceCollection AddWebhookHttpClient(this IServiceCollection services)
+    {
+        // No per-request logs: at hundreds of deliveries a second they would cost more than the deliveries, and the
+        // dispatcher records every attempt anyway.
+        services.AddHttpClient(ClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .RemoveAllLoggers()
+            .ConfigurePrimaryHttpMessageHandler(provider =>
+            {
+                var guard = provider.GetRequiredService<WebhookAddresses>();
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    UseProxy = false,
+                    UseCookies = false,
+                    AutomaticDecompression = DecompressionMethods.None,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectCallback = (context, ct) => ConnectAsync(guard, context.DnsEndPoint, ct),
+                };
+            })
+            .AddResilienceHandler("webhook-attempt", (pipeline, context) => pipeline.AddTimeout(
+                TimeSpan.FromSeconds(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds)));
+        return services;
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(WebhookAddresses guard, DnsEndPoint endpoint, CancellationToken ct)
+    {
+        var host = endpoint.Host.Trim('[', ']');
+        var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, ct);
+        if (addresses.Length == 0 || !addresses.All(guard.Allowed))
+        {
+            throw new WebhookAddressRefusedException("the host resolves to an internal address");
+        }
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(addresses, endpoint.Port, ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Webhooks.GetWebhook;
+
+public sealed record GetWebhookQuery(long Id) : IQuery<Outcome<WebhookResponse>>;
+
+public sealed class GetWebhookHandler(NpgsqlDataSource db) : IQueryHandler<GetWebhookQuery, Outcome<WebhookResponse>>
+{
+    private const string Sql = $"SELECT {WebhookRules.Columns} FROM webhook_subscriptions WHERE id = @Id";
+
+    public async ValueTask<Outcome<WebhookResponse>> Handle(GetWebhookQuery query, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, query, cancellationToken: ct));
+        return row is null ? Outcome<WebhookResponse>.NotFound($"No webhook has id {query.Id}.") : row;
+    }
+}
+
+public static class GetWebhookEndpoint
+{
+    public static RouteHandlerBuilder MapGetWebhook(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:long}", HandleAsync)
+        .WithName("GetWebhook")
+        .WithSummary("Get a webhook")
+        .WithDescription("One subscription, without its secret.")
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Results<Ok<WebhookResponse>, Problem>> HandleAsync(long id, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new GetWebhookQuery(id), ct);
+        return outcome.ToResult(TypedResults.Ok);
+    }
+}

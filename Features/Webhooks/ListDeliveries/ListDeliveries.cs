@@ -1,0 +1,105 @@
+using System.Globalization;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
+
+namespace TaskManager.Features.Webhooks.ListDeliveries;
+
+/// <summary>One delivery: its id is the webhook-id header the receiver saw.</summary>
+public sealed record DeliveryResponse
+{
+    public required Guid Id { get; init; }
+    public required string EventType { get; init; }
+    public required string Status { get; init; }
+    public required int Attempts { get; init; }
+    public int? LastStatusCode { get; init; }
+    public string? LastError { get; init; }
+    public DateTime? NextAttemptAt { get; init; }
+    public required DateTime CreatedAt { get; init; }
+}
+
+public sealed record DeliveriesPage(IReadOnlyList<DeliveryResponse> Deliveries, string? NextCursor);
+
+public sealed record ListDeliveriesQuery(long WebhookId, string? Status, int Limit, string? Cursor) : IQuery<Outcome<DeliveriesPage>>;
+
+public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListDeliveriesQuery, Outcome<DeliveriesPage>>
+{
+    public static readonly string[] Statuses = ["pending", "succeeded", "failed"];
+
+    // next_attempt_at is shown only while one is planned (a claimed delivery's lease is not a plan, but close enough).
+    private const string Sql = """
+        SELECT id, event_type, status, attempts, last_status_code, last_error,
+               CASE WHEN status = 'pending' THEN next_attempt_at END AS next_attempt_at, created_at
+        FROM webhook_deliveries
+        WHERE subscription_id = @WebhookId AND (@Status::text IS NULL OR status = @Status)
+          AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
+        ORDER BY created_at DESC, id DESC
+        LIMIT @PageSize
+        """;
+
+    public async ValueTask<Outcome<DeliveriesPage>> Handle(ListDeliveriesQuery query, CancellationToken ct)
+    {
+        var fingerprint = $"deliveries:{query.WebhookId}:{query.Status}";
+        DateTime? afterTime = null;
+        var afterId = Guid.Empty;
+        if (query.Cursor is not null)
+        {
+            if (cursors.Decode(query.Cursor, fingerprint) is not [var time, var id] ||
+                !DateTime.TryParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var after) ||
+                !Guid.TryParse(id, out afterId))
+            {
+                return Outcome<DeliveriesPage>.Invalid("cursor", "cursor is not one this list gave you.");
+            }
+            afterTime = after;
+        }
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = @WebhookId)",
+                query, cancellationToken: ct)))
+        {
+            return Outcome<DeliveriesPage>.NotFound($"No webhook has id {query.WebhookId}.");
+        }
+        var rows = (await connection.QueryAsync<DeliveryResponse>(new CommandDefinition(Sql, new
+        {
+            query.WebhookId,
+            query.Status,
+            AfterTime = afterTime,
+            AfterId = afterId,
+            PageSize = query.Limit + 1,
+        }, cancellationToken: ct))).AsList();
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+            d => [d.CreatedAt.ToString("O", CultureInfo.InvariantCulture), d.Id.ToString()]);
+        return new DeliveriesPage(page, next);
+    }
+}
+
+public static class ListDeliveriesEndpoint
+{
+    public static RouteHandlerBuilder MapListDeliveries(this IEndpointRouteBuilder app) => app
+        .MapGet("/{id:long}/deliveries", HandleAsync)
+        .WithName("ListWebhookDeliveries")
+        .WithSummary("List a webhook's deliveries")
+        .WithDescription("Newest first, optionally of one status (pending, succeeded, failed), paged by cursor.")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Results<Ok<DeliveriesPage>, Problem>> HandleAsync(long id, IMediator mediator, HttpContext http,
+        CancellationToken ct, [FromQuery] string? status = null, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    {
+        if (status is not null && !ListDeliveriesHandler.Statuses.Contains(status))
+        {
+            return Problem.Invalid("status", "status must be one of pending, succeeded, failed.");
+        }
+        if (CursorPages.Limit(limit) is not { } size)
+        {
+            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+        }
+        var outcome = await mediator.Send(new ListDeliveriesQuery(id, status, size, cursor), ct);
+        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
+    }
+}

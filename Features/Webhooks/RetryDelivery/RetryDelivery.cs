@@ -1,0 +1,47 @@
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Webhooks.RetryDelivery;
+
+public sealed record RetryDeliveryResponse(string Message, Guid DeliveryId);
+
+public sealed record RetryDeliveryCommand(long WebhookId, Guid DeliveryId) : ICommand<Outcome<RetryDeliveryResponse>>;
+
+/// <summary>Sends a delivery again as soon as possible, whatever its status, with the same webhook-id.</summary>
+public sealed class RetryDeliveryHandler(NpgsqlDataSource db) : ICommandHandler<RetryDeliveryCommand, Outcome<RetryDeliveryResponse>>
+{
+    private const string Sql = """
+        UPDATE webhook_deliveries SET status = 'pending', next_attempt_at = now(), completed_at = NULL
+        WHERE id = @DeliveryId AND subscription_id = @WebhookId
+        """;
+
+    public async ValueTask<Outcome<RetryDeliveryResponse>> Handle(RetryDeliveryCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var updated = await connection.ExecuteAsync(new CommandDefinition(Sql, command, cancellationToken: ct));
+        return updated == 0
+            ? Outcome<RetryDeliveryResponse>.NotFound($"Webhook {command.WebhookId} has no delivery {command.DeliveryId}.")
+            : new RetryDeliveryResponse("Delivery queued", command.DeliveryId);
+    }
+}
+
+public static class RetryDeliveryEndpoint
+{
+    public static RouteHandlerBuilder MapRetryDelivery(this IEndpointRouteBuilder app) => app
+        .MapPost("/{id:long}/deliveries/{delivery_id:guid}/retry", HandleAsync)
+        .WithName("RetryWebhookDelivery")
+        .WithSummary("Retry a delivery")
+        .WithDescription("Sends the delivery again as soon as a worker can, with the same webhook-id.")
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
+    private static async Task<Results<Accepted<RetryDeliveryResponse>, Problem>> HandleAsync(long id, [FromRoute(Name = "delivery_id")] Guid deliveryId, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new RetryDeliveryCommand(id, deliveryId), ct);
+        return outcome.ToResult(retried => TypedResults.Accepted($"/api/v2/webhooks/{id}/deliveries", retried));
+    }
+}

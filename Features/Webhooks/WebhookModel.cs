@@ -1,0 +1,47 @@
+using FluentValidation;
+
+namespace TaskManager.Features.Webhooks;
+
+/// <summary>A subscription as the routes show it; the secret never appears here.</summary>
+public sealed record WebhookResponse
+{
+    public required long Id { get; init; }
+    public required string Url { get; init; }
+    public required string[] Events { get; init; }
+    public string? Description { get; init; }
+    public required bool Active { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public required DateTime UpdatedAt { get; init; }
+}
+
+public static class WebhookEvents
+{
+    public const string TaskCreated = "task.created";
+    public const string TaskUpdated = "task.updated";
+    public const string TaskDeleted = "task.deleted";
+    public const string TaskRestored = "task.restored";
+    public const string TaskPurged = "task.purged";
+    public const string ImportCompleted = "import.completed";
+    public const string SnapshotTaken = "task_log.snapshot_taken";
+    public const string Test = "webhook.test";
+
+    /// <summary>What a subscription may list (webhook.test is sent on request, to any active subscription).</summary>
+    public static readonly string[] Subscribable = [TaskCreated, TaskUpdated, TaskDeleted, TaskRestored, TaskPurged, ImportCompleted, SnapshotTaken];
+}
+
+public static class WebhookRules
+{
+    public const string Columns = "id, url, events, description, active, created_at, updated_at";
+
+    public static IRuleBuilderOptions<T, string[]?> ValidEvents<T>(this IRuleBuilder<T, string[]?> rule) => rule
+        .Must(events => events is { Length: > 0 and <= 32 } && events.All(e => WebhookEvents.Subscribable.Contains(e)))
+        .WithMessage("events must be a non-empty list of: " + string.Join(", ", WebhookEvents.Subscribable) + ".");
+
+    public static IRuleBuilderOptions<T, string?> ValidDescription<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(d => d is null || d.Length <= 1000).WithMessage("description must be at most 1,000 characters long.");
+
+    public static IRuleBuilderOptions<T, string?> ValidUrlShape<T>(this IRuleBuilder<T, string?> rule) => rule
+        .Must(u => u is { Length: > 0 and <= 2048 }).WithMessage("url must be an absolute URL of at most 2048 characters.");
+
+    public static string[] Normalize(string[] events) => events.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+}
