@@ -476,7 +476,7 @@ mkdir -p "$(dirname "$OUT")"
   fi
   if [[ -n $webhooks_table ]]; then
     echo
-    echo "## Webhooks (bench/webhooks.sh: role all, one subscription to a local receiver answering 204)"
+    echo "## Webhooks (bench/webhooks.sh: API and worker over RabbitMQ, one subscription to a local receiver answering 204)"
     echo
     echo "$webhooks_table"
   fi

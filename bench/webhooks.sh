@@ -3,8 +3,8 @@
 #
 #   bench/webhooks.sh
 #
-# Starts the service (Release, role all, in-memory bus, durable PostgreSQL, rate limits off, http and loopback allowed
-# for the receiver) on a database of its own with BENCH_WEBHOOK_TASKS tasks, and a local receiver (Python, HTTP/1.1
+# Starts the service as production runs it (Release; the API and the worker as two processes over RabbitMQ, in a
+# virtual host of its own; durable PostgreSQL; rate limits off; http and loopback allowed for the receiver) on a database of its own with BENCH_WEBHOOK_TASKS tasks, and a local receiver (Python, HTTP/1.1
 # keep-alive) that answers 204 at once. Then, with wrk (BENCH_CONNECTIONS connections, BENCH_WEBHOOK_DURATION s):
 #   1. PUT /api/task/{id} (a random priority) with no subscription: the API's write throughput alone;
 #   2. the same with one subscription to task.updated: every change is fanned out and delivered while the API writes.
@@ -26,7 +26,7 @@ port="${BENCH_WEBHOOK_PORT:-18095}"
 rport=$((port + 1))
 db=bench_webhooks
 
-scripts/services.sh up postgres >/dev/null
+scripts/services.sh up postgres rabbitmq >/dev/null
 source .local/services.env
 dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 export PGPASSWORD=taskmanager
@@ -35,7 +35,12 @@ log() { echo "bench-webhooks: $(date -u +%T) $*" >&2; }
 [[ $(psql_ -d postgres -tAc "SHOW synchronous_commit") == on ]] || { log "PostgreSQL is not durable (PG_FAST?): restart it without"; exit 1; }
 work="$(mktemp -d)"
 pids=()
-cleanup() { for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+VHOST="taskmanager-bench-webhooks-$$"
+cleanup() {
+  for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
+  scripts/services.sh rabbitmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
@@ -74,12 +79,19 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver).serve_forever()
 PY
 python3 "$work/receiver.py" "$rport" & pids+=($!)
 
-ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__Host="" Role=all \
-ASPNETCORE_URLS="http://127.0.0.1:$port" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
-Logging__LogLevel__Default=Warning RateLimiting__Enabled=false TaskLog__SchedulerEnabled=false \
-Webhooks__AllowHttp=true Webhooks__AllowPrivateNetworks=true \
-  env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$work/service.log" 2>&1 & pids+=($!)
-for _ in $(seq 150); do curl -sf "http://127.0.0.1:$port/health/ready" >/dev/null && break; sleep 0.2; done
+scripts/services.sh rabbitmqctl add_vhost "$VHOST" >/dev/null
+scripts/services.sh rabbitmqctl set_permissions -p "$VHOST" "${RabbitMq__Username:-guest}" '.*' '.*' '.*' >/dev/null
+start() { # start ROLE PORT
+  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__VirtualHost="$VHOST" Role="$1" \
+  ASPNETCORE_URLS="http://127.0.0.1:$2" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
+  Logging__LogLevel__Default=Warning RateLimiting__Enabled=false TaskLog__SchedulerEnabled=false \
+  Webhooks__AllowHttp=true Webhooks__AllowPrivateNetworks=true \
+    env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$work/service-$1.log" 2>&1 & pids+=($!)
+  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && return 0; sleep 0.2; done
+  cat "$work/service-$1.log" >&2; log "the $1 process did not become ready"; exit 1
+}
+start worker $((port + 2))
+start api "$port"
 curl -sf -X POST "http://127.0.0.1:$port/api/register" -H 'Content-Type: application/json' \
      -d '{"username":"hooker","email":"hooker@example.com","password":"correct-horse-1"}' >/dev/null
 psql_ -d "$db" -c "INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'hooker' AND r.name = 'admin'" \
@@ -115,6 +127,14 @@ rate=$(awk -v n="$distinct" -v s="$span" 'BEGIN{ printf "%.0f", (s > 0 ? n / s :
 ratio=$(awk -v a="$hooked_rps" -v b="$base_rps" 'BEGIN{ printf "%.2f", a / b }')
 log "$distinct deliveries ($received requests, $failed not succeeded) in ${span}s: $rate/s; delay p50 ${p50}s, p99 ${p99}s"
 
+# Where the delay goes: from the change's commit (its outbox row) to its delivery row (the outbox relay, the broker,
+# the fan-out), and from the delivery row to the receiver's 2xx (the dispatcher). The relay marks a batch sent only
+# after publishing all of it, so sent_at cannot split the first stage.
+read -r upstream_lag dispatch_lag < <(psql_ -d "$db" -tA -F' ' -c "
+  SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.created_at - o.created_at))::numeric, 3),
+         round(percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM d.completed_at - d.created_at))::numeric, 3)
+  FROM webhook_deliveries d JOIN outbox_messages o ON o.message_id = d.event_id")
+log "median delay by stage: commit to delivery row ${upstream_lag}s, delivery row to 2xx ${dispatch_lag}s"
 curl -sf -X DELETE "http://127.0.0.1:$rport/stats" >/dev/null
 psql_ -d "$db" -c "INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body, next_attempt_at)
     SELECT s.id, gen_random_uuid(), 'webhook.test', json_build_object('type', 'webhook.test', 'timestamp', now(), 'data', json_build_object('n', g))::text, now()
@@ -137,3 +157,5 @@ printf '| deliveries of a backlog (%s queued at once) | %s/s | >= 500/s: %s |\n'
   "$b_distinct" "$b_rate" "$(awk -v r="$b_rate" 'BEGIN{print (r >= 500 ? "met" : "missed")}')"
 printf '| delay from the change to its arrival | p50 %.3f s, p99 %.3f s, max %.3f s | p99 < 2 s: %s |\n' \
   "$p50" "$p99" "$max" "$(awk -v p="$p99" 'BEGIN{print (p < 2 ? "met" : "missed")}')"
+printf '| median delay by stage: commit to delivery row (outbox relay, RabbitMQ, fan-out); delivery row to 2xx (dispatcher) | %s s; %s s | |\n' \
+  "$upstream_lag" "$dispatch_lag"
