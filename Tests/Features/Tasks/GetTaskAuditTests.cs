@@ -127,6 +127,10 @@ public sealed class GetTaskAuditTests : ApiTest
         var entries = await Eventually.ReadAsync(async () =>
         {
             var response = await SendAsync(HttpMethod.Get, $"/api/task/{taskId}/audit", manager);
+            if (response.StatusCode == HttpStatusCode.NotFound)
+            {
+                return []; // a purged task whose entries the worker has not written yet: read again
+            }
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             var body = await ReadJsonAsync(response);
             Assert.That(body["task_id"]!.GetValue<long>(), Is.EqualTo(taskId));
