@@ -83,8 +83,11 @@ public sealed class WebhookWorkersTests : ApiTest
         try
         {
             var received = await receiver.WaitForAsync(r => r.Select(x => x.Headers["webhook-id"]).Distinct().Count() >= ids.Count, TimeSpan.FromSeconds(90));
+            // The ones in flight at the kill stay leased to the dead worker until the lease runs out (timeout x waves
+            // + margin, 22 s here), then the next worker sends them again and records them.
             var succeeded = await Eventually.ReadAsync(
-                () => Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"), n => n == ids.Count);
+                () => Sql.ScalarAsync<long>(api.ConnectionString, "SELECT count(*) FROM webhook_deliveries WHERE status = 'succeeded'"), n => n == ids.Count,
+                TimeSpan.FromSeconds(60));
 
             Assert.Multiple(() =>
             {
