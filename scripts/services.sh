@@ -177,6 +177,10 @@ PG_APP_ROLE_SQL="do \$\$ begin
   if not exists (select 1 from pg_roles where rolname = 'taskmanager_app') then
     create role taskmanager_app login nosuperuser nocreatedb nocreaterole password 'taskmanager_app';
   end if;
+  -- the owner may end the app role's sessions (DROP DATABASE ... WITH (FORCE) in tests and tools)
+  if not pg_has_role('taskmanager', 'taskmanager_app', 'member') then
+    grant taskmanager_app to taskmanager;
+  end if;
 end \$\$"
 
 pg_down() {
