@@ -1,5 +1,5 @@
 -- EXPLAIN (ANALYZE, BUFFERS) of the daily-log list and entry queries, in the exact shape ListTaskLog and
--- GetTaskLogEntry send (PageSql / CountByDateSql / CountRowsSql with their {0} join and {1} WHERE filled in
+-- GetTaskLogEntry send (PageSql / CountByCountsSql / CountRowsSql with their {0} join and {1} WHERE filled in
 -- as the handler does; parameters as literals of the types Npgsql sends: int LIMIT, bigint OFFSET, date, bool,
 -- text, bigint). Npgsql without auto-prepare sends unnamed statements, which PostgreSQL plans with the actual
 -- values (custom plans), as literals are planned here.
@@ -59,9 +59,9 @@ JOIN tasks t ON t.id = l.task_id
 LEFT JOIN users u ON u.id = t.assigned_user_id
 ORDER BY l.log_date DESC, l.id DESC;
 
-\echo '== a. total, no filters (CountByDateSql)'
+\echo '== a. total, no filters (CountByCountsSql)'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l ;
+SELECT coalesce(sum(entries), 0)::bigint FROM task_log_counts l ;
 
 \echo '== b. page 5000, per_page 10, no filters'
 EXPLAIN (ANALYZE, BUFFERS)
@@ -111,9 +111,9 @@ JOIN tasks t ON t.id = l.task_id
 LEFT JOIN users u ON u.id = t.assigned_user_id
 ORDER BY l.log_date DESC, l.id DESC;
 
-\echo '== c. total, date filter (CountByDateSql)'
+\echo '== c. total, date filter (CountByCountsSql)'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l WHERE l.log_date = :'date'::date;
+SELECT coalesce(sum(entries), 0)::bigint FROM task_log_counts l WHERE l.log_date = :'date'::date;
 
 \echo '== d. from/to (30 days), page 1'
 EXPLAIN (ANALYZE, BUFFERS)
@@ -131,9 +131,9 @@ JOIN tasks t ON t.id = l.task_id
 LEFT JOIN users u ON u.id = t.assigned_user_id
 ORDER BY l.log_date DESC, l.id DESC;
 
-\echo '== d. total, from/to (CountByDateSql)'
+\echo '== d. total, from/to (CountByCountsSql)'
 EXPLAIN (ANALYZE, BUFFERS)
-SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l WHERE l.log_date >= :'from'::date AND l.log_date <= :'to'::date;
+SELECT coalesce(sum(entries), 0)::bigint FROM task_log_counts l WHERE l.log_date >= :'from'::date AND l.log_date <= :'to'::date;
 
 \echo '== e. status=false, priority=HIGH, page 1'
 EXPLAIN (ANALYZE, BUFFERS)

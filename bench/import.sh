@@ -62,7 +62,7 @@ for rows in "${sizes[@]}"; do
   t0=$(date +%s.%N)
   psql_ -d "$db" -f "$work/floor.sql"
   floor_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
-  psql_ -d "$db" -c "TRUNCATE tasks, task_audit, task_log_daily_counts CASCADE" -c "DELETE FROM users"
+  psql_ -d "$db" -c "TRUNCATE tasks, task_audit, task_log_counts CASCADE" -c "DELETE FROM users"
 
   ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__Host="" Role=all \
   ASPNETCORE_URLS="http://127.0.0.1:$port" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \

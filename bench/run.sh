@@ -19,10 +19,11 @@
 # Writes bench/results/<UTC date>.md (BENCH_OUT overrides) and prints it. Everything it starts it stops, by pid.
 #
 # Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
-# BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000 BENCH_IMPORT_ROWS=1000000 (0 skips)
+# BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000
+# BENCH_FILTERED_PAGES=8000-12000 (pages of ?priority=HIGH) BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
-# import webhooks" (the default, all), BENCH_CASES="live page1 deep date entry update create login v2list v2cursor v2search
+# import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2search
 # v2get v2get304 v2patch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
@@ -37,13 +38,14 @@ THREADS="${BENCH_THREADS:-2}"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-3}"
 DEEP="${BENCH_DEEP_PAGES:-40000-60000}"
+FILTERED="${BENCH_FILTERED_PAGES:-8000-12000}"
 IMPORT_ROWS="${BENCH_IMPORT_ROWS:-1000000}"
 DB="${BENCH_DB:-taskmanager_bench}"
 PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
-CASES=" ${BENCH_CASES:-live page1 deep date entry update create login v2list v2cursor v2search v2get v2get304 v2patch} "
+CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2search v2get v2get304 v2patch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
 BENCH_PASSWORD=correct-horse-battery-1
@@ -136,8 +138,8 @@ else
 fi
 read -r task_lo task_hi id_lo id_hi < <(psql_ -d "$DB" -tA -F' ' -c \
   "SELECT (SELECT min(id) FROM tasks), (SELECT max(id) FROM tasks), (SELECT min(id) FROM task_logger), (SELECT max(id) FROM task_logger)")
-days=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM task_log_daily_counts")
-per_date=$(psql_ -d "$DB" -tAc "SELECT min(entries) FROM task_log_daily_counts")
+days=$(psql_ -d "$DB" -tAc "SELECT count(DISTINCT log_date) FROM task_log_counts")
+per_date=$(psql_ -d "$DB" -tAc "SELECT min(entries) FROM (SELECT sum(entries) AS entries FROM task_log_counts GROUP BY log_date) d")
 date_pages=$(( per_date / 10 ))
 measuring=1
 declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
@@ -209,6 +211,7 @@ run_wrk() { # run_wrk CASE LABEL [env...]: a warm-up, then the measured run
 run_wrk live live
 run_wrk list-page page1 BENCH_LO=1 BENCH_HI=1
 run_wrk list-page deep BENCH_LO="${DEEP%-*}" BENCH_HI="${DEEP#*-}"
+run_wrk list-filter filtered BENCH_LO="${FILTERED%-*}" BENCH_HI="${FILTERED#*-}"
 run_wrk list-date date BENCH_DAYS="$days" BENCH_PAGES="$date_pages"
 run_wrk entry entry BENCH_LO="$id_lo" BENCH_HI="$id_hi"
 run_wrk update update BENCH_LO="$task_lo" BENCH_HI="$task_hi"
@@ -275,6 +278,7 @@ run_pgbench() { # run_pgbench SCRIPT LABEL [-D var=value ...]
 log "pgbench floors"
 run_pgbench list-page.sql page1 -D page_lo=1 -D page_hi=1
 run_pgbench list-page.sql deep -D page_lo="${DEEP%-*}" -D page_hi="${DEEP#*-}"
+run_pgbench list-filter.sql filtered -D page_lo="${FILTERED%-*}" -D page_hi="${FILTERED#*-}"
 run_pgbench list-date.sql date -D days="$days" -D pages="$date_pages"
 run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi"
 run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
@@ -323,7 +327,7 @@ if part snapshot; then
 today=$(psql_ -d "$DB" -tAc "SELECT (now() AT TIME ZONE 'utc')::date")
 clear_today() {
   psql_ -d "$DB" -c "DELETE FROM task_logger WHERE log_date = '$today'" -c "DELETE FROM task_log_snapshots WHERE log_date = '$today'" \
-    -c "VACUUM (ANALYZE) tasks, task_logger, task_log_daily_counts" >/dev/null
+    -c "VACUUM (ANALYZE) tasks, task_logger, task_log_counts" >/dev/null
 }
 log "snapshot: making every task active"
 psql_ -d "$DB" -c "UPDATE tasks SET status = true WHERE NOT status" >/dev/null
@@ -424,20 +428,21 @@ mkdir -p "$(dirname "$OUT")"
   echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   printf '| HTTP floor: GET /health/live | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | 1.00 | - | %s |\n' \
     "${RPS[live]}" "${P50[live]}" "${P99[live]}" "${NON2XX[live]}" "${SOCK[live]}" "${XACTS[live]}" "${HWM[live]}" "$(p99_verdict "${P99[live]}")"
-  row() { # row LABEL DESCRIPTION FLOOR(http|pg)
-    local l="$1" d="$2" f="$3" fr fp50 fp99 fname r
+  row() { # row LABEL DESCRIPTION FLOOR(http|pg) [TARGET ratio, 0.5 unless given]
+    local l="$1" d="$2" f="$3" t="${4:-0.5}" fr fp50 fp99 fname r
     if [[ $f == http ]]; then fname="/health/live"; fr=${RPS[live]}; fp50=${P50[live]}; fp99=${P99[live]}
     else fname="pgbench"; fr=${PG_TPS[$l]}; fp50=${PG_P50[$l]}; fp99=${PG_P99[$l]}; fi
     r=$(ratio "${RPS[$l]}" "$fr")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= 0.5: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
-      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "${HWM[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[$l]}")"
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= %s: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "${HWM[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$t" "$(verdict "$r" "$t")" "$(p99_verdict "${P99[$l]}")"
   }
   row page1 "GET /api/tasks?page=1&per_page=10 (cached)" http
-  row deep "GET /api/tasks, random page $DEEP (uncached)" pg
-  row date "GET /api/tasks?date=, random date and page (uncached)" pg
+  row deep "GET /api/tasks, random page $DEEP (uncached)" pg 0.7
+  row filtered "GET /api/tasks?priority=HIGH, random page $FILTERED (uncached)" pg 0.7
+  row date "GET /api/tasks?date=, random date and page (uncached)" pg 0.7
   row entry "GET /api/task/{id}, random id (uncached)" pg
-  row create "POST /api/task" pg
-  row update "PUT /api/task/{id}, random task" pg
+  row create "POST /api/task" pg 0.7
+  row update "PUT /api/task/{id}, random task" pg 0.7
   row login "POST /api/login" pg
   row v2list "GET /api/v2/tasks?limit=20 (page 1, cached)" pg
   row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks, uncached)" pg
@@ -458,7 +463,7 @@ mkdir -p "$(dirname "$OUT")"
   echo "Login has two floors: its SQL alone (pgbench), and its password hash alone (PBKDF2-HMAC-SHA512 at the service's"
   echo "iteration count, one process per core, nothing else running): a login is bound by the hash, by design."
   [[ -n $drain_s ]] && echo "The worker had written the audit entry of every write ${drain_s}s after the write cases ended (RabbitMQ, one process)."
-  echo "pgbench failed transactions: $(for l in deep date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
+  echo "pgbench failed transactions: $(for l in deep filtered date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
   echo
   echo "## Daily snapshot and CSV import"
   echo

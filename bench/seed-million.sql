@@ -5,11 +5,11 @@
 --
 -- Defaults: 1,000 users, 100,000 tasks, 1,000,000 task_logger rows over the 365 UTC dates ending today
 -- (~2,740 rows per date). The data is deterministic (hash-based, no random()), so reruns give the same rows.
--- The log goes in through the real triggers, so task_log_daily_counts is kept exactly as the service keeps it.
+-- The log goes in through the real triggers, so task_log_counts is kept exactly as the service keeps it.
 -- Log ids grow with log_date, as the daily snapshot writes them.
 --
 -- Refuses to run on a database that already has users/tasks/log rows unless -v reset=1, which TRUNCATEs
--- users, tasks, task_logger, task_log_daily_counts and task_log_snapshots first. Never point it at real data.
+-- users, tasks, task_logger, task_log_counts and task_log_snapshots first. Never point it at real data.
 
 \set ON_ERROR_STOP on
 \if :{?users}
@@ -54,7 +54,7 @@ SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM tasks) + (SELECT cou
 
 \if :not_empty
     \if :do_reset
-        TRUNCATE task_logger, task_log_daily_counts, task_log_snapshots, tasks, user_roles, users RESTART IDENTITY;
+        TRUNCATE task_logger, task_log_counts, task_log_snapshots, tasks, user_roles, users RESTART IDENTITY;
     \else
         \echo 'seed-million: database already has data; pass -v reset=1 to truncate it first.'
         SELECT 1/0 AS abort_seed;
@@ -115,19 +115,19 @@ ORDER BY r.i;
 
 -- The snapshot worker's bookkeeping: every seeded date counts as taken.
 INSERT INTO task_log_snapshots (log_date, taken_at, rows_written)
-SELECT log_date, log_date + time '00:05', entries FROM task_log_daily_counts;
+SELECT log_date, log_date + time '00:05', sum(entries) FROM task_log_counts GROUP BY log_date;
 
 COMMIT;
 
 -- Steady state: statistics plus the visibility map that autovacuum would set on an insert-only table.
-VACUUM (ANALYZE) users, user_roles, tasks, task_logger, task_log_daily_counts, task_log_snapshots;
+VACUUM (ANALYZE) users, user_roles, tasks, task_logger, task_log_counts, task_log_snapshots;
 
 \timing off
 SELECT (SELECT count(*) FROM users) AS users,
        (SELECT count(*) FROM tasks) AS tasks,
        (SELECT count(*) FILTER (WHERE status) FROM tasks) AS active_tasks,
        (SELECT count(*) FROM task_logger) AS log_rows,
-       (SELECT sum(entries) FROM task_log_daily_counts) AS counted_rows,
-       (SELECT count(*) FROM task_log_daily_counts) AS dates,
-       (SELECT min(log_date) FROM task_log_daily_counts) AS first_date,
-       (SELECT max(log_date) FROM task_log_daily_counts) AS last_date;
+       (SELECT sum(entries) FROM task_log_counts) AS counted_rows,
+       (SELECT count(DISTINCT log_date) FROM task_log_counts) AS dates,
+       (SELECT min(log_date) FROM task_log_counts) AS first_date,
+       (SELECT max(log_date) FROM task_log_counts) AS last_date;

@@ -1,12 +1,13 @@
--- ListTaskLog, no filter: PageByCountsSql + CountByDateSql in one round trip, as Dapper's QueryMultiple sends them.
+-- ListTaskLog, no filter: PageByCountsSql + CountByCountsSql in one round trip, as Dapper's QueryMultiple sends them.
 -- bench/run.sh passes -D page_lo=... -D page_hi=... (page 1 only: 1 1; deep pages: a deep range).
 \set page random(:page_lo, :page_hi)
 \set off (:page - 1) * 10
 WITH counted AS (
-    SELECT l.log_date, l.entries, sum(l.entries) OVER (ORDER BY l.log_date DESC) AS through
-    FROM task_log_daily_counts l
+    SELECT l.log_date, sum(l.entries) AS entries FROM task_log_counts l GROUP BY l.log_date
+), running AS (
+    SELECT log_date, entries, sum(entries) OVER (ORDER BY log_date DESC) AS through FROM counted
 ), target AS (
-    SELECT log_date, through - entries AS before FROM counted WHERE through > :off ORDER BY log_date DESC LIMIT 1
+    SELECT log_date, through - entries AS before FROM running WHERE through > :off ORDER BY log_date DESC LIMIT 1
 ), page AS (
     SELECT l.id FROM task_logger l
     WHERE l.log_date <= (SELECT log_date FROM target)
@@ -20,4 +21,4 @@ JOIN task_logger l ON l.id = page.id
 JOIN tasks t ON t.id = l.task_id
 LEFT JOIN users u ON u.id = t.assigned_user_id
 ORDER BY l.log_date DESC, l.id DESC \;
-SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l;
+SELECT coalesce(sum(entries), 0)::bigint FROM task_log_counts l;

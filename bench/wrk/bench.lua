@@ -1,5 +1,5 @@
 -- One wrk script for every case of bench/run.sh, chosen by the environment:
---   BENCH_CASE   live | list-page | list-date | entry | create | update | login
+--   BENCH_CASE   live | list-page | list-filter | list-date | entry | create | update | login
 --   BENCH_TOKEN  a bearer token (admin) for the /api routes
 --   BENCH_LO, BENCH_HI   the random range of the case (page, entry id or task id); BENCH_DAYS, BENCH_PAGES for list-date
 --   BENCH_USER, BENCH_PASSWORD   for login
@@ -48,6 +48,8 @@ function request()
     return wrk.format("GET", "/health/live")
   elseif case == "list-page" then
     return wrk.format("GET", "/api/tasks?page=" .. math.random(lo, hi) .. "&per_page=10")
+  elseif case == "list-filter" then
+    return wrk.format("GET", "/api/tasks?priority=HIGH&page=" .. math.random(lo, hi) .. "&per_page=10")
   elseif case == "list-date" then
     return wrk.format("GET", "/api/tasks?date=" .. utc_date(math.random(0, days - 1)) ..
       "&page=" .. math.random(1, pages) .. "&per_page=10")

@@ -66,14 +66,16 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         ORDER BY l.log_date DESC, l.id DESC
         """;
 
-    // Filtered by date alone, a page's first row is found from the per-date counts: the date it falls on (a running sum
-    // over the counts, newest first), then an OFFSET that starts at that date, so a deep page costs what page 1 does.
+    // Filtered by date, status or priority, a page's first row is found from the log's counts: the date it falls on (a
+    // running sum over the counts, newest first), then an OFFSET that starts at that date, so a deep page costs what
+    // page 1 does.
     private const string PageByCountsSql = """
         WITH counted AS (
-            SELECT l.log_date, l.entries, sum(l.entries) OVER (ORDER BY l.log_date DESC) AS through
-            FROM task_log_daily_counts l {0}
+            SELECT l.log_date, sum(l.entries) AS entries FROM task_log_counts l {0} GROUP BY l.log_date
+        ), running AS (
+            SELECT log_date, entries, sum(entries) OVER (ORDER BY log_date DESC) AS through FROM counted
         ), target AS (
-            SELECT log_date, through - entries AS before FROM counted WHERE through > @Offset ORDER BY log_date DESC LIMIT 1
+            SELECT log_date, through - entries AS before FROM running WHERE through > @Offset ORDER BY log_date DESC LIMIT 1
         ), page AS (
             SELECT l.id FROM task_logger l
             {1}
@@ -89,8 +91,8 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         ORDER BY l.log_date DESC, l.id DESC
         """;
 
-    // Totals by date come from the per-date counts the log's triggers keep; other filters count the rows.
-    private const string CountByDateSql = "SELECT coalesce(sum(entries), 0)::bigint FROM task_log_daily_counts l {0}";
+    // Totals come from the counts the log's triggers keep, unless the filter names an assignee or a task.
+    private const string CountByCountsSql = "SELECT coalesce(sum(entries), 0)::bigint FROM task_log_counts l {0}";
     private const string CountRowsSql = "SELECT count(*) FROM task_logger l {0}";
 
     // Pages are cached as the JSON the client receives: a hit is written out without being serialized again.
@@ -100,21 +102,15 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
 
     private async ValueTask<ListTaskLogResponse> ReadAsync(ListTaskLogQuery query, CancellationToken ct)
     {
-        var dateFilter = new StringBuilder();
-        Append(dateFilter, query.Date is not null, "l.log_date = @Date");
-        Append(dateFilter, query.From is not null, "l.log_date >= @From");
-        Append(dateFilter, query.To is not null, "l.log_date <= @To");
         var where = Where(query);
-        var onlyByDate = query is { Status: null, Priority: null, AssignedUserId: null, TaskId: null };
+        var counted = query is { AssignedUserId: null, TaskId: null };
 
         const string FromTarget = "l.log_date <= (SELECT log_date FROM target)";
-        var page = onlyByDate
-            ? string.Format(CultureInfo.InvariantCulture, PageByCountsSql, dateFilter,
-                dateFilter.Length == 0 ? "WHERE " + FromTarget : $"{dateFilter} AND {FromTarget}")
+        var page = counted
+            ? string.Format(CultureInfo.InvariantCulture, PageByCountsSql, where,
+                where.Length == 0 ? "WHERE " + FromTarget : $"{where} AND {FromTarget}")
             : string.Format(CultureInfo.InvariantCulture, PageSql, where);
-        var sql = page + ";\n" + (onlyByDate
-            ? string.Format(CultureInfo.InvariantCulture, CountByDateSql, dateFilter)
-            : string.Format(CultureInfo.InvariantCulture, CountRowsSql, where));
+        var sql = page + ";\n" + string.Format(CultureInfo.InvariantCulture, counted ? CountByCountsSql : CountRowsSql, where);
 
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, query,

@@ -233,10 +233,13 @@ public sealed class ListTaskLogTests : ApiTest
         return new History(alice, bobId, alpha, beta, gamma, today);
     }
 
-    [TestCase("")]
-    [TestCase("&from=2025-03-02&to=2025-03-05")]
-    [TestCase("&date=2025-03-03")]
-    public async Task Every_page_filtered_by_date_alone_is_exactly_the_rows_an_offset_over_the_whole_log_gives(string filter)
+    [TestCase("", "")]
+    [TestCase("&from=2025-03-02&to=2025-03-05", "log_date BETWEEN DATE '2025-03-02' AND DATE '2025-03-05'")]
+    [TestCase("&date=2025-03-03", "log_date = DATE '2025-03-03'")]
+    [TestCase("&status=false", "NOT status")]
+    [TestCase("&priority=high", "priority = 'HIGH'")]
+    [TestCase("&status=true&priority=LOW&to=2025-03-04", "status AND priority = 'LOW' AND log_date <= DATE '2025-03-04'")]
+    public async Task Every_page_is_exactly_the_rows_an_offset_over_the_whole_log_gives(string filter, string condition)
     {
         var (_, alice) = await SignUpAsync("alice");
         var tasks = new List<long>();
@@ -244,21 +247,21 @@ public sealed class ListTaskLogTests : ApiTest
         {
             tasks.Add(await CreateTaskIdAsync(alice, $$"""{"task_name":"T{{i}}","priority":"LOW"}"""));
         }
-        // Dates with 0 to 7 rows, written out of id order.
+        // Dates with 0 to 7 rows of mixed status and priority, written out of id order.
         await Sql.ExecuteAsync(App.ConnectionString, """
             INSERT INTO task_logger (task_id, log_date, status, priority)
-            SELECT t, DATE '2025-03-01' + d, true, 'LOW' FROM unnest(@tasks) AS t, generate_series(5, 0, -1) AS d
+            SELECT t, DATE '2025-03-01' + d, (t + d) % 4 <> 0, (ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[(t * d) % 4 + 1]
+            FROM unnest(@tasks) AS t, generate_series(5, 0, -1) AS d
             WHERE (t + d) % 3 <> 0
             """, ("tasks", tasks.ToArray()));
+        // Today's rows change status and priority through the service, and one task's history goes with it.
+        Assert.That((await SendAsync(HttpMethod.Put, $"/api/task/{tasks[0]}", alice, Json("""{"priority":"HIGH"}"""))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That((await SendAsync(HttpMethod.Delete, $"/api/task/{tasks[1]}", alice)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        await Sql.ExecuteAsync(App.ConnectionString, "DELETE FROM task_logger WHERE task_id = @id AND log_date < DATE '2025-03-04'", ("id", tasks[2]));
         await App.Services.GetRequiredService<TaskLogCache>().InvalidateAsync();
-        var where = filter switch
-        {
-            "" => "",
-            "&date=2025-03-03" => "WHERE log_date = DATE '2025-03-03'",
-            _ => "WHERE log_date BETWEEN DATE '2025-03-02' AND DATE '2025-03-05'",
-        };
-        var expected = (await Sql.ScalarAsync<string>(App.ConnectionString,
-            $"SELECT string_agg(id::text, ',' ORDER BY log_date DESC, id DESC) FROM task_logger {where}")).Split(',');
+        var expected = (await Sql.ScalarAsync<string?>(App.ConnectionString,
+            $"SELECT string_agg(id::text, ',' ORDER BY log_date DESC, id DESC) FROM task_logger {(condition == "" ? "" : "WHERE " + condition)}"))?.Split(',') ?? [];
+        Assert.That(expected, Is.Not.Empty);
 
         var listed = new List<string>();
         for (var page = 1; page <= expected.Length / 4 + 2; page++)
@@ -269,6 +272,30 @@ public sealed class ListTaskLogTests : ApiTest
         }
 
         Assert.That(listed, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public async Task The_logs_counts_match_its_rows_after_every_kind_of_write()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var a = await CreateTaskIdAsync(alice, """{"task_name":"A","priority":"LOW"}""");
+        var b = await CreateTaskIdAsync(alice, """{"task_name":"B","priority":"MEDIUM"}""");
+        await SendAsync(HttpMethod.Put, $"/api/task/{a}", alice, Json("""{"priority":"CRITICAL"}"""));
+        await SendAsync(HttpMethod.Put, $"/api/task/{a}", alice, Json("""{"task_name":"A2"}"""));
+        await SendAsync(HttpMethod.Delete, $"/api/task/{b}", alice);
+        await Sql.ExecuteAsync(App.ConnectionString,
+            "INSERT INTO task_logger (task_id, log_date, status, priority) VALUES (@a, DATE '2025-01-01', true, 'LOW'), (@b, DATE '2025-01-01', true, 'LOW')",
+            ("a", a), ("b", b));
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE task_logger SET priority = 'HIGH', status = false WHERE log_date = DATE '2025-01-01'");
+        await Sql.ExecuteAsync(App.ConnectionString, "DELETE FROM task_logger WHERE task_id = @b AND log_date = DATE '2025-01-01'", ("b", b));
+
+        var drift = await Sql.ScalarAsync<long>(App.ConnectionString, """
+            SELECT count(*) FROM (
+                SELECT log_date, status, priority, count(*) AS entries FROM task_logger GROUP BY 1, 2, 3
+            ) actual FULL JOIN (SELECT * FROM task_log_counts WHERE entries <> 0) kept USING (log_date, status, priority)
+            WHERE actual.entries IS DISTINCT FROM kept.entries
+            """);
+        Assert.That(drift, Is.Zero, "(date, status, priority) groups whose count differs from the log's rows");
     }
 
     /// <summary>A page as "date name, ..." with today's date written "today".</summary>
