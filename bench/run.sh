@@ -20,7 +20,7 @@
 #
 # Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
 # BENCH_DURATION=10 BENCH_WARMUP=3 (seconds) BENCH_DEEP_PAGES=40000-60000
-# BENCH_FILTERED_PAGES=8000-12000 (pages of ?priority=HIGH) BENCH_IMPORT_ROWS=1000000 (0 skips)
+# BENCH_FILTERED_PAGES=1000-19000 (pages of ?priority=HIGH) BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
 # import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2search
@@ -38,7 +38,7 @@ THREADS="${BENCH_THREADS:-2}"
 DURATION="${BENCH_DURATION:-10}"
 WARMUP="${BENCH_WARMUP:-3}"
 DEEP="${BENCH_DEEP_PAGES:-40000-60000}"
-FILTERED="${BENCH_FILTERED_PAGES:-8000-12000}"
+FILTERED="${BENCH_FILTERED_PAGES:-1000-19000}"
 IMPORT_ROWS="${BENCH_IMPORT_ROWS:-1000000}"
 DB="${BENCH_DB:-taskmanager_bench}"
 PORT="${BENCH_PORT:-18090}"
