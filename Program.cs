@@ -14,7 +14,9 @@ catch (ArgumentException ex)
 WebApplication app;
 try
 {
-    var builder = WebApplication.CreateBuilder(cli.HostArgs);
+    // Settings files are read once: watching the content root for edits costs CPU on every write beneath it
+    // (a local database's files, build output), and settings change through the environment and a restart.
+    var builder = WebApplication.CreateBuilder([.. cli.HostArgs, "--hostBuilder:reloadConfigOnChange=false"]);
     builder.AddTaskManager();
     app = builder.Build();
 }

@@ -347,6 +347,7 @@ SERVICE_ENV=(TaskLog__SchedulerEnabled=false)
 start_service snapshot
 SERVICE_ENV=()
 token=$(login)
+psql_ -d "$DB" -c "CHECKPOINT" >/dev/null   # each measured run starts from a checkpoint
 t0=$(date +%s.%N)
 curl -sf -X POST "http://127.0.0.1:$PORT/api/task-log/snapshot" -H "Authorization: Bearer $token" >/dev/null || die "snapshot request failed"
 snap_rows=""
@@ -362,6 +363,7 @@ rss_snapshot=$(peak_mb snapshot-api); rss_snapshot_worker=$(peak_mb snapshot-wor
 log "snapshot via service: $snap_rows rows in ${snap_s}s; peak RSS: API ${rss_snapshot} MB, worker ${rss_snapshot_worker} MB"
 
 clear_today
+psql_ -d "$DB" -c "CHECKPOINT" >/dev/null
 bare_out=$(psql_ -d "$DB" -c '\timing on' -c "INSERT INTO task_logger (task_id, log_date, status, priority)
   SELECT id, '$today', status, priority FROM tasks WHERE status")
 bare_s=$(awk '/^Time:/{printf "%.2f", $2/1000}' <<<"$bare_out")

@@ -181,6 +181,10 @@ PG_APP_ROLE_SQL="do \$\$ begin
   if not pg_has_role('taskmanager', 'taskmanager_app', 'member') then
     grant taskmanager_app to taskmanager;
   end if;
+  -- benchmarks start each measured phase from a checkpoint (bench/import.sh, bench/run.sh)
+  if exists (select 1 from pg_roles where rolname = 'pg_checkpoint') and not pg_has_role('taskmanager', 'pg_checkpoint', 'member') then
+    grant pg_checkpoint to taskmanager;
+  end if;
 end \$\$"
 
 pg_down() {

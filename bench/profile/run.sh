@@ -2,7 +2,9 @@
 # Profiles one case of bench/run.sh: runs it with wrk against the Release service while dotnet-trace samples the
 # service's threads, then prints the frames busy samples spend their time in (bench/profile/top-frames.py).
 #
-#   bench/profile/run.sh CASE [SECONDS]      CASE: page1 | deep | date | entry | update | create | login
+#   bench/profile/run.sh CASE [SECONDS]      CASE: page1 | deep | date | entry | update | create | login | import
+#
+# import: uploads a generated file of PROFILE_IMPORT_ROWS rows (default 300000) and samples the worker importing it.
 #
 # Uses the database a run of bench/run.sh seeded (BENCH_DB, default taskmanager_bench) and one process of role all
 # (in-memory bus: the request path alone). BENCH_SERVICE_ENV="Name=value ..." passes settings to the service.
@@ -31,7 +33,7 @@ ConnectionStrings__Postgres="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$DB;
 ConnectionStrings__Redis="${ConnectionStrings__Redis:-}" Caching__InstanceName="taskmanager-profile-$$" RabbitMq__Host="" Role=all \
 TaskLog__SchedulerEnabled=false ASPNETCORE_URLS="http://127.0.0.1:$PORT" ASPNETCORE_ENVIRONMENT=Production \
 Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" Logging__LogLevel__Default=Warning RateLimiting__Enabled=false \
-  env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$out/service.log" 2>&1 &
+Imports__MaxFileBytes=1073741824 env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$out/service.log" 2>&1 &
 service=$!
 trap 'kill "$service" 2>/dev/null || true' EXIT
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/health/ready" >/dev/null && break; sleep 0.2; done
@@ -52,14 +54,20 @@ case "$case" in
   update) args=(BENCH_CASE=update BENCH_LO="$task_lo" BENCH_HI="$task_hi") ;;
   create) args=(BENCH_CASE=create) ;;
   login) args=(BENCH_CASE=login) ;;
+  import) args=() ;;
   *) echo "unknown case $case" >&2; exit 2 ;;
 esac
-env BENCH_TOKEN="$token" BENCH_USER="$user" BENCH_PASSWORD="$password" "${args[@]}" \
-  wrk -t2 -c32 -d"$((seconds + 6))s" -s bench/wrk/bench.lua "http://127.0.0.1:$PORT" >"$out/$case.wrk.txt" &
+if [[ $case == import ]]; then
+  python3 scripts/generate-csv.py "${PROFILE_IMPORT_ROWS:-300000}" --users "$user" >"$out/import.csv"
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/upload-csv" -H "Authorization: Bearer $token" -F "file=@$out/import.csv" >"$out/import.wrk.txt" &
+else
+  env BENCH_TOKEN="$token" BENCH_USER="$user" BENCH_PASSWORD="$password" "${args[@]}" \
+    wrk -t2 -c32 -d"$((seconds + 6))s" -s bench/wrk/bench.lua "http://127.0.0.1:$PORT" >"$out/$case.wrk.txt" &
+fi
 wrk=$!
 sleep 3
 "$trace_tool" collect -p "$(pgrep -P "$service" dotnet || echo "$service")" --profile dotnet-sampled-thread-time --format Speedscope \
   --duration "00:00:00:$(printf '%02d' "$seconds")" -o "$out/$case.nettrace" >/dev/null
 wait "$wrk"
-grep '^BENCH ' "$out/$case.wrk.txt" | awk '{print "wrk: " $2 " req/s, p50 " $3 " ms, p99 " $4 " ms, non-2xx " $5}'
+[[ $case == import ]] || grep '^BENCH ' "$out/$case.wrk.txt" | awk '{print "wrk: " $2 " req/s, p50 " $3 " ms, p99 " $4 " ms, non-2xx " $5}'
 python3 bench/profile/top-frames.py "$out/$case.speedscope.json" 40 "${PROFILE_FILTER:-}"
