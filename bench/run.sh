@@ -145,6 +145,7 @@ measuring=1
 declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
 read -r -a BASE_SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
 SERVICE_ENV=()
+snap_runs=(); bare_runs=()
 rss_http=""; rss_http_worker=""; rss_snapshot=""; rss_snapshot_worker=""; snap_s=""; bare_s=""; snap_rows=""; active=""; import_line=""; incomplete=""; pg_warning=""
 log "seeded in ${seed_s}s: tasks $task_lo..$task_hi, log ids $id_lo..$id_hi, $days dates, >= $per_date rows a date"
 
@@ -335,39 +336,48 @@ active=$(psql_ -d "$DB" -tAc "SELECT count(*) FROM tasks WHERE status")
 clear_today
 
 # Both sides insert into the space the previous run's rows left (deleted, vacuumed): a first, unmeasured bare
-# run makes the service's run meet the same table the measured bare run meets.
-psql_ -d "$DB" -c "INSERT INTO task_logger (task_id, log_date, status, priority)
-  SELECT id, '$today', status, priority FROM tasks WHERE status" >/dev/null
+# run makes the service's first run meet the same table every later run meets. The bare statement writes the
+# same rows as the service's (assigned_user_id too).
+bare_sql="INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+  SELECT id, '$today', status, priority, assigned_user_id FROM tasks WHERE status"
+psql_ -d "$DB" -c "$bare_sql" >/dev/null
 clear_today
 
-log "service run 2: snapshot of $active active tasks"
+# A million rows of WAL set off checkpoints whose timing moves either side by several seconds: two rounds, service
+# then bare, each starting from a checkpoint, and each side's best run is its figure.
+log "service run 2: snapshot of $active active tasks, two rounds with the bare statement"
 # The scheduler off: on start it would catch up on today's missing snapshot by itself, and the POST measured
 # here would become a second pass.
 SERVICE_ENV=(TaskLog__SchedulerEnabled=false)
 start_service snapshot
 SERVICE_ENV=()
 token=$(login)
-psql_ -d "$DB" -c "CHECKPOINT" >/dev/null   # each measured run starts from a checkpoint
-t0=$(date +%s.%N)
-curl -sf -X POST "http://127.0.0.1:$PORT/api/task-log/snapshot" -H "Authorization: Bearer $token" >/dev/null || die "snapshot request failed"
-snap_rows=""
-for _ in $(seq 3000); do
-  snap_rows=$(psql_ -d "$DB" -tAc "SELECT rows_written FROM task_log_snapshots WHERE log_date = '$today'" 2>/dev/null || true)
-  [[ -n $snap_rows ]] && break
-  sleep 0.1
+snap_runs=(); bare_runs=()
+for round in 1 2; do
+  psql_ -d "$DB" -c "CHECKPOINT" >/dev/null
+  t0=$(date +%s.%N)
+  curl -sf -X POST "http://127.0.0.1:$PORT/api/task-log/snapshot" -H "Authorization: Bearer $token" >/dev/null || die "snapshot request failed"
+  snap_rows=""
+  for _ in $(seq 3000); do
+    snap_rows=$(psql_ -d "$DB" -tAc "SELECT rows_written FROM task_log_snapshots WHERE log_date = '$today'" 2>/dev/null || true)
+    [[ -n $snap_rows ]] && break
+    sleep 0.1
+  done
+  snap_runs+=("$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")")
+  [[ -n $snap_rows ]] || die "the snapshot did not finish in 300 s"
+  log "snapshot via service, round $round: $snap_rows rows in ${snap_runs[-1]}s"
+  clear_today
+  psql_ -d "$DB" -c "CHECKPOINT" >/dev/null
+  bare_out=$(psql_ -d "$DB" -c '\timing on' -c "$bare_sql")
+  bare_runs+=("$(awk '/^Time:/{printf "%.2f", $2/1000}' <<<"$bare_out")")
+  log "bare INSERT ... SELECT, round $round: ${bare_runs[-1]}s"
+  clear_today
 done
-snap_s=$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")
-[[ -n $snap_rows ]] || die "the snapshot did not finish in 300 s"
 stop_service
 rss_snapshot=$(peak_mb snapshot-api); rss_snapshot_worker=$(peak_mb snapshot-worker)
-log "snapshot via service: $snap_rows rows in ${snap_s}s; peak RSS: API ${rss_snapshot} MB, worker ${rss_snapshot_worker} MB"
-
-clear_today
-psql_ -d "$DB" -c "CHECKPOINT" >/dev/null
-bare_out=$(psql_ -d "$DB" -c '\timing on' -c "INSERT INTO task_logger (task_id, log_date, status, priority)
-  SELECT id, '$today', status, priority FROM tasks WHERE status")
-bare_s=$(awk '/^Time:/{printf "%.2f", $2/1000}' <<<"$bare_out")
-log "bare INSERT ... SELECT: ${bare_s}s"
+snap_s=$(printf '%s\n' "${snap_runs[@]}" | sort -g | head -n1)
+bare_s=$(printf '%s\n' "${bare_runs[@]}" | sort -g | head -n1)
+log "snapshot: service best ${snap_s}s (${snap_runs[*]}), bare best ${bare_s}s (${bare_runs[*]}); peak RSS: API ${rss_snapshot} MB, worker ${rss_snapshot_worker} MB"
 fi
 
 # ------------------------------------------------------------------ CSV import vs \copy
@@ -472,8 +482,8 @@ mkdir -p "$(dirname "$OUT")"
   echo "| case | figure | floor | ratio | target |"
   echo "|---|---|---|---|---|"
   snap_ratio=$(ratio "$snap_s" "$bare_s")
-  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit) | %s s | bare INSERT ... SELECT in psql: %s s | %sx the bare time | <= 1.25x: %s |\n' \
-    "$active" "$snap_s" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 > 0 && r+0 <= 1.25) print "met"; else print "missed" }')"
+  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit), best of %s | %s s | bare INSERT ... SELECT in psql, best of %s: %s s | %sx the bare time | <= 1.25x: %s |\n' \
+    "$active" "${snap_runs[*]}" "$snap_s" "${bare_runs[*]}" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 > 0 && r+0 <= 1.25) print "met"; else print "missed" }')"
   if [[ -n $import_line ]]; then
     IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss i_fair_s i_fair_ratio _ <<<"$import_line"
     printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | fair floor, psql per 5,000-row batch: \\copy into tasks + its log rows and audit entries: %s s | %s | >= 0.8: %s |\n' \

@@ -14,30 +14,24 @@ public sealed record TakeSnapshotCommand(DateOnly LogDate) : ICommand<TakeSnapsh
 public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache, Outbox outbox, TimeProvider clock, ILogger<TakeSnapshotHandler> logger)
     : ICommandHandler<TakeSnapshotCommand, TakeSnapshotResponse>
 {
-    // One set-based statement. ON CONFLICT DO NOTHING makes it idempotent and keeps rows that creates and
-    // updates wrote earlier today; two workers running it at once cannot duplicate a row (the unique key),
-    // and the advisory lock keeps the second from redoing the first's work while it runs.
+    // The advisory lock keeps a second worker from redoing the first's work while it runs; the unique key
+    // (task_id, log_date) keeps a row from being written twice whatever happens.
     private const string LockSql = "SELECT pg_advisory_xact_lock(hashtext('task-log-snapshot'))";
 
-    private const string Sql = """
-        WITH written AS (
-            INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-            SELECT t.id, @LogDate, t.status, t.priority, t.assigned_user_id FROM tasks t
-            WHERE t.status
-              -- Rows already written (today's creates and updates, an earlier pass) are skipped by an anti-join
-              -- before the insert, which costs far less than reaching each as an ON CONFLICT no-op.
-              AND NOT EXISTS (SELECT 1 FROM task_logger l WHERE l.task_id = t.id AND l.log_date = @LogDate)
-            ON CONFLICT (task_id, log_date) DO NOTHING
-            RETURNING 1
-        ), counted AS (
-            SELECT count(*) AS rows_written FROM written
-        ), recorded AS (
-            INSERT INTO task_log_snapshots (log_date, taken_at, rows_written)
-            SELECT @LogDate, now(), rows_written FROM counted
-            ON CONFLICT (log_date) DO UPDATE
-                SET taken_at = EXCLUDED.taken_at, rows_written = task_log_snapshots.rows_written + EXCLUDED.rows_written
-        )
-        SELECT rows_written FROM counted;
+    // Rows already written (today's creates and updates, an earlier pass) are skipped by the anti-join. A plain
+    // INSERT costs about a fifth less than ON CONFLICT DO NOTHING's speculative insertion, so it is tried first;
+    // only when a concurrent update wrote one of the rows meanwhile is the statement run again with it.
+    private const string InsertSql = """
+        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+        SELECT t.id, @LogDate, t.status, t.priority, t.assigned_user_id FROM tasks t
+        WHERE t.status AND NOT EXISTS (SELECT 1 FROM task_logger l WHERE l.task_id = t.id AND l.log_date = @LogDate)
+        """;
+    private const string OnConflict = " ON CONFLICT (task_id, log_date) DO NOTHING";
+
+    private const string RecordSql = """
+        INSERT INTO task_log_snapshots (log_date, taken_at, rows_written) VALUES (@LogDate, now(), @Written)
+        ON CONFLICT (log_date) DO UPDATE
+            SET taken_at = EXCLUDED.taken_at, rows_written = task_log_snapshots.rows_written + EXCLUDED.rows_written
         """;
 
     public async ValueTask<TakeSnapshotResponse> Handle(TakeSnapshotCommand command, CancellationToken ct)
@@ -45,9 +39,8 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(LockSql, transaction: transaction, cancellationToken: ct));
-        // A million active tasks take seconds, not the request-sized default timeout.
-        var written = await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, command, transaction,
-            commandTimeout: 600, cancellationToken: ct));
+        var written = await WriteRowsAsync(connection, transaction, command.LogDate, ct);
+        await connection.ExecuteAsync(new CommandDefinition(RecordSql, new { command.LogDate, Written = written }, transaction, cancellationToken: ct));
         await outbox.EnqueueAsync(connection, transaction,
             new TaskLogSnapshotTaken { LogDate = command.LogDate, Rows = written, TakenAt = clock.GetUtcNow().UtcDateTime }, ct);
         await transaction.CommitAsync(ct);
@@ -57,6 +50,26 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
         }
         logger.LogInformation("Daily snapshot for {LogDate:yyyy-MM-dd}: {Rows} log rows written", command.LogDate, written);
         return new TakeSnapshotResponse("Snapshot taken", command.LogDate, written);
+    }
+
+    private async Task<long> WriteRowsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, DateOnly logDate, CancellationToken ct)
+    {
+        var args = new { LogDate = logDate };
+        await transaction.SaveAsync("rows", ct);
+        long rows;
+        try
+        {
+            // A million active tasks take seconds, not the request-sized default timeout.
+            rows = await connection.ExecuteAsync(new CommandDefinition(InsertSql, args, transaction, commandTimeout: 600, cancellationToken: ct));
+        }
+        catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            logger.LogInformation("Daily snapshot for {LogDate:yyyy-MM-dd}: a change wrote one of its rows meanwhile; writing again around it", logDate);
+            await transaction.RollbackAsync("rows", ct);
+            rows = await connection.ExecuteAsync(new CommandDefinition(InsertSql + OnConflict, args, transaction, commandTimeout: 600, cancellationToken: ct));
+        }
+        await transaction.ReleaseAsync("rows", ct);
+        return rows;
     }
 }
 

@@ -2,6 +2,7 @@ using System.Net;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Npgsql;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Tests.Support;
 
@@ -80,6 +81,45 @@ public sealed class SnapshotTests : ApiTest
             Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, TodayRows), Is.EqualTo(9));
             Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString,
                 $"SELECT priority FROM task_logger WHERE task_id = {created["id"]}"), Is.EqualTo("CRITICAL"));
+        });
+    }
+
+    [Test]
+    public async Task A_row_a_change_writes_while_the_snapshot_runs_is_kept_and_the_snapshot_still_completes()
+    {
+        var (adminId, _) = await SignUpAsync("root");
+        await Sql.InsertTasksAsync(App.ConnectionString, adminId, 10);
+        var racer = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT min(id) FROM tasks WHERE status");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        // A change has written today's row of one task and not yet committed: the snapshot cannot see the row,
+        // runs into it on insert and waits for the change, which then commits first.
+        await using var change = new NpgsqlConnection(App.ConnectionString);
+        await change.OpenAsync();
+        await using var transaction = await change.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO task_logger (task_id, log_date, status, priority) VALUES (@id, @d, true, 'CRITICAL')", change, transaction))
+        {
+            insert.Parameters.AddWithValue("id", racer);
+            insert.Parameters.AddWithValue("d", today);
+            await insert.ExecuteNonQueryAsync();
+        }
+        var snapshot = Task.Run(async () =>
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(today));
+        });
+        await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(App.ConnectionString,
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO task_logger%'"), waiting => waiting > 0);
+        await transaction.CommitAsync();
+        var taken = await snapshot;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(taken.RowsWritten, Is.EqualTo(7), "every active task but the one the change wrote");
+            Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, TodayRows), Is.EqualTo(8));
+            Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString,
+                $"SELECT priority FROM task_logger WHERE task_id = {racer} AND log_date = '{today:yyyy-MM-dd}'"), Is.EqualTo("CRITICAL"), "the change's row is kept");
         });
     }
 
