@@ -50,7 +50,10 @@ public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<C
             await backplane.PublishAsync(dataSet, generation);
             return;
         }
-        logger.LogWarning("Redis is unavailable; invalidating {DataSet} in this process only", dataSet);
+        if (backplane is not null)
+        {
+            logger.LogWarning("Redis is unavailable; invalidating {DataSet} in this process only", dataSet);
+        }
         var local = locals.GetOrAdd(dataSet, _ => new LocalGeneration($"{instance}.0"));
         local.Token = $"{instance}.{Guid.NewGuid():N}";
         local.Pending = true;
