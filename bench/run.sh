@@ -176,6 +176,7 @@ login() {
     -d "{\"username\":\"$BENCH_USER\",\"password\":\"$BENCH_PASSWORD\"}" | json_field access_token
 }
 
+uid=""; token=""   # set when the service runs (parts http, snapshot)
 if part http || part snapshot; then
 log "service run 1: HTTP cases"
 start_service http
