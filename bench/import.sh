@@ -25,15 +25,18 @@ port=18080
 floor_import=00000000-0000-0000-0000-000000000001
 
 # The fair floor's psql script: per 5,000-row batch, one transaction of the \copy and ImportLanding's own two
-# statements (its LandSql, with the batch's bounds and the floor's user), so the floor writes what an import writes.
+# statements (its AuditSql and LogSql, with the batch's bounds and the floor's user), so the floor writes what an import writes.
 fair_floor_script() {
   local rows="$1" from=0 n
   split -l 5000 -d -a 4 "$rows" "$work/batch."
   for batch in "$work"/batch.*; do
     n=$(wc -l <"$batch")
     printf 'BEGIN;\n\\copy tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row) FROM %s WITH (FORMAT csv)\n' "'$batch'"
-    sed -n '/string LandSql = """/,/^ *""";/p' Features/Imports/RunImport/ImportLanding.cs | sed '1d;$d' \
-      | sed -e "s/@Id/'$floor_import'::uuid/g" -e "s/@From/$from/g" -e "s/@To/$((from + n))/g" -e "s/@UserId/1/g" -e "s/@Username/'floor'/g"
+    for statement in AuditSql LogSql; do
+      sed -n "/string $statement = \"\"\"/,/^ *\"\"\";/p" Features/Imports/RunImport/ImportLanding.cs | sed '1d;$d' \
+        | sed -e "s/@Id/'$floor_import'::uuid/g" -e "s/@From/$from/g" -e "s/@To/$((from + n))/g" -e "s/@UserId/1/g" -e "s/@Username/'floor'/g"
+      printf ';\n'
+    done
     printf 'COMMIT;\n'
     from=$((from + n))
   done

@@ -23,12 +23,8 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
     private readonly Counter<long> rowsCounter = meters.Create(Meters.Imports)
         .CreateCounter<long>("imports.rows", unit: "{row}", description: "CSV rows committed by imports, by status (imported, failed)");
 
-    private const string LandSql = """
-        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-        SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM tasks
-        WHERE import_id = @Id AND import_row > @From AND import_row <= @To
-        ON CONFLICT (task_id, log_date) DO NOTHING;
-
+    // The batch's audit entries: rows of its own, so a batch may write them while the batch before it commits.
+    private const string AuditSql = """
         INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at)
         -- The entry's message id: the import's id (its first 8 bytes) and the row number. Ordered within an import, so
         -- the unique index on message_id takes appends instead of a random insert per row (random ids made the
@@ -46,7 +42,16 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                || CASE WHEN t.due_date IS NULL THEN '{}'::jsonb
                        ELSE jsonb_build_object('due_date', jsonb_build_object('old', NULL, 'new', t.due_date)) END,
                NULL, t.status, @UserId, @Username, now()
-        FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To;
+        FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To
+        """;
+
+    // The batch's log rows. Their counts (task_log_counts, by trigger) are rows every batch updates, so a batch writes
+    // them only once the batch before it has committed.
+    private const string LogSql = """
+        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
+        SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM tasks
+        WHERE import_id = @Id AND import_row > @From AND import_row <= @To
+        ON CONFLICT (task_id, log_date) DO NOTHING
         """;
 
     public const string CheckpointSql = """
@@ -55,19 +60,38 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         WHERE id = @Id
         """;
 
-    public async Task CommitBatchAsync(ImportState import, ImportBatch rows, CancellationToken ct)
+    /// <summary>Lands a batch in its own transaction while the batch before it may still be landing: its tasks are copied
+    /// once the previous batch's are (so task ids follow the file), its log rows, checkpoint and commit wait for the
+    /// previous commit (so batches commit in file order and the checkpoint stays a high-water mark).</summary>
+    public async Task CommitBatchAsync(ImportState import, ImportBatch rows, BatchTurn previous, BatchTurn turn, CancellationToken ct)
     {
         var (batch, errors, from, to) = (rows.Rows, rows.Errors, rows.From, rows.To);
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var transaction = await connection.BeginTransactionAsync(ct);
-        await LandAsync(connection, transaction, import, batch, from, to, ct);
-        await CopyErrorsAsync(connection, import.Id, errors, ct);
-        var failed = errors.Select(e => e.Row).Distinct().LongCount();
-        await connection.ExecuteAsync(new CommandDefinition(CheckpointSql,
-            new { import.Id, To = to, Created = (long)batch.Count, Failed = failed }, transaction, cancellationToken: ct));
-        await transaction.CommitAsync(ct);
-        await CommittedAsync(batch.Count, failed);
-        logger.LogInformation("Import {ImportId}: rows {From}-{To} committed ({Created} tasks, {Failed} rows failed)", import.Id, from + 1, to, batch.Count, failed);
+        try
+        {
+            await using var connection = await db.OpenConnectionAsync(ct);
+            await using var transaction = await connection.BeginTransactionAsync(ct);
+            await previous.Copied.Task;
+            await CopyTasksAsync(connection, import, batch, ct);
+            turn.Copied.TrySetResult();
+            await WriteAuditAsync(connection, transaction, import, from, to, ct);
+            await CopyErrorsAsync(connection, import.Id, errors, ct);
+            await previous.Committed.Task;
+            await WriteLogAsync(connection, transaction, import, from, to, ct);
+            var failed = errors.Select(e => e.Row).Distinct().LongCount();
+            await connection.ExecuteAsync(new CommandDefinition(CheckpointSql,
+                new { import.Id, To = to, Created = (long)batch.Count, Failed = failed }, transaction, cancellationToken: ct));
+            await transaction.CommitAsync(ct);
+            turn.Committed.TrySetResult();
+            await CommittedAsync(batch.Count, failed);
+            logger.LogInformation("Import {ImportId}: rows {From}-{To} committed ({Created} tasks, {Failed} rows failed)", import.Id, from + 1, to, batch.Count, failed);
+        }
+        catch (Exception ex)
+        {
+            // The batches after this one must not land past it.
+            turn.Copied.TrySetException(ex);
+            turn.Committed.TrySetException(ex);
+            throw;
+        }
     }
 
     /// <summary>After a commit: counts the rows and drops cached log pages when tasks landed.</summary>
@@ -92,9 +116,16 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         }
     }
 
-    /// <summary>The batch's tasks by binary COPY, then their log rows and audit entries set-based.</summary>
+    /// <summary>The batch's tasks by binary COPY, then their audit entries and log rows set-based.</summary>
     public async Task LandAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImportState import, List<ValidRow> batch,
         long from, long to, CancellationToken ct)
+    {
+        await CopyTasksAsync(connection, import, batch, ct);
+        await WriteAuditAsync(connection, transaction, import, from, to, ct);
+        await WriteLogAsync(connection, transaction, import, from, to, ct);
+    }
+
+    private async Task CopyTasksAsync(NpgsqlConnection connection, ImportState import, List<ValidRow> batch, CancellationToken ct)
     {
         if (batch.Count == 0)
         {
@@ -124,10 +155,16 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
             }
             await copy.CompleteAsync(ct);
         }
-        await connection.ExecuteAsync(new CommandDefinition(LandSql,
-            new { import.Id, From = from, To = to, UserId = import.RequestedBy, Username = import.RequestedByUsername }, transaction,
-            commandTimeout: 600, cancellationToken: ct));
     }
+
+    private static Task WriteAuditAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImportState import, long from, long to,
+        CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(AuditSql, new { import.Id, From = from, To = to, UserId = import.RequestedBy, Username = import.RequestedByUsername },
+            transaction, commandTimeout: 600, cancellationToken: ct));
+
+    private static Task WriteLogAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImportState import, long from, long to,
+        CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(LogSql, new { import.Id, From = from, To = to }, transaction, commandTimeout: 600, cancellationToken: ct));
 
     private static async Task CopyErrorsAsync(NpgsqlConnection connection, Guid importId, List<RowError> errors, CancellationToken ct)
     {
@@ -189,4 +226,26 @@ public sealed class ImportBatch(long from, int capacity)
     public long To { get; set; }
     public List<ValidRow> Rows { get; } = new(capacity);
     public List<RowError> Errors { get; } = [];
+}
+
+/// <summary>How far a batch being landed has got, for the batch after it.</summary>
+public sealed class BatchTurn
+{
+    public static readonly BatchTurn Done = new(completed: true);
+
+    public BatchTurn() : this(completed: false)
+    {
+    }
+
+    private BatchTurn(bool completed)
+    {
+        if (completed)
+        {
+            Copied.SetResult();
+            Committed.SetResult();
+        }
+    }
+
+    public TaskCompletionSource Copied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 }

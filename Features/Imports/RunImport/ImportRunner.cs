@@ -102,16 +102,27 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
         using var landingFailed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var landingTask = Task.Run(async () =>
         {
+            // Up to three batches land at once (see ImportLanding.CommitBatchAsync): while one commits, the next ones are copied.
+            var inFlight = new Queue<Task>();
+            var previous = BatchTurn.Done;
             try
             {
                 await foreach (var batch in batches.Reader.ReadAllAsync(ct))
                 {
-                    await landing.CommitBatchAsync(import, batch, ct);
+                    var turn = new BatchTurn();
+                    inFlight.Enqueue(landing.CommitBatchAsync(import, batch, previous, turn, ct));
+                    previous = turn;
+                    if (inFlight.Count == 3)
+                    {
+                        await inFlight.Dequeue();
+                    }
                 }
+                await Task.WhenAll(inFlight);
             }
             catch
             {
                 await landingFailed.CancelAsync(); // stop reading: nothing more can land
+                await Task.WhenAll(inFlight).ContinueWith(_ => { }, TaskScheduler.Default); // they fail with it
                 throw;
             }
         }, CancellationToken.None);
