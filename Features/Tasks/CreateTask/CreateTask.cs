@@ -52,6 +52,7 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         {
             return Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.");
         }
+        await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
         await cache.InvalidateAsync();
         return task;
     }

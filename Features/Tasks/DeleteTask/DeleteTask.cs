@@ -52,6 +52,7 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(SoftDeleteSql, command, cancellationToken: ct)) == 1)
         {
+            await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
             await cache.InvalidateAsync();
             return new DeleteTaskResponse("Task deleted successfully");
         }
@@ -67,6 +68,7 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         {
             return Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
         }
+        await connection.CloseAsync();
         await cache.InvalidateAsync();
         return new DeleteTaskResponse("Task permanently deleted");
     }

@@ -88,6 +88,7 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, cancellationToken: ct));
         if (task is not null)
         {
+            await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
             await cache.InvalidateAsync();
             return task;
         }
