@@ -231,21 +231,15 @@ public sealed class ImportBatch(long from, int capacity)
 /// <summary>How far a batch being landed has got, for the batch after it.</summary>
 public sealed class BatchTurn
 {
-    public static readonly BatchTurn Done = new(completed: true);
-
-    public BatchTurn() : this(completed: false)
-    {
-    }
-
-    private BatchTurn(bool completed)
-    {
-        if (completed)
-        {
-            Copied.SetResult();
-            Committed.SetResult();
-        }
-    }
-
     public TaskCompletionSource Copied { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     public TaskCompletionSource Committed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The turn before the first batch: nothing to wait for.</summary>
+    public static BatchTurn Completed()
+    {
+        var turn = new BatchTurn();
+        turn.Copied.SetResult();
+        turn.Committed.SetResult();
+        return turn;
+    }
 }

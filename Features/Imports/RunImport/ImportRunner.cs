@@ -104,7 +104,7 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
         {
             // Up to three batches land at once (see ImportLanding.CommitBatchAsync): while one commits, the next ones are copied.
             var inFlight = new Queue<Task>();
-            var previous = BatchTurn.Done;
+            var previous = BatchTurn.Completed();
             try
             {
                 await foreach (var batch in batches.Reader.ReadAllAsync(ct))
