@@ -3,6 +3,7 @@
 # service's threads, then prints the frames busy samples spend their time in (bench/profile/top-frames.py).
 #
 #   bench/profile/run.sh CASE [SECONDS]      CASE: page1 | deep | date | entry | update | create | login | import
+#                                            | v2cursor | v2search
 #
 # import: uploads a generated file of PROFILE_IMPORT_ROWS rows (default 300000) and samples the worker importing it.
 #
@@ -55,8 +56,24 @@ case "$case" in
   create) args=(BENCH_CASE=create) ;;
   login) args=(BENCH_CASE=login) ;;
   import) args=() ;;
+  v2cursor) args=(BENCH_CASE=v2-cursor BENCH_CURSORS="$out/cursors.txt") ;;
+  v2search) args=(BENCH_CASE=v2-search BENCH_LO=1 BENCH_HI="$task_hi") ;;
   *) echo "unknown case $case" >&2; exit 2 ;;
 esac
+if [[ $case == v2cursor ]]; then # every 100th cursor of the first 2,000 pages of 100, as a client walks them
+  python3 - "http://127.0.0.1:$PORT" "$token" >"$out/cursors.txt" <<'PY'
+import json, sys, urllib.parse, urllib.request
+base, token, cursor = sys.argv[1], sys.argv[2], None
+for page in range(1, 2001):
+    url = base + "/api/v2/tasks?limit=100" + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
+    with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Bearer " + token})) as r:
+        cursor = json.load(r)["next_cursor"]
+    if cursor is None:
+        break
+    if page % 100 == 0:
+        print(urllib.parse.quote(cursor))
+PY
+fi
 if [[ $case == import ]]; then
   python3 scripts/generate-csv.py "${PROFILE_IMPORT_ROWS:-300000}" --users "$user" >"$out/import.csv"
   curl -sf -X POST "http://127.0.0.1:$PORT/api/upload-csv" -H "Authorization: Bearer $token" -F "file=@$out/import.csv" >"$out/import.wrk.txt" &
