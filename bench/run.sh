@@ -380,7 +380,7 @@ for round in 1 2; do
     sleep 0.1
   done
   snap_runs+=("$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")")
-  [[ -n $snap_rows ]] || die "the snapshot did not finish in 300 s"
+  [[ -n $snap_rows ]] || { tail -n 20 "$work"/service-snapshot-*.log >&2; die "the snapshot did not finish in 300 s"; }
   log "snapshot via service, round $round: $snap_rows rows in ${snap_runs[-1]}s"
   clear_today
   psql_ -d "$DB" -c "CHECKPOINT" >/dev/null

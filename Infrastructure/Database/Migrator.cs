@@ -22,7 +22,8 @@ public sealed class Migrator(NpgsqlDataSource dataSource, IOptions<DatabaseOptio
         // Evolve is synchronous; this runs once at start-up, off the request path.
         await Task.Run(() =>
         {
-            var evolve = new Evolve(connection, message => logger.LogInformation("Migrations: {Message}", message))
+            // Naming the DBMS spares Evolve its probe for other databases (an error line in the server log at every start).
+            var evolve = new Evolve(connection, message => logger.LogInformation("Migrations: {Message}", message), EvolveDb.Dialect.DBMS.PostgreSQL)
             {
                 EmbeddedResourceAssemblies = [typeof(Migrator).Assembly],
                 EmbeddedResourceFilters = ["TaskManager.Infrastructure.Database.Migrations"],

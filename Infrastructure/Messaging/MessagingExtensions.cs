@@ -39,6 +39,8 @@ public static class MessagingExtensions
         services.AddMassTransit(bus =>
         {
             bus.SetKebabCaseEndpointNameFormatter();
+            // A service does not call third parties it was not configured to call (MassTransit reports usage by default).
+            bus.ConfigureUsageTelemetryOptions(o => o.Enabled = false);
             if (role.RunsWorker())
             {
                 bus.AddConsumers(typeof(Program).Assembly);
