@@ -415,8 +415,8 @@ fi
 # ------------------------------------------------------------------ the results file
 write_results() {
 set +eu
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-" || v == "") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
 mem_verdict() { awk -v v="$1" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 < 250) print "met"; else print "missed" }'; }
 p99_verdict() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else if (v+0 < 20) print "met"; else print "missed" }'; }
 pg_started_end=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()" || echo "unreachable")
@@ -434,6 +434,30 @@ commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/result
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 elapsed=$((SECONDS - t_start))
 
+# The summary at the top: one line per target, each with its figures; the tables below hold the rest.
+[[ -n $import_line ]] && IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss i_fair_s i_fair_ratio _ <<<"$import_line"
+at_most() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 <= t+0) print "met"; else print "missed" }'; }
+case_target() { # case_target LABEL TARGET TEXT: HTTP against its pgbench floor
+  local r; r=$(ratio "${RPS[$1]:-}" "${PG_TPS[$1]:-}")
+  echo "- $3 >= $2x its pgbench floor: **$(verdict "$r" "$2")** (${r}x; p50 ${P50[$1]:-?} ms, p99 ${P99[$1]:-?} ms)"
+}
+summary_lines() {
+  case_target deep 0.7 "Deep pages ($DEEP)"
+  case_target filtered 0.7 "Deep pages filtered by priority ($FILTERED)"
+  case_target date 0.7 "Date-filtered pages"
+  case_target create 0.7 "POST /api/task"
+  case_target update 0.7 "PUT /api/task/{id}"
+  local sr; sr=$(ratio "$snap_s" "$bare_s")
+  echo "- Snapshot <= 1.25x the bare INSERT ... SELECT: **$(at_most "$sr" 1.25)** (${sr}x: ${snap_s:-?} s against ${bare_s:-?} s)"
+  echo "- CSV import >= 0.8x its fair floor: **$(verdict "${i_fair_ratio// /}" 0.8)** (${i_fair_ratio// /}x: ${i_import_s// /} s against ${i_fair_s// /} s)"
+  local cr; cr=$(ratio "${PG_TPS[v2list]:-}" "${PG_TPS[v2cursor]:-}")
+  echo "- v2 deep cursor page within 1.5x of page 1 (their SQL, pgbench): **$(at_most "$cr" 1.5)** (${cr}x)"
+  echo "- v2 search p50 < 20 ms: **$(at_most "${P50[v2search]:-}" 19.999)** (${P50[v2search]:-?} ms)"
+  for l in v2list v2cursor v2search v2get v2get304; do case_target "$l" 0.5 "v2 $l"; done
+  local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
+  echo "- Peak memory of every process < 250 MB: **$(mem_verdict "$peak")** (highest ${peak:-?} MB)"
+}
+
 mkdir -p "$(dirname "$OUT")"
 {
   echo "# Benchmark, $(date -u +%F)"
@@ -447,6 +471,10 @@ mkdir -p "$(dirname "$OUT")"
   [[ -n ${BENCH_PARTS:-}${BENCH_CASES:-}${BENCH_SERVICE_ENV:-} ]] && { echo; echo "**Partial or varied run:** parts:$PARTS; cases:$CASES; service settings: ${BENCH_SERVICE_ENV:-none}."; }
   [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
   [[ -n $incomplete ]] && { echo; echo "**$incomplete**"; }
+  echo
+  echo "## Targets"
+  echo
+  summary_lines
   echo
   echo "## HTTP against its floor"
   echo
@@ -507,7 +535,6 @@ mkdir -p "$(dirname "$OUT")"
   printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit), best of %s | %s s | bare INSERT ... SELECT in psql, best of %s: %s s | %sx the bare time | <= 1.25x: %s |\n' \
     "$active" "${snap_runs[*]}" "$snap_s" "${bare_runs[*]}" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 > 0 && r+0 <= 1.25) print "met"; else print "missed" }')"
   if [[ -n $import_line ]]; then
-    IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss i_fair_s i_fair_ratio _ <<<"$import_line"
     printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | fair floor, psql per 5,000-row batch: \\copy into tasks + its log rows and audit entries: %s s | %s | >= 0.8: %s |\n' \
       $i_rows $i_mb $i_import_s $i_import_rps $i_fair_s $i_fair_ratio "$(verdict $i_fair_ratio 0.8)"
     printf '| the same import against one table | %s s | psql \\copy into tasks alone: %s s (%s rows/s) | %s | (for reference) |\n' \
