@@ -73,6 +73,8 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
         builder.UseSetting("RabbitMq:Host", "");
         // Tests take snapshots when they mean to; the scheduler's own tests turn it on.
         builder.UseSetting("TaskLog:SchedulerEnabled", "false");
+        // Snapshots of a few tasks still take several batches, as a million do.
+        builder.UseSetting("TaskLog:SnapshotBatchSize", "4");
         // Rate limits stay on, but so high that hundreds of tests from one address never meet them; the
         // rate-limit tests run applications of their own with low limits.
         foreach (var policy in new[] { "Register", "Login", "Upload" })

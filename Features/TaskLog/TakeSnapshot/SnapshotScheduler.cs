@@ -22,6 +22,10 @@ public sealed class SnapshotOptions
     [Range(0, 3600)]
     public int SweepDelaySeconds { get; set; } = 60;
 
+    /// <summary>Task ids the snapshot writes a transaction: a change to a task waits for one batch at most.</summary>
+    [Range(1, 10_000_000)]
+    public int SnapshotBatchSize { get; set; } = 50_000;
+
     public TimeOnly Time => TimeOnly.ParseExact(SnapshotTimeUtc, "HH:mm", System.Globalization.CultureInfo.InvariantCulture);
 }
 

@@ -123,6 +123,50 @@ public sealed class SnapshotTests : ApiTest
         });
     }
 
+    [Test]
+    public async Task A_change_to_a_task_the_snapshot_has_passed_does_not_wait_for_the_rest_of_it()
+    {
+        var (adminId, adminToken) = await SignUpAdminAsync();
+        await Sql.InsertTasksAsync(App.ConnectionString, adminId, 10);
+        var passed = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT min(id) FROM tasks WHERE status");
+        var last = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT max(id) FROM tasks WHERE status");
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+
+        // An uncommitted change holds today's row of the last task, so the snapshot's last batch waits for it.
+        await using var change = new NpgsqlConnection(App.ConnectionString);
+        await change.OpenAsync();
+        await using var transaction = await change.BeginTransactionAsync();
+        await using (var insert = new NpgsqlCommand(
+            "INSERT INTO task_logger (task_id, log_date, status, priority) VALUES (@id, @d, true, 'CRITICAL')", change, transaction))
+        {
+            insert.Parameters.AddWithValue("id", last);
+            insert.Parameters.AddWithValue("d", today);
+            await insert.ExecuteNonQueryAsync();
+        }
+        var snapshot = Task.Run(async () =>
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(today));
+        });
+        await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(App.ConnectionString,
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO task_logger%'"), waiting => waiting > 0);
+
+        // The first task's row was written and committed in an earlier batch: changing it does not wait.
+        var updated = await SendAsync(HttpMethod.Put, $"/api/task/{passed}", adminToken, Json("""{"priority":"HIGH"}"""));
+        var stillWaiting = !snapshot.IsCompleted;
+        await transaction.CommitAsync();
+        var taken = await snapshot;
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(updated.StatusCode, Is.EqualTo(HttpStatusCode.OK), await updated.Content.ReadAsStringAsync());
+            Assert.That(stillWaiting, Is.True, "the change was answered while the snapshot still waited");
+            Assert.That(taken.RowsWritten, Is.EqualTo(7), "every active task but the one the change wrote");
+            Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString,
+                $"SELECT priority FROM task_logger WHERE task_id = {passed} AND log_date = '{today:yyyy-MM-dd}'"), Is.EqualTo("HIGH"));
+        });
+    }
+
     [TestCase("user")]
     [TestCase("manager")]
     public async Task Only_an_admin_may_trigger_the_snapshot(string role)
