@@ -94,24 +94,9 @@ public sealed class SnapshotTests : ApiTest
 
         // A change has written today's row of one task and not yet committed: the snapshot cannot see the row,
         // runs into it on insert and waits for the change, which then commits first.
-        await using var change = new NpgsqlConnection(App.ConnectionString);
-        await change.OpenAsync();
-        await using var transaction = await change.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO task_logger (task_id, log_date, status, priority) VALUES (@id, @d, true, 'CRITICAL')", change, transaction))
-        {
-            insert.Parameters.AddWithValue("id", racer);
-            insert.Parameters.AddWithValue("d", today);
-            await insert.ExecuteNonQueryAsync();
-        }
-        var snapshot = Task.Run(async () =>
-        {
-            await using var scope = App.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(today));
-        });
-        await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(App.ConnectionString,
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO task_logger%'"), waiting => waiting > 0);
-        await transaction.CommitAsync();
+        await using var change = await HoldTodaysRowAsync(racer, today);
+        var snapshot = await SnapshotWaitingAsync(today);
+        await change.CommitAsync();
         var taken = await snapshot;
 
         Assert.Multiple(async () =>
@@ -133,28 +118,13 @@ public sealed class SnapshotTests : ApiTest
         var today = DateOnly.FromDateTime(DateTime.UtcNow);
 
         // An uncommitted change holds today's row of the last task, so the snapshot's last batch waits for it.
-        await using var change = new NpgsqlConnection(App.ConnectionString);
-        await change.OpenAsync();
-        await using var transaction = await change.BeginTransactionAsync();
-        await using (var insert = new NpgsqlCommand(
-            "INSERT INTO task_logger (task_id, log_date, status, priority) VALUES (@id, @d, true, 'CRITICAL')", change, transaction))
-        {
-            insert.Parameters.AddWithValue("id", last);
-            insert.Parameters.AddWithValue("d", today);
-            await insert.ExecuteNonQueryAsync();
-        }
-        var snapshot = Task.Run(async () =>
-        {
-            await using var scope = App.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(today));
-        });
-        await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(App.ConnectionString,
-            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO task_logger%'"), waiting => waiting > 0);
+        await using var change = await HoldTodaysRowAsync(last, today);
+        var snapshot = await SnapshotWaitingAsync(today);
 
         // The first task's row was written and committed in an earlier batch: changing it does not wait.
         var updated = await SendAsync(HttpMethod.Put, $"/api/task/{passed}", adminToken, Json("""{"priority":"HIGH"}"""));
         var stillWaiting = !snapshot.IsCompleted;
-        await transaction.CommitAsync();
+        await change.CommitAsync();
         var taken = await snapshot;
 
         Assert.Multiple(async () =>
@@ -277,6 +247,44 @@ public sealed class SnapshotTests : ApiTest
             Assert.That(beforeMidnight, Is.Zero);
             Assert.That(afterMidnight, Is.EqualTo(8));
         });
+    }
+
+    /// <summary>A change that has written today's row of the task and not committed.</summary>
+    private async Task<HeldRow> HoldTodaysRowAsync(long taskId, DateOnly today)
+    {
+        var connection = new NpgsqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using var insert = new NpgsqlCommand(
+            "INSERT INTO task_logger (task_id, log_date, status, priority) VALUES (@id, @d, true, 'CRITICAL')", connection, transaction);
+        insert.Parameters.AddWithValue("id", taskId);
+        insert.Parameters.AddWithValue("d", today);
+        await insert.ExecuteNonQueryAsync();
+        return new HeldRow(connection, transaction);
+    }
+
+    private sealed record HeldRow(NpgsqlConnection Connection, NpgsqlTransaction Transaction) : IAsyncDisposable
+    {
+        public Task CommitAsync() => Transaction.CommitAsync();
+
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>Starts the snapshot and returns once it waits on a row lock.</summary>
+    private async Task<Task<TakeSnapshotResponse>> SnapshotWaitingAsync(DateOnly today)
+    {
+        var snapshot = Task.Run(async () =>
+        {
+            await using var scope = App.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(today));
+        });
+        await Eventually.ReadAsync(() => Sql.ScalarAsync<long>(App.ConnectionString,
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO task_logger%'"), waiting => waiting > 0);
+        return snapshot;
     }
 
     private static async Task<long> PollAsync(Func<Task<long>> read, long expected)
