@@ -218,7 +218,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TaskManager-Webhooks", "1.0"));
 
             using var response = await clients.CreateClient(WebhookHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            await DrainAsync(response, settings.MaxBodyBytes, ct);
+            await WebhookHttp.DrainAsync(response, settings.MaxBodyBytes, ct);
             var code = (int)response.StatusCode;
             return (code, code is >= 200 and <= 299 ? null : $"HTTP {code}", Stopwatch.GetElapsedTime(started));
         }
@@ -235,31 +235,5 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             };
             return (null, error, Stopwatch.GetElapsedTime(started));
         }
-    }
-
-    /// <summary>Reads at most the configured bytes of the answer, so a connection can be reused and a huge body costs nothing.</summary>
-    private static async Task DrainAsync(HttpResponseMessage response, int maxBytes, CancellationToken ct)
-    {
-        await using var body = await response.Content.ReadAsStreamAsync(ct);
-        var buffer = new byte[Math.Min(Math.Max(maxBytes, 1), 8192)];
-        var total = 0;
-        int read;
-        while (total < maxBytes && (read = await body.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxBytes - total)), ct)) > 0)
-        {
-            total += read;
-        }
-    }
-
-    private sealed class ClaimedDelivery
-    {
-        public Guid Id { get; init; }
-        public long SubscriptionId { get; init; }
-        public string Body { get; init; } = "";
-        public int Attempts { get; init; }
-        public DateTime CreatedAt { get; init; }
-        public string Url { get; init; } = "";
-        public byte[] Secret { get; init; } = [];
-        public byte[]? PreviousSecret { get; init; }
-        public DateTime? PreviousSecretExpiresAt { get; init; }
     }
 }

@@ -59,4 +59,17 @@ public static class WebhookHttp
             throw;
         }
     }
+
+    /// <summary>Reads at most the configured bytes of the answer, so a connection can be reused and a huge body costs nothing.</summary>
+    public static async Task DrainAsync(HttpResponseMessage response, int maxBytes, CancellationToken ct)
+    {
+        await using var body = await response.Content.ReadAsStreamAsync(ct);
+        var buffer = new byte[Math.Min(Math.Max(maxBytes, 1), 8192)];
+        var total = 0;
+        int read;
+        while (total < maxBytes && (read = await body.ReadAsync(buffer.AsMemory(0, Math.Min(buffer.Length, maxBytes - total)), ct)) > 0)
+        {
+            total += read;
+        }
+    }
 }
