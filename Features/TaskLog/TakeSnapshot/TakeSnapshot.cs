@@ -41,15 +41,15 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
     public async ValueTask<TakeSnapshotResponse> Handle(TakeSnapshotCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var (first, lastId) = await connection.QuerySingleAsync<(long?, long?)>(
-            new CommandDefinition("SELECT min(id), max(id) FROM tasks", cancellationToken: ct));
+        var (beforeFirst, lastId) = await connection.QuerySingleAsync<(long, long)>(
+            new CommandDefinition("SELECT coalesce(min(id) - 1, 0), coalesce(max(id), 0) FROM tasks", cancellationToken: ct));
         // One transaction a batch of task ids: a change to a task waits at most for the batch holding its row,
         // not for the whole snapshot (its row is in the snapshot's uncommitted inserts until then).
         var written = 0L;
         var batch = options.Value.SnapshotBatchSize;
-        for (var after = (first ?? 1) - 1; after < (lastId ?? 0); after += batch)
+        for (var after = beforeFirst; after < lastId; after += batch)
         {
-            written += await WriteBatchAsync(connection, command.LogDate, after, Math.Min(after + batch, lastId ?? 0), ct);
+            written += await WriteBatchAsync(connection, command.LogDate, after, Math.Min(after + batch, lastId), ct);
         }
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
