@@ -16,8 +16,13 @@ public sealed class IdempotencyKeys(NpgsqlDataSource db)
     /// <summary>What a request with this key should do: Claimed (go on, then Complete or Release), or a Replay.</summary>
     public sealed record Claim(bool Claimed, Stored? Replay, bool DifferentBody, bool InProgress);
 
+    // A claim left unfinished for a minute (its process died between claiming and answering) is free again: a create
+    // takes one statement, well within that. Each claim also removes a few expired keys, so the table stays small.
     private const string ClaimSql = """
-        DELETE FROM idempotency_keys WHERE user_id = @UserId AND key = @Key AND created_at < now() - interval '24 hours';
+        DELETE FROM idempotency_keys WHERE user_id = @UserId AND key = @Key
+            AND (created_at < now() - interval '24 hours' OR (status IS NULL AND created_at < now() - interval '1 minute'));
+        DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(
+            SELECT ctid FROM idempotency_keys WHERE created_at < now() - interval '24 hours' LIMIT 100));
         INSERT INTO idempotency_keys (user_id, key, request_hash) VALUES (@UserId, @Key, @Hash)
         ON CONFLICT (user_id, key) DO NOTHING RETURNING true;
         """;
@@ -49,12 +54,13 @@ public sealed class IdempotencyKeys(NpgsqlDataSource db)
             : new Claim(false, null, false, true);
     }
 
-    public async Task CompleteAsync(long userId, string key, Stored response, CancellationToken ct)
+    /// <summary>Stores the response of a claimed key's request. Not cancellable: once the task exists, its key must say so.</summary>
+    public async Task CompleteAsync(long userId, string key, Stored response)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE idempotency_keys SET status = @Status, body = @Body, location = @Location, etag = @ETag WHERE user_id = @UserId AND key = @Key",
-            new { UserId = userId, Key = key, response.Status, response.Body, response.Location, response.ETag }, cancellationToken: ct));
+            new { UserId = userId, Key = key, response.Status, response.Body, response.Location, response.ETag }));
     }
 
     /// <summary>Frees a key whose request failed, so a corrected retry may use it.</summary>

@@ -28,13 +28,20 @@ internal static class QueryParameters
         ["sort"] = () => OneOf([.. SortFields.SelectMany(f => new[] { f, "-" + f })]),
     };
 
+    // Where one operation's parameter means something else than the name does elsewhere.
+    private static readonly Dictionary<(string Operation, string Parameter), Func<OpenApiSchema>> Exceptions = new()
+    {
+        [("ListWebhookDeliveries", "status")] = () => OneOf("pending", "succeeded", "failed"),
+    };
+
     public static Task Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
         foreach (var parameter in (operation.Parameters ?? []).OfType<OpenApiParameter>())
         {
             if (parameter is { In: ParameterLocation.Query, Schema: OpenApiSchema { Type: { } type, Format: null, Enum: null or { Count: 0 } } }
                 && (type & ~JsonSchemaType.Null) == JsonSchemaType.String
-                && Schemas.TryGetValue(parameter.Name ?? "", out var schema))
+                && (Exceptions.TryGetValue((operation.OperationId ?? "", parameter.Name ?? ""), out var schema)
+                    || Schemas.TryGetValue(parameter.Name ?? "", out schema)))
             {
                 parameter.Schema = schema();
             }

@@ -2316,7 +2316,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<FileResponse> ExportTasksAsync(string? q = null, System.Collections.Generic.IEnumerable<Priority>? priority = null, bool? done = null, string? assignedUserId = null, long? createdBy = null, System.DateTimeOffset? dueBefore = null, System.DateTimeOffset? dueAfter = null, bool? overdue = null, System.DateTimeOffset? updatedSince = null, Deleted2? deleted = null, Sort2? sort = null, int? limit = null, string? cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<FileResponse> ExportTasksAsync(string? q = null, System.Collections.Generic.IEnumerable<Priority>? priority = null, bool? done = null, string? assignedUserId = null, long? createdBy = null, System.DateTimeOffset? dueBefore = null, System.DateTimeOffset? dueAfter = null, bool? overdue = null, System.DateTimeOffset? updatedSince = null, Deleted2? deleted = null, Sort2? sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2389,14 +2389,6 @@ namespace TaskManager.Tests.Generated
                     if (sort != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
-                    }
-                    if (limit != null)
-                    {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("limit")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(limit, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
-                    }
-                    if (cursor != null)
-                    {
-                        urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -4433,7 +4425,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<SwaggerResponse<DeliveriesPage>> ListWebhookDeliveriesAsync(long id, bool? status = null, int? limit = null, string? cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<SwaggerResponse<DeliveriesPage>> ListWebhookDeliveriesAsync(long id, Status? status = null, int? limit = null, string? cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             if (id == null)
                 throw new System.ArgumentNullException("id");
@@ -6302,6 +6294,21 @@ namespace TaskManager.Tests.Generated
 
         [System.Runtime.Serialization.EnumMember(Value = @"-task_name")]
         Minustask_name = 9,
+
+    }
+
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum Status
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"pending")]
+        Pending = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"succeeded")]
+        Succeeded = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"failed")]
+        Failed = 2,
 
     }
 

@@ -85,7 +85,7 @@ public static class GetImportEndpoint
 
     /// <summary>GET /api/v2/imports/{id}: the same import, under v2.</summary>
     public static RouteHandlerBuilder MapGetImportV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:guid}", (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) => AnswerAsync(id, user, mediator, ct))
+        .MapGet("/{id}", (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) => AnswerAsync(id, user, mediator, ct))
         .WithName("GetImportV2")
         .WithSummary("Get an import")
         .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).")

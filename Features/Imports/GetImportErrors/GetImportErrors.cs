@@ -33,7 +33,7 @@ public static class GetImportErrorsEndpoint
 
     /// <summary>GET /api/v2/imports/{id}/errors: the same CSV, under v2.</summary>
     public static RouteHandlerBuilder MapGetImportErrorsV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:guid}/errors", (Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) => AnswerAsync(id, user, db, ct))
+        .MapGet("/{id}/errors", (Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) => AnswerAsync(id, user, db, ct))
         .WithName("GetImportErrorsV2")
         .WithSummary("Get an import's row errors")
         .WithDescription("Every row error of an import, as CSV (uploader, admin).")

@@ -59,7 +59,7 @@ public static class GetTaskLogEntryEndpoint
 public static class GetTaskLogEntryV2Endpoint
 {
     public static RouteHandlerBuilder MapGetTaskLogEntryV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:long}", HandleAsync)
+        .MapGet("/{id}", HandleAsync)
         .WithName("GetTaskLogEntryV2")
         .WithSummary("Get a daily-log entry")
         .WithDescription("One daily-log entry by its id, with the task's live fields.")

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
@@ -70,15 +71,25 @@ public static class CreateTaskV2Endpoint
             }
         }
 
-        var outcome = await mediator.Send(new CreateTaskCommand(caller, request.TaskName!.Trim(), request.Description, true,
-            TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller, request.DueDate, request.Done ?? false), ct);
+        Outcome<TaskRow> outcome;
+        try
+        {
+            outcome = await mediator.Send(new CreateTaskCommand(caller, request.TaskName!.Trim(), request.Description, true,
+                TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller, request.DueDate, request.Done ?? false), ct);
+        }
+        catch when (idempotencyKey is not null)
+        {
+            // Nothing was created (the create is one statement): a retry with this key may try again at once.
+            await keys.ReleaseAsync(caller, idempotencyKey);
+            throw;
+        }
         if (!outcome.IsOk)
         {
             if (idempotencyKey is not null)
             {
                 await keys.ReleaseAsync(caller, idempotencyKey);
             }
-            return Problem.Invalid(outcome.Field!, outcome.Error);
+            return Problem.From(outcome);
         }
         var task = TaskResource.From(outcome.Value!);
         var location = $"/api/v2/tasks/{task.Id}";
@@ -86,7 +97,7 @@ public static class CreateTaskV2Endpoint
         if (idempotencyKey is not null)
         {
             var body = JsonSerializer.Serialize(task, json.Value.SerializerOptions);
-            await keys.CompleteAsync(caller, idempotencyKey, new IdempotencyKeys.Stored(StatusCodes.Status201Created, body, location, etag), ct);
+            await keys.CompleteAsync(caller, idempotencyKey, new IdempotencyKeys.Stored(StatusCodes.Status201Created, body, location, etag));
         }
         http.Response.Headers.ETag = etag;
         return TypedResults.Created(location, task);

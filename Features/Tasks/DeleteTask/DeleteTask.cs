@@ -107,7 +107,7 @@ public static class DeleteTaskEndpoint
 public static class DeleteTaskV2Endpoint
 {
     public static RouteHandlerBuilder MapDeleteTaskV2(this IEndpointRouteBuilder app) => app
-        .MapDelete("/{id:long}", HandleAsync)
+        .MapDelete("/{id}", HandleAsync)
         .WithName("DeleteTaskV2")
         .WithSummary("Delete a task")
         .WithDescription("Soft delete: the task stays, with deleted_at set; POST .../restore undoes it.")

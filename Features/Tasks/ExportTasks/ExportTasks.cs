@@ -24,7 +24,13 @@ public static class ExportTasksEndpoint
         .WithSummary("Export tasks as CSV")
         .WithDescription("The tasks the list's filters select, in its order, as CSV that POST /api/v2/imports takes back as it is.")
         .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
-        .ProducesValidationProblem();
+        .ProducesValidationProblem()
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            // The list's query string, less paging: an export is every matching task.
+            operation.Parameters = operation.Parameters?.Where(p => p.Name is not ("limit" or "cursor")).ToList();
+            return Task.CompletedTask;
+        });
 
     private static Results<PushStreamHttpResult, Problem> HandleAsync(
         [Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)

@@ -29,7 +29,7 @@ public sealed class GetTaskHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskQ
 public static class GetTaskEndpoint
 {
     public static RouteHandlerBuilder MapGetTask(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:long}", HandleAsync)
+        .MapGet("/{id}", HandleAsync)
         .WithName("GetTask")
         .WithSummary("Get a task")
         .WithDescription("One task by its id, deleted ones too, with its ETag; If-None-Match with that ETag answers 304.")

@@ -63,7 +63,7 @@ public sealed class GetTaskHistoryHandler(NpgsqlDataSource db, Cursors cursors) 
 public static class GetTaskHistoryEndpoint
 {
     public static RouteHandlerBuilder MapGetTaskHistory(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:long}/history", HandleAsync)
+        .MapGet("/{id}/history", HandleAsync)
         .WithName("GetTaskHistory")
         .WithSummary("A task's daily history")
         .WithDescription("The task's daily-log rows (its status and priority on each date), newest date first, paged by cursor.")

@@ -81,7 +81,7 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQu
 public static class ListAuditEndpoints
 {
     public static RouteHandlerBuilder MapGetTaskAuditV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/tasks/{id:long}/audit", (long id, IMediator mediator, HttpContext http, CancellationToken ct,
+        .MapGet("/tasks/{id}/audit", (long id, IMediator mediator, HttpContext http, CancellationToken ct,
                 [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(id, null, limit, cursor), mediator, http, ct))
         .WithName("GetTaskAuditV2")
         .WithSummary("A task's audit trail")

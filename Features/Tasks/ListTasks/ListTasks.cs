@@ -21,8 +21,8 @@ public sealed record ListTasksResponse(IReadOnlyList<TaskResource> Tasks, string
 public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuery<Outcome<ListTasksResponse>>;
 
 /// <summary>Current tasks, filtered, searched and sorted, paged by keyset: a page continues strictly after the last
-/// row of the one before (its sort key, then id), so a deep page costs what the first does. First pages, the ones
-/// lists and dashboards poll, are cached with the daily log's pages, which every change to a task invalidates.</summary>
+/// row of the one before (its sort key, then id), so a deep page costs what the first does. First pages without q, the
+/// ones lists and dashboards poll, are cached with the daily log's pages, which every change to a task invalidates.</summary>
 public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskLogCache cache, TimeProvider clock, IOptions<DatabaseOptions> database)
     : IQueryHandler<ListTasksQuery, Outcome<ListTasksResponse>>
 {
@@ -51,9 +51,10 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
             LIMIT @PageSize
             """;
         f.Parameters.Add("PageSize", f.Limit + 1);
-        if (query.Cursor is not null)
+        if (query.Cursor is not null || f.Searches)
         {
-            // A client walking the pages reads each later page once: caching them would only fill Redis.
+            // A client walking the pages reads each later page once, and a search's words rarely repeat: caching
+            // them would cost a Redis write a request and only fill Redis.
             return await ReadAsync(sql, f, ct);
         }
         // The fingerprint holds every filter (`me` resolved to its id); today's date, because `overdue` moves with it.

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
 
@@ -40,6 +41,8 @@ public sealed class TaskFilters
     public string SortField { get; private set; } = "updated_at";
     public bool Descending { get; private set; } = true;
     public bool ByRelevance { get; private set; }
+    /// <summary>Whether q asks for words: such a list is a search, not a view a client polls.</summary>
+    public bool Searches { get; private set; }
     public int Limit { get; private set; } = 20;
     /// <summary>The checked query in one canonical string: what a cursor is bound to.</summary>
     public string Fingerprint { get; private set; } = "";
@@ -53,7 +56,8 @@ public sealed class TaskFilters
         {
             f.Parameters.Add(name, value);
             where.Add(condition);
-            canonical.Append(name).Append('=').Append(value is Array a ? string.Join(",", a.Cast<object>()) : Convert.ToString(value, CultureInfo.InvariantCulture)).Append(';');
+            // Each value as a JSON string: no q can pose as another filter, and times keep their fractions.
+            canonical.Append(name).Append('=').Append(JsonSerializer.Serialize(Text(value))).Append(';');
         }
 
         if (!string.IsNullOrWhiteSpace(r.Q))
@@ -63,6 +67,7 @@ public sealed class TaskFilters
                 f.Fail("q", "q must be at most 200 characters long.");
             }
             Add("Q", r.Q.Trim(), "t.search @@ websearch_to_tsquery('simple', @Q)");
+            f.Searches = true;
         }
         if (r.Priority is not null)
         {
@@ -209,4 +214,11 @@ public sealed class TaskFilters
     }
 
     private void Fail(string field, string message) => Errors[field] = [message];
+
+    private static string Text(object? value) => value switch
+    {
+        Array values => string.Join(",", values.Cast<object>().Select(Text)),
+        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
+        _ => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "",
+    };
 }

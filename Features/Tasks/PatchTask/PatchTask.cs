@@ -19,7 +19,7 @@ public sealed record TaskPatch(string? TaskName, string? Description, string? Pr
 public static class PatchTaskEndpoint
 {
     public static RouteHandlerBuilder MapPatchTask(this IEndpointRouteBuilder app) => app
-        .MapPatch("/{id:long}", HandleAsync)
+        .MapPatch("/{id}", HandleAsync)
         .WithName("PatchTask")
         .WithSummary("Change a task")
         .WithDescription("JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or " +
@@ -48,6 +48,11 @@ public static class PatchTaskEndpoint
         catch (JsonException)
         {
             return Problem.Invalid("body", "The request body is not valid JSON.");
+        }
+        catch (InvalidOperationException)
+        {
+            // Checking keys for duplicates reads them: a key with half a character fails here.
+            return Problem.Invalid("body", "A key holds a \\u escape that is not a whole character (a lone surrogate).");
         }
         using (document)
         {
@@ -87,36 +92,46 @@ public sealed record MergePatch(string? TaskName, string? Description, bool Clea
         DateOnly? due = null;
         long? assignee = null;
         bool clearDescription = false, clearDue = false, clearAssignee = false;
-        foreach (var field in body.EnumerateObject())
+        var current = "body";
+        try
         {
-            var value = field.Value;
-            var isNull = value.ValueKind == JsonValueKind.Null;
-            switch (field.Name)
+            foreach (var field in body.EnumerateObject())
             {
-                case "task_name" when value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is { Length: > 0 } trimmed
-                                      && trimmed.EnumerateRunes().Count() <= 255 && !trimmed.Contains('\0'):
-                    name = trimmed; break;
-                case "task_name": return Invalid("task_name", "task_name must be 1 to 255 characters long (after trimming).");
-                case "description" when isNull: clearDescription = true; break;
-                case "description" when value.ValueKind == JsonValueKind.String && value.GetString()!.EnumerateRunes().Count() <= 10_000
-                                        && !value.GetString()!.Contains('\0'):
-                    description = value.GetString(); break;
-                case "description": return Invalid("description", "description must be a string of at most 10,000 characters, or null.");
-                case "priority" when value.ValueKind == JsonValueKind.String && TaskRules.IsPriority(value.GetString()):
-                    priority = TaskRules.NormalizePriority(value.GetString()); break;
-                case "priority": return Invalid("priority", "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
-                case "done" when value.ValueKind is JsonValueKind.True or JsonValueKind.False: done = value.GetBoolean(); break;
-                case "done": return Invalid("done", "done must be true or false.");
-                case "due_date" when isNull: clearDue = true; break;
-                case "due_date" when value.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd",
-                                         CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
-                    due = date; break;
-                case "due_date": return Invalid("due_date", "due_date must be a date (YYYY-MM-DD) or null.");
-                case "assigned_user_id" when isNull: clearAssignee = true; break;
-                case "assigned_user_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var userId) && userId > 0:
-                    assignee = userId; break;
-                case "assigned_user_id": return Invalid("assigned_user_id", "assigned_user_id must be a user id or null.");
+                var value = field.Value;
+                var isNull = value.ValueKind == JsonValueKind.Null;
+                current = field.Name;
+                switch (current)
+                {
+                    case "task_name" when value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is { Length: > 0 } trimmed
+                                          && trimmed.EnumerateRunes().Count() <= 255 && !trimmed.Contains('\0'):
+                        name = trimmed; break;
+                    case "task_name": return Invalid("task_name", "task_name must be 1 to 255 characters long (after trimming).");
+                    case "description" when isNull: clearDescription = true; break;
+                    case "description" when value.ValueKind == JsonValueKind.String && value.GetString()!.EnumerateRunes().Count() <= 10_000
+                                            && !value.GetString()!.Contains('\0'):
+                        description = value.GetString(); break;
+                    case "description": return Invalid("description", "description must be a string of at most 10,000 characters, or null.");
+                    case "priority" when value.ValueKind == JsonValueKind.String && TaskRules.IsPriority(value.GetString()):
+                        priority = TaskRules.NormalizePriority(value.GetString()); break;
+                    case "priority": return Invalid("priority", "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
+                    case "done" when value.ValueKind is JsonValueKind.True or JsonValueKind.False: done = value.GetBoolean(); break;
+                    case "done": return Invalid("done", "done must be true or false.");
+                    case "due_date" when isNull: clearDue = true; break;
+                    case "due_date" when value.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd",
+                                             CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
+                        due = date; break;
+                    case "due_date": return Invalid("due_date", "due_date must be a date (YYYY-MM-DD) or null.");
+                    case "assigned_user_id" when isNull: clearAssignee = true; break;
+                    case "assigned_user_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var userId) && userId > 0:
+                        assignee = userId; break;
+                    case "assigned_user_id": return Invalid("assigned_user_id", "assigned_user_id must be a user id or null.");
+                }
             }
+        }
+        catch (InvalidOperationException)
+        {
+            // The parser checks only that a \u escape has four hex digits: a lone surrogate fails once the text is read.
+            return Invalid(current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
         }
         return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee);
     }

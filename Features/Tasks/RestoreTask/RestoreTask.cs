@@ -12,7 +12,7 @@ namespace TaskManager.Features.Tasks.RestoreTask;
 public static class RestoreTaskEndpoint
 {
     public static RouteHandlerBuilder MapRestoreTask(this IEndpointRouteBuilder app) => app
-        .MapPost("/{id:long}/restore", HandleAsync)
+        .MapPost("/{id}/restore", HandleAsync)
         .WithName("RestoreTask")
         .WithSummary("Restore a deleted task")
         .WithDescription("Makes a soft-deleted task active again (deleted_at null); restoring an active task changes nothing.")

@@ -25,7 +25,7 @@ public sealed class DeleteWebhookHandler(NpgsqlDataSource db) : ICommandHandler<
 public static class DeleteWebhookEndpoint
 {
     public static RouteHandlerBuilder MapDeleteWebhook(this IEndpointRouteBuilder app) => app
-        .MapDelete("/{id:long}", HandleAsync)
+        .MapDelete("/{id}", HandleAsync)
         .WithName("DeleteWebhook")
         .WithSummary("Delete a webhook")
         .WithDescription("Deletes the subscription and its deliveries; nothing more is delivered to it.")

@@ -24,7 +24,7 @@ public sealed class GetWebhookHandler(NpgsqlDataSource db) : IQueryHandler<GetWe
 public static class GetWebhookEndpoint
 {
     public static RouteHandlerBuilder MapGetWebhook(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:long}", HandleAsync)
+        .MapGet("/{id}", HandleAsync)
         .WithName("GetWebhook")
         .WithSummary("Get a webhook")
         .WithDescription("One subscription, without its secret.")

@@ -80,7 +80,7 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
 public static class ListDeliveriesEndpoint
 {
     public static RouteHandlerBuilder MapListDeliveries(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id:long}/deliveries", HandleAsync)
+        .MapGet("/{id}/deliveries", HandleAsync)
         .WithName("ListWebhookDeliveries")
         .WithSummary("List a webhook's deliveries")
         .WithDescription("Newest first, optionally of one status (pending, succeeded, failed), paged by cursor.")

@@ -56,7 +56,7 @@ public sealed class PatchWebhookHandler(NpgsqlDataSource db, WebhookAddresses ad
 public static class PatchWebhookEndpoint
 {
     public static RouteHandlerBuilder MapPatchWebhook(this IEndpointRouteBuilder app) => app
-        .MapPatch("/{id:long}", HandleAsync)
+        .MapPatch("/{id}", HandleAsync)
         .WithName("PatchWebhook")
         .WithSummary("Change a webhook")
         .WithDescription("Changes the fields sent; active: true resumes an inactive subscription and its waiting deliveries.")

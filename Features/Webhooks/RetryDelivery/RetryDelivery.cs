@@ -33,7 +33,7 @@ public sealed class RetryDeliveryHandler(NpgsqlDataSource db) : ICommandHandler<
 public static class RetryDeliveryEndpoint
 {
     public static RouteHandlerBuilder MapRetryDelivery(this IEndpointRouteBuilder app) => app
-        .MapPost("/{id:long}/deliveries/{delivery_id:guid}/retry", HandleAsync)
+        .MapPost("/{id}/deliveries/{delivery_id}/retry", HandleAsync)
         .WithName("RetryWebhookDelivery")
         .WithSummary("Retry a delivery")
         .WithDescription("Sends the delivery again as soon as a worker can, with the same webhook-id.")

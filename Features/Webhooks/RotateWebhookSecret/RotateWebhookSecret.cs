@@ -35,7 +35,7 @@ public sealed class RotateWebhookSecretHandler(NpgsqlDataSource db, WebhookSecre
 public static class RotateWebhookSecretEndpoint
 {
     public static RouteHandlerBuilder MapRotateWebhookSecret(this IEndpointRouteBuilder app) => app
-        .MapPost("/{id:long}/rotate-secret", HandleAsync)
+        .MapPost("/{id}/rotate-secret", HandleAsync)
         .WithName("RotateWebhookSecret")
         .WithSummary("Rotate a webhook's secret")
         .WithDescription("Answers a new secret, shown only here. For 24 hours deliveries carry two signatures, one per secret.")

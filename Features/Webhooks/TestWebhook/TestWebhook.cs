@@ -44,7 +44,7 @@ public sealed class TestWebhookHandler(NpgsqlDataSource db, TimeProvider clock) 
 public static class TestWebhookEndpoint
 {
     public static RouteHandlerBuilder MapTestWebhook(this IEndpointRouteBuilder app) => app
-        .MapPost("/{id:long}/test", HandleAsync)
+        .MapPost("/{id}/test", HandleAsync)
         .WithName("TestWebhook")
         .WithSummary("Send a test event")
         .WithDescription("Queues a webhook.test event to the subscription; 409 when it is inactive.")

@@ -157,6 +157,22 @@ public sealed class ListTasksTests : ApiTest
         Assert.That(same.StatusCode, Is.EqualTo(HttpStatusCode.OK), "limit may change between pages");
     }
 
+    [Test]
+    public async Task A_search_whose_words_look_like_a_filter_is_a_query_of_its_own()
+    {
+        var (_, token) = await SignUpAsync("alice");
+        await CreateAsync(token, """{"task_name":"a priorities high","priority":"HIGH"}""");
+        await CreateAsync(token, """{"task_name":"a priorities high again","priority":"HIGH"}""");
+        var words = Uri.EscapeDataString("a;Priorities=HIGH");
+        var cursor = (await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/v2/tasks?limit=1&q={words}", token)))["next_cursor"];
+        Assert.That(cursor, Is.Not.Null, "the search finds both tasks");
+
+        var other = await SendAsync(HttpMethod.Get,
+            $"/api/v2/tasks?limit=1&q=a&priority=HIGH&cursor={Uri.EscapeDataString(cursor!.GetValue<string>())}", token);
+
+        await AssertProblemAsync(other, HttpStatusCode.BadRequest);
+    }
+
     private async Task<long> CreateAsync(string token, string json)
     {
         var response = await SendAsync(HttpMethod.Post, "/api/v2/tasks", token, Json(json));

@@ -103,6 +103,9 @@ public sealed class TasksV2Tests : ApiTest
     [TestCase("""{"done":"yes"}""", "done")]
     [TestCase("""{"due_date":"01/05/2025"}""", "due_date")]
     [TestCase("""{"assigned_user_id":"bob"}""", "assigned_user_id")]
+    [TestCase("""{"task_name":"\ud800"}""", "task_name")]
+    [TestCase("""{"description":"a\udc00b"}""", "description")]
+    [TestCase("""{"\ud800":1}""", "body")]
     public async Task A_bad_merge_patch_is_400_naming_the_field_and_changes_nothing(string patch, string field)
     {
         var (_, token) = await SignUpAsync("alice");
@@ -174,6 +177,43 @@ public sealed class TasksV2Tests : ApiTest
             Assert.That(await retry.Content.ReadAsStringAsync(), Is.EqualTo(await first.Content.ReadAsStringAsync()));
             Assert.That(different.StatusCode, Is.EqualTo(HttpStatusCode.UnprocessableEntity));
             Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(*) FROM tasks"), Is.EqualTo(1));
+        });
+    }
+
+    [TestCase("GET", "/api/v2/tasks/abc")]
+    [TestCase("GET", "/api/v2/tasks/99999999999999999999")]
+    [TestCase("PATCH", "/api/v2/tasks/1.5")]
+    [TestCase("DELETE", "/api/v2/tasks/abc")]
+    [TestCase("POST", "/api/v2/tasks/abc/restore")]
+    [TestCase("GET", "/api/v2/tasks/abc/history")]
+    [TestCase("GET", "/api/v2/task-log/abc")]
+    [TestCase("GET", "/api/v2/imports/not-a-uuid")]
+    public async Task A_malformed_id_is_400_naming_id(string method, string path)
+    {
+        var (_, token) = await SignUpAsync("alice");
+
+        var response = await SendAsync(new HttpMethod(method), path, token, method == "PATCH" ? Json("{}") : null);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+
+        Assert.That(problem["detail"]!.GetValue<string>(), Does.StartWith("id: "));
+    }
+
+    [Test]
+    public async Task A_key_whose_first_request_never_finished_is_free_again_after_a_minute()
+    {
+        var (userId, token) = await SignUpAsync("alice");
+        // What a process that died between claiming the key and answering leaves behind.
+        await Sql.ExecuteAsync(App.ConnectionString, $"""
+            INSERT INTO idempotency_keys (user_id, key, request_hash, created_at) VALUES ({userId}, 'key-1', 'x', now() - interval '2 minutes')
+            """);
+
+        var retry = await PostWithKeyAsync(token, "key-1", """{"task_name":"Once","priority":"LOW"}""");
+        var again = await PostWithKeyAsync(token, "key-1", """{"task_name":"Once","priority":"LOW"}""");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(retry.StatusCode, Is.EqualTo(HttpStatusCode.Created));
+            Assert.That(again.Headers.Contains("Idempotent-Replayed"), Is.True);
         });
     }
 
