@@ -3,14 +3,9 @@ using Npgsql;
 
 namespace TaskManager.Features.Accounts;
 
-/// <summary>How an admin's change to an account begins, inside its transaction: lock the caller's row and the
-/// target's, then re-read whether the caller is still an active admin.
-///
-/// Every change that can take away an admin role or an account's activity locks that account's row for
-/// its whole transaction, so two admins who demote or deactivate each other at the same moment run one after
-/// the other: the second sees that it is no longer an admin and changes nothing. With self-demotion and
-/// self-deactivation refused, the caller stays an active admin after its own change, so the last admin can
-/// never be removed.</summary>
+/// <summary>How an admin's change to an account begins: lock the caller's and the target's rows, then re-read that the
+/// caller is still an active admin. Two admins demoting each other at once run one after the other, and the second
+/// changes nothing; with self-demotion refused, the last admin can never be removed (docs/security.md).</summary>
 public static class AdminChange
 {
     // Rows in id order, whoever calls, so two admins locking each other's rows wait in turn, never deadlock.

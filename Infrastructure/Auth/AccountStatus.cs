@@ -8,13 +8,9 @@ using Npgsql;
 
 namespace TaskManager.Infrastructure.Auth;
 
-/// <summary>Checks on every authenticated request that a token's account still exists, is active, and has
-/// not had its roles or status changed since the token was issued (its token version), so a deactivation
-/// or a role change ends the account's access tokens at once rather than when they expire.
-///
-/// One primary-key read per account per AccountCheckCacheSeconds: the answer is kept in this process's
-/// memory that long. Whoever changes an account through this process forgets its entry at once; other
-/// instances notice a revocation within the cache lifetime, and a token newer than their entry at once.</summary>
+/// <summary>Checks on every authenticated request that the token's account exists, is active and has the token's
+/// version, so a deactivation or role change ends its tokens at once. Answers are kept per process for
+/// Auth:AccountCheckCacheSeconds; other instances notice a revocation within that (docs/security.md).</summary>
 public sealed class AccountStatus(NpgsqlDataSource db, IOptions<AuthOptions> options) : IDisposable
 {
     /// <summary>The claim holding the account's token version at issue. Tokens without it count as version 0.</summary>

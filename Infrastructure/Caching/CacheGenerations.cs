@@ -5,11 +5,9 @@ using StackExchange.Redis;
 
 namespace TaskManager.Infrastructure.Caching;
 
-/// <summary>Invalidation by generation: every cached key of a data set carries the set's generation, and a change
-/// bumps it (INCR in Redis), then waits until every instance has applied the bump (<see cref="GenerationBackplane"/>),
-/// so once a write is answered no instance serves what came before it. An instance that cannot vouch for what it
-/// was pushed asks Redis, sharing one GET among concurrent reads. Without Redis, or while it is away, the
-/// generation is this process's own. Why not HybridCache tags: docs/operations.md.</summary>
+/// <summary>Invalidation by generation: cached keys carry their data set's generation; a change bumps it (INCR in
+/// Redis) and waits until every instance has applied it (<see cref="GenerationBackplane"/>), so no answered write is
+/// followed by a stale read. Without Redis the generation is this process's own. Why not tags: docs/operations.md.</summary>
 public sealed class CacheGenerations(IOptions<CachingOptions> options, ILogger<CacheGenerations> logger, IConnectionMultiplexer? redis = null)
     : IAsyncDisposable
 {

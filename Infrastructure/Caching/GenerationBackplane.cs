@@ -4,11 +4,9 @@ using StackExchange.Redis;
 
 namespace TaskManager.Infrastructure.Caching;
 
-/// <summary>Pushes generation bumps to every instance over Redis pub/sub and waits until each one that received a
-/// bump has applied it, so a write is answered only once no instance can serve what came before it; reads then
-/// need no round trip. An instance trusts what it was pushed only while it hears its own heartbeat come back:
-/// a subscription that went quiet (Redis away, a half-open socket) makes its reads ask Redis instead.
-/// Hand-written because the backplanes on offer (FusionCache's among them) deliver without waiting for anyone.</summary>
+/// <summary>Pushes generation bumps to every instance over Redis pub/sub and waits until each has applied them, so
+/// reads need no round trip; an instance that stops hearing its own heartbeat asks Redis instead. Hand-written:
+/// the backplanes on offer (FusionCache's among them) deliver without waiting for anyone.</summary>
 public sealed class GenerationBackplane : IAsyncDisposable
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(1);

@@ -5,13 +5,8 @@ using Npgsql;
 
 namespace TaskManager.Infrastructure.Database;
 
-/// <summary>Applies the numbered SQL files in Migrations/ with Evolve. Evolve tracks them in the
-/// <c>changelog</c> table, refuses edited scripts by checksum, and holds a PostgreSQL advisory lock
-/// while it works, so several instances starting at once apply each script exactly once.
-///
-/// It connects as the schema owner (ConnectionStrings:PostgresMigrations) when that is set, so the service
-/// itself can run as a role that reads and writes rows but cannot change or drop the schema; then it grants
-/// that role (Database:AppRole) row access to whatever the migrations created.</summary>
+/// <summary>Applies Migrations/*.sql with Evolve (checksums, an advisory lock: docs/operations.md), as the schema
+/// owner when ConnectionStrings:PostgresMigrations is set, then grants Database:AppRole row access to what they made.</summary>
 public sealed class Migrator(NpgsqlDataSource dataSource, IOptions<DatabaseOptions> options, ILogger<Migrator> logger)
 {
     public const string ChangelogTable = "changelog";

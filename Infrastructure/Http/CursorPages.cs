@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -7,6 +8,16 @@ namespace TaskManager.Infrastructure.Http;
 public static class CursorPages
 {
     public const int DefaultLimit = 20;
+
+    public const string LimitError = "limit must be a whole number from 1 to 100.";
+
+    /// <summary>The page size from `limit`, or the 400 that names it.</summary>
+    public static bool TryLimit(string? value, out int size, [NotNullWhen(false)] out Problem? problem)
+    {
+        size = Limit(value) ?? 0;
+        problem = size == 0 ? Problem.Invalid("limit", LimitError) : null;
+        return problem is null;
+    }
 
     /// <summary>The page size, or null when the value is not 1-100 (a 400 naming `limit`).</summary>
     public static int? Limit(string? value) =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -41,6 +42,15 @@ public sealed class Cursors(IOptions<JwtOptions> jwt)
         {
             return null;
         }
+    }
+
+    /// <summary>A cursor of a list paged by (time, uuid); false when it is not one this list gave.</summary>
+    public bool TryDecodeTimeAndId(string cursor, string query, out DateTime time, out Guid id)
+    {
+        time = default;
+        id = Guid.Empty;
+        return Decode(cursor, query) is [var t, var i] &&
+               DateTime.TryParseExact(t, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time) && Guid.TryParse(i, out id);
     }
 
     private byte[] Sign(string query, byte[] payload)

@@ -4,16 +4,9 @@ using StackExchange.Redis;
 
 namespace TaskManager.Infrastructure.RateLimiting;
 
-/// <summary>One partition's limit (one address, one user), counted in Redis when it is configured and
-/// reachable, so every instance shares the count, else in this process.
-///
-/// The Redis counting is RedisRateLimiting's (its Lua scripts run each check atomically on the server).
-/// This wrapper adds what that package leaves out: when Redis fails, the check falls back to an in-process
-/// limiter with the same numbers instead of failing the request (fail open per instance: N instances then
-/// admit up to N times the limit, which beats refusing every caller because a cache is down); it stops
-/// asking Redis for a few seconds after a failure, so an outage costs no latency; every rejection carries a
-/// Retry-After (the package reports it under its own metadata name, and not at all for token buckets);
-/// and it reports idleness, so partitions of addresses seen once are released.</summary>
+/// <summary>One partition's limit (an address, a user), counted in Redis (RedisRateLimiting) so instances share it.
+/// Adds what that package lacks: an in-process fallback while Redis is away (fail open per instance, see
+/// docs/security.md), Retry-After on every rejection, and idleness, so partitions seen once are released.</summary>
 internal sealed class SharedRateLimiter(RateLimiter? shared, ReplenishingRateLimiter local, TimeSpan retryAfterWhenUnknown,
     RedisLimiterAvailability availability, TimeProvider clock) : ReplenishingRateLimiter
 {

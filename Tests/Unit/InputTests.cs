@@ -54,7 +54,9 @@ public sealed class InputTests
         Assert.Multiple(() =>
         {
             Assert.That(mine.Errors, Is.Empty);
-            Assert.That(mine.Fingerprint, Does.Contain("Assignees=4,9"));
+            Assert.That(mine.Fingerprint, Does.Contain("Assignees=\"4,9\""));
+            Assert.That(TaskFilters.Parse(Request(q: "a;Priorities=HIGH"), 4).Fingerprint,
+                Is.Not.EqualTo(TaskFilters.Parse(Request(q: "a", priority: "HIGH"), 4).Fingerprint), "words cannot pose as a filter");
             Assert.That(byName.Fingerprint, Is.Not.EqualTo(mine.Fingerprint));
             Assert.That(TaskFilters.Parse(Request(q: "report"), 4).ByRelevance, Is.True, "q without sort orders by relevance");
         });

@@ -45,12 +45,9 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
         WHERE lower(u.username) = lower(@Username)
         """;
 
-    // Run for every rejected login, unknown names included (it then matches no row), so an unknown user, a
-    // wrong password, a locked and a deactivated account cost the same work and round trips and answer the
-    // same 401. Only a wrong password counts (@Counts): the right one for a deactivated account is no guess,
-    // and must not leave the account locked when it is reactivated. The failure that reaches the limit
-    // locks the account and starts the count again; attempts while it is locked are not counted, so they
-    // cannot extend the lock.
+    // Run for every rejected login, unknown names included, so every kind of refusal costs the same and answers the
+    // same 401. Only a wrong password counts (@Counts); attempts during a lock are not counted, so they cannot
+    // extend it, and the failure that reaches the limit locks the account and starts the count again.
     internal const string FailedSql = """
         UPDATE users
         SET failed_logins = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN 0 ELSE failed_logins + 1 END,

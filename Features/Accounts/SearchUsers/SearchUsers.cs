@@ -64,9 +64,9 @@ public static class SearchUsersEndpoint
         IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? q = null, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
-        if (CursorPages.Limit(limit) is not { } size)
+        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
-            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+            return badLimit;
         }
         if (q is { Length: > 80 } || q?.Any(char.IsControl) == true)
         {

@@ -47,9 +47,7 @@ public sealed class ListImportsHandler(NpgsqlDataSource db, Cursors cursors, IOp
         var afterId = Guid.Empty;
         if (query.Cursor is not null)
         {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var time, var id] ||
-                !DateTime.TryParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var after) ||
-                !Guid.TryParse(id, out afterId))
+            if (!cursors.TryDecodeTimeAndId(query.Cursor, fingerprint, out var after, out afterId))
             {
                 return Outcome<ImportsPage>.Invalid("cursor", "cursor is not one this list gave you.");
             }
@@ -87,9 +85,9 @@ public static class ListImportsEndpoint
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
-        if (CursorPages.Limit(limit) is not { } size)
+        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
-            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+            return badLimit;
         }
         var outcome = await mediator.Send(new ListImportsQuery(user.UserId(), user.IsInRole(Roles.Admin), size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));

@@ -5,11 +5,9 @@ using Npgsql;
 
 namespace TaskManager.Features.Imports.RunImport;
 
-/// <summary>Runs an import on a worker: reads the stored file as a stream, checks each row, and lands valid rows in
-/// batches. Each batch's tasks (binary COPY), today's log rows and audit entries (set-based), row errors and the
-/// checkpoint commit in one transaction, so a worker killed at any point resumes after the last checkpoint and
-/// every valid row lands exactly once (the unique (import_id, import_row) on tasks guarantees it even so). An import
-/// always ends: whatever stops it for good finishes it as failed, with a reason.</summary>
+/// <summary>Runs an import on a worker: streams the stored file, checks rows, and lands them in batches, each committed
+/// with its checkpoint, so a killed worker resumes after the last one and every valid row lands once
+/// (docs/reliability.md). An import always ends: whatever stops it for good fails it, with a reason.</summary>
 public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, ImportLanding landing, IOptions<ImportOptions> options,
     ILogger<ImportRunner> logger)
 {

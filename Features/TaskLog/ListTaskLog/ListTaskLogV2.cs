@@ -29,7 +29,7 @@ public sealed class ListTaskLogV2Validator : AbstractValidator<ListTaskLogV2Requ
     public ListTaskLogV2Validator()
     {
         Include(new TaskLogFiltersValidator());
-        RuleFor(r => r.Limit).Must(l => CursorPages.Limit(l) is not null).WithMessage("limit must be a whole number from 1 to 100.");
+        RuleFor(r => r.Limit).Must(l => CursorPages.Limit(l) is not null).WithMessage(CursorPages.LimitError);
     }
 }
 

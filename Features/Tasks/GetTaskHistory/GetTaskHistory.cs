@@ -75,9 +75,9 @@ public static class GetTaskHistoryEndpoint
         long id, IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
-        if (CursorPages.Limit(limit) is not { } size)
+        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
-            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+            return badLimit;
         }
         var outcome = await mediator.Send(new GetTaskHistoryQuery(id, size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));

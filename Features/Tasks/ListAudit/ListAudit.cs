@@ -104,9 +104,9 @@ public static class ListAuditEndpoints
     private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync(Request request, IMediator mediator,
         HttpContext http, CancellationToken ct)
     {
-        if (CursorPages.Limit(request.Limit) is not { } size)
+        if (!CursorPages.TryLimit(request.Limit, out var size, out var badLimit))
         {
-            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+            return badLimit;
         }
         DateTime? since = null;
         if (request.Since is not null)

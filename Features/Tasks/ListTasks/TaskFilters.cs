@@ -148,7 +148,7 @@ public sealed class TaskFilters
         }
         else
         {
-            f.Fail("limit", "limit must be a whole number from 1 to 100.");
+            f.Fail("limit", Infrastructure.Http.CursorPages.LimitError);
         }
         f.Where = string.Join(" AND ", where);
         f.Fingerprint = canonical.ToString();

@@ -49,9 +49,7 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
         var afterId = Guid.Empty;
         if (query.Cursor is not null)
         {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var time, var id] ||
-                !DateTime.TryParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out var after) ||
-                !Guid.TryParse(id, out afterId))
+            if (!cursors.TryDecodeTimeAndId(query.Cursor, fingerprint, out var after, out afterId))
             {
                 return Outcome<DeliveriesPage>.Invalid("cursor", "cursor is not one this list gave you.");
             }
@@ -95,9 +93,9 @@ public static class ListDeliveriesEndpoint
         {
             return Problem.Invalid("status", "status must be one of pending, succeeded, failed.");
         }
-        if (CursorPages.Limit(limit) is not { } size)
+        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
-            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+            return badLimit;
         }
         var outcome = await mediator.Send(new ListDeliveriesQuery(id, status, size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));

@@ -55,9 +55,9 @@ public static class ListWebhooksEndpoint
     private static async Task<Results<Ok<WebhooksPage>, Problem>> HandleAsync(IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
-        if (CursorPages.Limit(limit) is not { } size)
+        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
-            return Problem.Invalid("limit", "limit must be a whole number from 1 to 100.");
+            return badLimit;
         }
         var outcome = await mediator.Send(new ListWebhooksQuery(size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));

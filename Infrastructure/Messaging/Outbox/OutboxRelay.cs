@@ -7,12 +7,9 @@ using Npgsql;
 
 namespace TaskManager.Infrastructure.Messaging.Outbox;
 
-/// <summary>Publishes what the outbox holds. MassTransit has no transactional outbox for Dapper (only EF Core
-/// and MongoDB), so this small relay is ours: it claims unsent rows in id order with FOR UPDATE SKIP LOCKED
-/// (so several relays split the work and never publish a row at the same time), publishes each with the
-/// broker's confirm, marks the batch sent in the same transaction, and backs off while the broker is away.
-/// A crash between publish and commit republishes; consumers are idempotent by message id. It wakes on
-/// LISTEN/NOTIFY at each commit, with a short poll as a safety net, and deletes sent rows after a while.</summary>
+/// <summary>Publishes what the outbox holds; ours because MassTransit's outbox needs EF Core. Claims unsent rows with
+/// FOR UPDATE SKIP LOCKED, publishes them with confirms and marks them sent in one transaction (a crash republishes;
+/// consumers are idempotent). Wakes on LISTEN/NOTIFY, polls as a safety net (docs/reliability.md).</summary>
 public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageTypes types, IOptions<OutboxOptions> options,
     ILogger<OutboxRelay> logger, IMeterFactory meters) : BackgroundService
 {
