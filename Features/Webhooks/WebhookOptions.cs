@@ -26,7 +26,7 @@ public sealed class WebhookOptions : IValidatableObject
 
     /// <summary>Deliveries of one subscription a worker sends at once.</summary>
     [Range(1, 1000)]
-    public int MaxParallelPerSubscription { get; set; } = 8;
+    public int MaxParallelPerSubscription { get; set; } = 16;
 
     /// <summary>Most bytes of a receiver's response read (and then discarded).</summary>
     [Range(0, 1024 * 1024)]
