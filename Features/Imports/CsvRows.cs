@@ -145,6 +145,10 @@ public static class CsvRows
 
         var assignee = uploaderId;
         var username = field("assigned_user")?.Trim() ?? "";
+        if (username.StartsWith('\'') && Neutralize(username[1..]) != username[1..])
+        {
+            username = username[1..]; // a name like "-bob" as an export neutralised it; names hold no apostrophes
+        }
         if (username.Length > 0)
         {
             if (userIds.TryGetValue(username.ToLowerInvariant(), out var id))
