@@ -38,6 +38,11 @@ public sealed class OutboxOptions
     [Range(50, 60_000)]
     public int PollIntervalMilliseconds { get; set; } = 1_000;
 
+    /// <summary>After a notification, how long a relay waits for more before it claims: a burst of changes then goes out
+    /// in one transaction (one commit) instead of one each. 0 claims at once.</summary>
+    [Range(0, 1_000)]
+    public int LingerMilliseconds { get; set; } = 10;
+
     /// <summary>Upper bound of the wait between attempts while the broker is away.</summary>
     [Range(1, 600)]
     public int MaxBackoffSeconds { get; set; } = 30;

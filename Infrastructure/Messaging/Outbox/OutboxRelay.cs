@@ -59,7 +59,7 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
                     await CleanUpAsync(settings, stoppingToken);
                     nextCleanup = DateTime.UtcNow.AddMinutes(10);
                 }
-                await WaitForWorkAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds), stoppingToken);
+                await WaitForWorkAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds), settings.LingerMilliseconds, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -140,9 +140,12 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
         }
     }
 
-    private async Task WaitForWorkAsync(TimeSpan poll, CancellationToken ct)
+    private async Task WaitForWorkAsync(TimeSpan poll, int lingerMilliseconds, CancellationToken ct)
     {
-        await wake.WaitAsync(poll, ct);
+        if (await wake.WaitAsync(poll, ct) && lingerMilliseconds > 0)
+        {
+            await Task.Delay(lingerMilliseconds, ct);
+        }
         while (wake.CurrentCount > 0)
         {
             await wake.WaitAsync(0, ct); // one wake-up covers every notification that arrived meanwhile
