@@ -61,16 +61,20 @@ public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions
         var errors = (await results.ReadAsync<ImportError>()).AsList();
         if (import is null)
         {
-            return await AccessAsync(connection, query, ct) is null
-                ? Outcome<ImportStatusResponse>.NotFound($"Import {query.ImportId} does not exist.")
-                : Outcome<ImportStatusResponse>.Forbidden("Only the uploader and admins may read an import.");
+            var denied = await CheckAccessAsync(connection, query, ct);
+            return new Outcome<ImportStatusResponse>(denied.Status, null, denied.Error);
         }
         return import with { Errors = errors.Take(limit).ToList(), ErrorsTruncated = errors.Count > limit };
     }
 
-    /// <summary>Null when the import does not exist; else whether the caller may read it.</summary>
-    public static Task<bool?> AccessAsync(NpgsqlConnection connection, GetImportQuery query, CancellationToken ct) =>
-        connection.ExecuteScalarAsync<bool?>(new CommandDefinition(AccessSql, query, cancellationToken: ct));
+    /// <summary>Whether the caller may read the import: its answers for one that does not exist or is someone else's.</summary>
+    public static async Task<Outcome<bool>> CheckAccessAsync(NpgsqlConnection connection, GetImportQuery query, CancellationToken ct) =>
+        await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(AccessSql, query, cancellationToken: ct)) switch
+        {
+            null => Outcome<bool>.NotFound($"Import {query.ImportId} does not exist."),
+            false => Outcome<bool>.Forbidden("Only the uploader and admins may read an import."),
+            true => true,
+        };
 }
 
 public static class GetImportEndpoint

@@ -50,10 +50,9 @@ public static class GetImportErrorsEndpoint
     {
         await using (var connection = await db.OpenConnectionAsync(ct))
         {
-            switch (await GetImportHandler.AccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct))
+            if (await GetImportHandler.CheckAccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct) is { IsOk: false } denied)
             {
-                case null: return Problem.Of(StatusCodes.Status404NotFound, $"Import {importId} does not exist.");
-                case false: return Problem.Of(StatusCodes.Status403Forbidden, "Only the uploader and admins may read an import.");
+                return Problem.From(denied);
             }
         }
 
