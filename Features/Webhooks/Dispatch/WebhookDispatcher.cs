@@ -46,7 +46,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
 
     // A subscription's held deliveries are sent in at most this many waves of MaxParallelPerSubscription, each within the
     // timeout, so the lease (the waves plus a margin for recording) outlasts every one of them.
-    private const int WavesPerRound = 4;
+    private const int WavesHeld = 4;
     private const int LeaseMarginSeconds = 10;
 
     private readonly Lock heldLock = new();
@@ -105,7 +105,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
 
     private async Task<List<ClaimedDelivery>> ClaimAsync(WebhookOptions settings, CancellationToken ct)
     {
-        var perSubscription = settings.MaxParallelPerSubscription * WavesPerRound;
+        var perSubscription = settings.MaxParallelPerSubscription * WavesHeld;
         long[] subscriptions;
         int[] counts;
         lock (heldLock)
@@ -126,7 +126,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             HeldSubscriptions = subscriptions,
             HeldCounts = counts,
             Full = subscriptions.Where((_, i) => counts[i] >= perSubscription).ToArray(),
-            LeaseSeconds = (double)(settings.TimeoutSeconds * WavesPerRound + LeaseMarginSeconds),
+            LeaseSeconds = (double)(settings.TimeoutSeconds * WavesHeld + LeaseMarginSeconds),
         }, cancellationToken: ct))).AsList();
         lock (heldLock)
         {
@@ -147,8 +147,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             await slots.WaitAsync(ct);
             try
             {
-                var (code, error, elapsed) = await SendAsync(delivery, settings, ct);
-                recorder.Add(new Attempt(delivery, code, error, elapsed));
+                recorder.Add(await SendAsync(delivery, settings, ct));
             }
             finally
             {
@@ -180,7 +179,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
         }
     }
 
-    private async Task<(int? StatusCode, string? Error, TimeSpan Elapsed)> SendAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken ct)
+    private async Task<Attempt> SendAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         try
@@ -189,7 +188,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             var timestamp = clock.GetUtcNow();
             if (secrets.TryUnprotect(delivery.Secret) is not { } current)
             {
-                return (null, "secret unreadable: rotate it (Webhooks:SecretKey changed?)", Stopwatch.GetElapsedTime(started));
+                return new(delivery, null, "secret unreadable: rotate it (Webhooks:SecretKey changed?)", Stopwatch.GetElapsedTime(started));
             }
             var keys = new List<byte[]> { current };
             if (delivery.PreviousSecret is not null && delivery.PreviousSecretExpiresAt > timestamp.UtcDateTime &&
@@ -209,7 +208,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             using var response = await clients.CreateClient(WebhookHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             await WebhookHttp.DrainAsync(response, settings.MaxBodyBytes, ct);
             var code = (int)response.StatusCode;
-            return (code, code is >= 200 and <= 299 ? null : $"HTTP {code}", Stopwatch.GetElapsedTime(started));
+            return new(delivery, code, code is >= 200 and <= 299 ? null : $"HTTP {code}", Stopwatch.GetElapsedTime(started));
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
@@ -222,7 +221,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
                 HttpRequestException http => "connection failed: " + http.HttpRequestError,
                 _ => "delivery failed: " + ex.GetType().Name,
             };
-            return (null, error, Stopwatch.GetElapsedTime(started));
+            return new(delivery, null, error, Stopwatch.GetElapsedTime(started));
         }
     }
 }
