@@ -25,6 +25,8 @@ public static class HttpExtensions
             problem.Extensions["trace_id"] = context.HttpContext.TraceIdentifier;
         });
         services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<CsvDownloads>();
         return builder;
     }
 

@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Security.Claims;
-using CsvHelper;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -11,14 +9,19 @@ using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Imports.GetImportErrors;
 
-/// <summary>Every row error of an import as CSV (row,column,code,message,value), streamed from the database. A cell
+/// <summary>Every row error of an import as CSV (row,column,code,message,value), read in keyset batches (CsvDownloads), so a slow reader holds no database connection. A cell
 /// that a spreadsheet would run as a formula is neutralised with a leading apostrophe.</summary>
 public static class GetImportErrorsEndpoint
 {
     private const string Sql = """
-        SELECT row_number, column_name, code, message, value, coalesce(value_length, length(value))
-        FROM import_errors WHERE import_id = @ImportId ORDER BY row_number, column_name
+        SELECT row_number, column_name, code, message, value, coalesce(value_length, length(value)) AS value_length
+        FROM import_errors
+        WHERE import_id = @ImportId AND (row_number, column_name) > (@AfterRow, @AfterColumn)
+        ORDER BY row_number, column_name
+        LIMIT @BatchRows
         """;
+
+    private static readonly string[] Header = ["row", "column", "code", "message", "value", "value_length"];
 
     public static RouteHandlerBuilder MapGetImportErrors(this IEndpointRouteBuilder app) => app
         .MapGet("/{import_id:guid}/errors", HandleAsync)
@@ -29,53 +32,59 @@ public static class GetImportErrorsEndpoint
         // instead of trying to parse CSV as JSON.
         .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
         .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound);
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     /// <summary>GET /api/v2/imports/{id}/errors: the same CSV, under v2.</summary>
     public static RouteHandlerBuilder MapGetImportErrorsV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id}/errors", (Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) => AnswerAsync(id, user, db, ct))
+        .MapGet("/{id}/errors", (Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, HttpContext http) =>
+            AnswerAsync(id, user, db, downloads, http))
         .WithName("GetImportErrorsV2")
         .WithSummary("Get an import's row errors")
         .WithDescription("Every row error of an import, as CSV (uploader, admin).")
         .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
         .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound);
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static Task<Results<PushStreamHttpResult, Problem>> HandleAsync(
-        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct) =>
-        AnswerAsync(importId, user, db, ct);
+        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, HttpContext http) =>
+        AnswerAsync(importId, user, db, downloads, http);
 
     private static async Task<Results<PushStreamHttpResult, Problem>> AnswerAsync(
-        Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+        Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, HttpContext http)
     {
-        await using (var connection = await db.OpenConnectionAsync(ct))
+        await using (var connection = await db.OpenConnectionAsync(http.RequestAborted))
         {
-            if (await GetImportHandler.CheckAccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct) is { IsOk: false } denied)
+            if (await GetImportHandler.CheckAccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), http.RequestAborted) is { IsOk: false } denied)
             {
                 return Problem.From(denied);
             }
         }
 
-        return TypedResults.Stream(async body =>
+        return downloads.Stream<ErrorRow>(http, user.UserId(), $"import-{importId}-errors.csv", Header, async (last, limit, ct) =>
         {
             await using var connection = await db.OpenConnectionAsync(ct);
-            await using var writer = new StreamWriter(body, new System.Text.UTF8Encoding(false));
-            await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            foreach (var header in new[] { "row", "column", "code", "message", "value", "value_length" })
-            {
-                csv.WriteField(header);
-            }
-            await csv.NextRecordAsync();
-            await foreach (var error in connection.QueryUnbufferedAsync<(long Row, string Column, string Code, string Message, string? Value, int? ValueLength)>(Sql, new { ImportId = importId }))
-            {
-                csv.WriteField(error.Row);
-                csv.WriteField(CsvRows.Neutralize(error.Column));
-                csv.WriteField(CsvRows.Neutralize(error.Code));
-                csv.WriteField(CsvRows.Neutralize(error.Message));
-                csv.WriteField(CsvRows.Neutralize(error.Value ?? ""));
-                csv.WriteField(error.ValueLength);
-                await csv.NextRecordAsync();
-            }
-        }, "text/csv; charset=utf-8", fileDownloadName: $"import-{importId}-errors.csv");
+            var parameters = new { ImportId = importId, AfterRow = last?.RowNumber ?? -1, AfterColumn = last?.ColumnName ?? "", BatchRows = limit };
+            return (await connection.QueryAsync<ErrorRow>(new CommandDefinition(Sql, parameters, cancellationToken: ct))).AsList();
+        }, (csv, error) =>
+        {
+            csv.WriteField(error.RowNumber);
+            csv.WriteField(CsvRows.Neutralize(error.ColumnName));
+            csv.WriteField(CsvRows.Neutralize(error.Code));
+            csv.WriteField(CsvRows.Neutralize(error.Message));
+            csv.WriteField(CsvRows.Neutralize(error.Value ?? ""));
+            csv.WriteField(error.ValueLength);
+        });
+    }
+
+    private sealed class ErrorRow
+    {
+        public long RowNumber { get; init; }
+        public string ColumnName { get; init; } = "";
+        public string Code { get; init; } = "";
+        public string Message { get; init; } = "";
+        public string? Value { get; init; }
+        public int? ValueLength { get; init; }
     }
 }

@@ -1,19 +1,20 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
-using CsvHelper;
 using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Tasks.ExportTasks;
 
-/// <summary>GET /api/v2/tasks/export: the list's tasks (same filters and order) as CSV in the import's format, streamed
-/// row by row from PostgreSQL, so an export of any size holds one row in memory; formula-like cells neutralised.</summary>
+/// <summary>GET /api/v2/tasks/export: the list's tasks (same filters and order) as CSV in the import's format, read in
+/// keyset batches (CsvDownloads), so an export of any size holds one batch in memory and no connection while the client
+/// reads; formula-like cells neutralised.</summary>
 public static class ExportTasksEndpoint
 {
     private static readonly string[] Header = ["id", "task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done"];
@@ -25,6 +26,7 @@ public static class ExportTasksEndpoint
         .WithDescription("The tasks the list's filters select, in its order, as CSV that POST /api/v2/imports takes back as it is.")
         .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
         .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status429TooManyRequests)
         .AddOpenApiOperationTransformer((operation, _, _) =>
         {
             // The list's query string, less paging: an export is every matching task.
@@ -32,44 +34,47 @@ public static class ExportTasksEndpoint
             return Task.CompletedTask;
         });
 
-    private static Results<PushStreamHttpResult, Problem> HandleAsync(
-        [Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request, ClaimsPrincipal user, NpgsqlDataSource db, CancellationToken ct)
+    private static Results<PushStreamHttpResult, Problem> HandleAsync([Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request,
+        ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, IOptions<DatabaseOptions> database, HttpContext http)
     {
-        var f = TaskFilters.Parse(request with { Limit = null, Cursor = null }, user.UserId());
-        if (f.Errors.Count > 0)
+        var userId = user.UserId();
+        if (TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId).Errors is { Count: > 0 } errors)
         {
-            return Problem.Invalid(f.Errors);
+            return Problem.Invalid(errors);
         }
-        var sql = $"""
-            SELECT t.id, t.task_name, t.description, t.status, t.priority, t.created_at, u.username AS assigned_user, t.due_date, t.done
-            FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
-            {(f.Where.Length > 0 ? "WHERE " + f.Where : "")}
-            ORDER BY {f.OrderBy}
-            """;
-        return TypedResults.Stream(async body =>
+        return downloads.Stream<ExportRow>(http, userId, "tasks.csv", Header, async (last, limit, ct) =>
         {
+            // Filters parsed afresh for each batch: the keyset adds its own parameters to them.
+            var f = TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId);
+            var conditions = f.Where.Length > 0 ? new List<string> { f.Where } : [];
+            if (last is not null)
+            {
+                conditions.Add(TaskKeyset.After(f, TaskKeyset.KeyText(last.SortValue), last.Id)!);
+            }
+            f.Parameters.Add("BatchRows", limit);
+            var sql = $"""
+                SELECT t.id, t.task_name, t.description, t.status, t.priority, t.created_at, u.username AS assigned_user, t.due_date, t.done,
+                       {f.SortKey} AS sort_value
+                FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
+                {(conditions.Count > 0 ? "WHERE " + string.Join(" AND ", conditions) : "")}
+                ORDER BY {f.OrderBy}
+                LIMIT @BatchRows
+                """;
             await using var connection = await db.OpenConnectionAsync(ct);
-            await using var writer = new StreamWriter(body, new UTF8Encoding(false));
-            await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-            foreach (var name in Header)
-            {
-                csv.WriteField(name);
-            }
-            await csv.NextRecordAsync();
-            await foreach (var row in connection.QueryUnbufferedAsync<ExportRow>(sql, f.Parameters).WithCancellation(ct))
-            {
-                csv.WriteField(row.Id);
-                csv.WriteField(CsvRows.Neutralize(row.TaskName));
-                csv.WriteField(CsvRows.Neutralize(row.Description ?? ""));
-                csv.WriteField(row.Status ? "TRUE" : "FALSE");
-                csv.WriteField(row.Priority);
-                csv.WriteField(row.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-                csv.WriteField(CsvRows.Neutralize(row.AssignedUser ?? ""));
-                csv.WriteField(row.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "");
-                csv.WriteField(row.Done ? "TRUE" : "FALSE");
-                await csv.NextRecordAsync();
-            }
-        }, "text/csv; charset=utf-8", "tasks.csv");
+            return (await connection.QueryAsync<ExportRow>(new CommandDefinition(sql, f.Parameters,
+                commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct))).AsList();
+        }, (csv, row) =>
+        {
+            csv.WriteField(row.Id);
+            csv.WriteField(CsvRows.Neutralize(row.TaskName));
+            csv.WriteField(CsvRows.Neutralize(row.Description ?? ""));
+            csv.WriteField(row.Status ? "TRUE" : "FALSE");
+            csv.WriteField(row.Priority);
+            csv.WriteField(row.CreatedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            csv.WriteField(CsvRows.Neutralize(row.AssignedUser ?? ""));
+            csv.WriteField(row.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "");
+            csv.WriteField(row.Done ? "TRUE" : "FALSE");
+        });
     }
 
     private sealed class ExportRow
@@ -83,5 +88,6 @@ public static class ExportTasksEndpoint
         public string? AssignedUser { get; init; }
         public DateOnly? DueDate { get; init; }
         public bool Done { get; init; }
+        public object? SortValue { get; init; }
     }
 }

@@ -37,7 +37,7 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
         if (query.Cursor is not null)
         {
             if (cursors.Decode(query.Cursor, f.Fingerprint) is not [var key, var lastId] ||
-                !long.TryParse(lastId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || After(f, key, id) is not { } after)
+                !long.TryParse(lastId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || TaskKeyset.After(f, key, id) is not { } after)
             {
                 return Outcome<ListTasksResponse>.Invalid("cursor", "cursor is not one this list gave for this query (same q, filters and sort).");
             }
@@ -68,53 +68,9 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
         var rows = (await connection.QueryAsync<TaskRow, SortKey, (TaskRow Task, object? Key)>(new CommandDefinition(sql, f.Parameters,
             commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct), (task, key) => (task, key?.Value), splitOn: "value")).ToList();
         var page = rows.Take(f.Limit).ToList();
-        var next = rows.Count > f.Limit ? cursors.Encode(f.Fingerprint, [KeyText(page[^1].Key), page[^1].Task.Id.ToString(CultureInfo.InvariantCulture)]) : null;
+        var next = rows.Count > f.Limit ? cursors.Encode(f.Fingerprint, [TaskKeyset.KeyText(page[^1].Key), page[^1].Task.Id.ToString(CultureInfo.InvariantCulture)]) : null;
         return new ListTasksResponse(page.Select(p => TaskResource.From(p.Task)).ToList(), next);
     }
-
-    /// <summary>The condition "after the row with this key and id" in the list's order; null when the key cannot be read.</summary>
-    private static string? After(TaskFilters f, string key, long id)
-    {
-        f.Parameters.Add("AfterId", id);
-        var op = f.Descending || f.ByRelevance ? "<" : ">";
-        if (f.SortField == "due_date" && !f.ByRelevance)
-        {
-            // Tasks without a due date come last in both directions, ordered by id among themselves.
-            if (key.Length == 0)
-            {
-                return $"(t.due_date IS NULL AND t.id {op} @AfterId)";
-            }
-            if (!DateOnly.TryParseExact(key, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var due))
-            {
-                return null;
-            }
-            f.Parameters.Add("AfterKey", due);
-            return $"((t.due_date, t.id) {op} (@AfterKey, @AfterId) OR t.due_date IS NULL)";
-        }
-        object? value = f.ByRelevance ? (float.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out var rank) ? rank : null)
-            : f.SortField switch
-            {
-                "created_at" or "updated_at" => DateTime.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? time : null,
-                "priority" => short.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out var p) ? p : null,
-                _ => key,
-            };
-        if (value is null)
-        {
-            return null;
-        }
-        f.Parameters.Add("AfterKey", value);
-        return $"({f.SortKey}, t.id) {op} (@AfterKey, @AfterId)";
-    }
-
-    private static string KeyText(object? key) => key switch
-    {
-        null => "",
-        DateTime time => time.ToString("O", CultureInfo.InvariantCulture),
-        DateOnly date => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        float rank => rank.ToString("R", CultureInfo.InvariantCulture),
-        IFormattable other => other.ToString(null, CultureInfo.InvariantCulture),
-        _ => key.ToString() ?? "",
-    };
 
     private sealed class SortKey
     {
