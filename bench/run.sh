@@ -158,7 +158,7 @@ scripts/services.sh rabbitmqctl set_permissions -p "$VHOST" "${RabbitMq__Usernam
 # The scheduler off: on start it catches up on today's missing snapshot (a reused database has none after the
 # snapshot part), a million rows that would run into the cases; the snapshot measured is the one the harness asks for.
 start_one() { # start_one NAME ROLE PORT: Release, Redis (own key prefix), RabbitMQ (own virtual host), limits off
-  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="${ConnectionStrings__Redis:-}" \
+  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="${ConnectionStrings__Redis:-}" ConnectionStrings__RedisCache="${ConnectionStrings__RedisCache:-}" \
   Caching__InstanceName="taskmanager-bench-$$" RabbitMq__VirtualHost="$VHOST" Role="$2" \
   ASPNETCORE_URLS="http://127.0.0.1:$3" ASPNETCORE_ENVIRONMENT=Production \
   Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" TaskLog__SchedulerEnabled=false \

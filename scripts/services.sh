@@ -21,10 +21,12 @@ COMPOSE_FILE="$REPO/compose.services.yaml"
 
 PG_PORT="${PG_PORT:-55432}"
 REDIS_PORT="${REDIS_PORT:-56379}"
+REDIS_CACHE_PORT="${REDIS_CACHE_PORT:-56380}"
+REDIS_CACHE_MAXMEMORY="${REDIS_CACHE_MAXMEMORY:-256mb}"
 RABBITMQ_PORT="${RABBITMQ_PORT:-55672}"
 RABBITMQ_DIST_PORT="${RABBITMQ_DIST_PORT:-55682}"
 ERL_EPMD_PORT="${ERL_EPMD_PORT:-54369}"
-export PG_PORT REDIS_PORT RABBITMQ_PORT   # for compose interpolation
+export PG_PORT REDIS_PORT REDIS_CACHE_PORT RABBITMQ_PORT   # for compose interpolation
 
 ALL_SERVICES=(postgres redis rabbitmq)
 RMQ_NODE="taskmanager@localhost"
@@ -202,12 +204,27 @@ pg_status() {
 }
 
 # ---------------------------------------------------------------- redis
+# Two servers: one for state that must never be evicted (cache generations, rate-limit windows), and one for cached
+# pages that evicts the least recently used when full, so no reader can push the other out (docs/operations.md).
 REDIS_DIR="$STATE/redis"
 REDIS_PID="$REDIS_DIR/redis.pid"
+REDIS_CACHE_PID="$REDIS_DIR/redis-cache.pid"
 
-redis_running() {
-  local pid; pid="$(pidfile_pid "$REDIS_PID")"
+redis_one_running() { # pidfile
+  local pid; pid="$(pidfile_pid "$1")"
   pid_alive "$pid" && grep -q redis-server "/proc/$pid/cmdline" 2>/dev/null
+}
+redis_running() { redis_one_running "$REDIS_PID" && redis_one_running "$REDIS_CACHE_PID"; }
+
+redis_one_up() { # name port pidfile extra-args...
+  local name="$1" port="$2" pidfile="$3"; shift 3
+  if redis_one_running "$pidfile"; then log "$name: already running (pid $(pidfile_pid "$pidfile"), 127.0.0.1:$port)"; return 0; fi
+  port_open "$port" && die "port $port is in use by another process (set REDIS_PORT / REDIS_CACHE_PORT)"
+  log "$name: starting on 127.0.0.1:$port"
+  redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes "$@" \
+    --pidfile "$pidfile" --dir "$REDIS_DIR" --logfile "$LOGS/$name.log" >>"$LOGS/$name.log" 2>&1 9>&- \
+    || die "$name failed to start, see $LOGS/$name.log"
+  wait_for 15 "$name" bash -c "redis-cli -h 127.0.0.1 -p $port ping 2>/dev/null | grep -q PONG"
 }
 
 redis_up() {
@@ -217,30 +234,30 @@ redis_up() {
   fi
   prepare_state_dir
   mkdir -p "$REDIS_DIR"
-  if redis_running; then log "redis: already running (pid $(pidfile_pid "$REDIS_PID"), 127.0.0.1:$REDIS_PORT)"; return 0; fi
-  port_open "$REDIS_PORT" && die "port $REDIS_PORT is in use by another process (set REDIS_PORT)"
-  log "redis: starting on 127.0.0.1:$REDIS_PORT"
-  redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no --daemonize yes \
-    --pidfile "$REDIS_PID" --dir "$REDIS_DIR" --logfile "$LOGS/redis.log" >>"$LOGS/redis.log" 2>&1 9>&- \
-    || die "redis failed to start, see $LOGS/redis.log"
-  wait_for 15 "redis" bash -c "redis-cli -h 127.0.0.1 -p $REDIS_PORT ping 2>/dev/null | grep -q PONG"
+  redis_one_up redis "$REDIS_PORT" "$REDIS_PID" --maxmemory-policy noeviction
+  redis_one_up redis-cache "$REDIS_CACHE_PORT" "$REDIS_CACHE_PID" --maxmemory "$REDIS_CACHE_MAXMEMORY" --maxmemory-policy allkeys-lru
+}
+
+redis_one_down() { # name pidfile
+  if redis_one_running "$2"; then
+    local pid; pid="$(pidfile_pid "$2")"
+    log "$1: stopping (pid $pid)"
+    kill "$pid"
+    wait_for 15 "$1 shutdown" bash -c "! kill -0 $pid 2>/dev/null"
+    rm -f "$2"
+  else
+    log "$1: not running"
+  fi
 }
 
 redis_down() {
-  if redis_running; then
-    local pid; pid="$(pidfile_pid "$REDIS_PID")"
-    log "redis: stopping (pid $pid)"
-    kill "$pid"
-    wait_for 15 "redis shutdown" bash -c "! kill -0 $pid 2>/dev/null"
-    rm -f "$REDIS_PID"
-  else
-    log "redis: not running"
-  fi
+  redis_one_down redis-cache "$REDIS_CACHE_PID"
+  redis_one_down redis "$REDIS_PID"
 }
 
 redis_status() {
   if ! command -v redis-server >/dev/null 2>&1; then echo "redis: not installed (optional; install redis-server (apt-get install redis-server))"
-  elif redis_running; then echo "redis: running (pid $(pidfile_pid "$REDIS_PID"), 127.0.0.1:$REDIS_PORT)"
+  elif redis_running; then echo "redis: running (pids $(pidfile_pid "$REDIS_PID") $(pidfile_pid "$REDIS_CACHE_PID"), 127.0.0.1:$REDIS_PORT and :$REDIS_CACHE_PORT for pages)"
   else echo "redis: stopped"; fi
 }
 
@@ -338,6 +355,7 @@ env_lines() {
     echo "export PG_APP_CONNECTION=\"Host=127.0.0.1;Port=$PG_PORT;Database=taskmanager;Username=taskmanager_app;Password=taskmanager_app\""
   fi
   if port_open "$REDIS_PORT"; then echo "export ConnectionStrings__Redis=\"127.0.0.1:$REDIS_PORT\""; fi
+  if port_open "$REDIS_CACHE_PORT"; then echo "export ConnectionStrings__RedisCache=\"127.0.0.1:$REDIS_CACHE_PORT\""; fi
   if port_open "$RABBITMQ_PORT"; then
     echo "export RabbitMq__Host=127.0.0.1"
     echo "export RabbitMq__Port=$RABBITMQ_PORT"
@@ -382,7 +400,8 @@ main() {
 
   case "$cmd" in
     up)
-      if ((docker)); then compose_up "${SELECTED[@]}"
+      # "redis" is two servers: the state one and the one for cached pages.
+      if ((docker)); then compose_up "${SELECTED[@]}" $([[ " ${SELECTED[*]} " == *" redis "* ]] && echo redis-cache)
       else for s in "${SELECTED[@]}"; do "$(svc_fn "$s")_up"; done; fi
       env_lines >"$ENV_FILE"
       cat "$ENV_FILE"
@@ -390,7 +409,7 @@ main() {
       ;;
     down)
       if ((docker)); then
-        if (($#)); then "${COMPOSE[@]}" stop "${SELECTED[@]}" >&2; else "${COMPOSE[@]}" down >&2; fi
+        if (($#)); then "${COMPOSE[@]}" stop "${SELECTED[@]}" $([[ " ${SELECTED[*]} " == *" redis "* ]] && echo redis-cache) >&2; else "${COMPOSE[@]}" down >&2; fi
       else for s in "${SELECTED[@]}"; do "$(svc_fn "$s")_down"; done; fi
       ;;
     status)

@@ -19,6 +19,10 @@ public sealed class CachingOptions
     [Range(1, 3_600)]
     public int LocalExpirationSeconds { get; set; } = 5;
 
+    /// <summary>Most bytes of cached pages this process keeps in memory; past it the least recently used are dropped.</summary>
+    [Range(1_024, long.MaxValue)]
+    public long LocalSizeLimitBytes { get; set; } = 32L * 1024 * 1024;
+
     /// <summary>How long a write waits for every instance to confirm it has dropped what the write made stale. An
     /// instance slower than this (logged) may serve a stale read for as long as it lags.</summary>
     [Range(10, 60_000)]

@@ -51,9 +51,9 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
             LIMIT @PageSize
             """;
         f.Parameters.Add("PageSize", f.Limit + 1);
-        if (query.Cursor is not null || f.Searches)
+        if (query.Cursor is not null || !f.Cacheable)
         {
-            // A client walking the pages reads each later page once, and a search's words rarely repeat: caching
+            // A client walking the pages reads each later page once, and searches and polls rarely repeat: caching
             // them would cost a Redis write a request and only fill Redis.
             return await ReadAsync(sql, f, ct);
         }

@@ -43,6 +43,9 @@ public sealed class TaskFilters
     public bool ByRelevance { get; private set; }
     /// <summary>Whether q asks for words: such a list is a search, not a view a client polls.</summary>
     public bool Searches { get; private set; }
+    /// <summary>Whether a first page is worth caching: not a search, and not a sync poll whose updated_since moves with
+    /// every call (each would be an entry read once, and a client could fill the cache with them).</summary>
+    public bool Cacheable => !Searches && !Parameters.ParameterNames.Contains("UpdatedSince");
     public int Limit { get; private set; } = 20;
     /// <summary>The checked query in one canonical string: what a cursor is bound to.</summary>
     public string Fingerprint { get; private set; } = "";
