@@ -21,7 +21,8 @@ dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 export PGPASSWORD=taskmanager
 psql_() { PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
-port=18080
+# A free port, so a server already listening on a fixed one cannot break the run.
+port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 floor_import=00000000-0000-0000-0000-000000000001
 
 # The fair floor's psql script: per 5,000-row batch, one transaction of the \copy and ImportLanding's own two

@@ -107,6 +107,155 @@ stop_service() { # each process is /usr/bin/time's child: TERM it (KILL after 20
   done
   service_pids=()
 }
+# ------------------------------------------------------------------ the results file
+# Defined before anything is measured: a run that stops early (cleanup) writes what it has.
+write_results() {
+set +eu
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-" || v == "") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
+mem_verdict() { awk -v v="$1" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 < 250) print "met"; else print "missed" }'; }
+p99_verdict() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else if (v+0 < 20) print "met"; else print "missed" }'; }
+pg_started_end=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()" || echo "unreachable")
+durable_end="$(psql_ -d postgres -tAc "SHOW fsync" || true)/$(psql_ -d postgres -tAc "SHOW synchronous_commit" || true)"
+if [[ $pg_started_end != "$pg_started" ]]; then
+  pg_warning="WARNING: PostgreSQL was restarted during the run (started $pg_started, now $pg_started_end; fsync/synchronous_commit at the end: $durable_end). Figures taken across the restart (errors, negative or odd db xact/req) are not valid; run again."
+  log "$pg_warning"
+elif [[ $durable_end != on/on ]]; then
+  pg_warning="WARNING: PostgreSQL is no longer durable at the end of the run (fsync/synchronous_commit: $durable_end)."
+  log "$pg_warning"
+fi
+cpu_model=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
+mem_gib=$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)
+commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo "+dirty")
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+elapsed=$((SECONDS - t_start))
+
+# The summary at the top: one line per target, each with its figures; the tables below hold the rest.
+[[ -n $import_line ]] && IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss i_fair_s i_fair_ratio _ <<<"$import_line"
+at_most() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 <= t+0) print "met"; else print "missed" }'; }
+case_target() { # case_target LABEL TARGET TEXT: HTTP against its pgbench floor
+  local r; r=$(ratio "${RPS[$1]:-}" "${PG_TPS[$1]:-}")
+  echo "- $3 >= $2x its pgbench floor: **$(verdict "$r" "$2")** (${r}x; p50 ${P50[$1]:-?} ms, p99 ${P99[$1]:-?} ms)"
+}
+summary_lines() {
+  case_target deep 0.7 "Deep pages ($DEEP)"
+  case_target filtered 0.7 "Deep pages filtered by priority ($FILTERED)"
+  case_target date 0.7 "Date-filtered pages"
+  case_target create 0.7 "POST /api/task"
+  case_target update 0.7 "PUT /api/task/{id}"
+  local sr; sr=$(ratio "$snap_s" "$bare_s")
+  echo "- Snapshot <= 1.25x the bare INSERT ... SELECT: **$(at_most "$sr" 1.25)** (${sr}x: ${snap_s:-?} s against ${bare_s:-?} s; against the same batches in psql, ${batch_s:-?} s: $(ratio "$snap_s" "$batch_s")x)"
+  echo "- CSV import >= 0.8x its fair floor: **$(verdict "${i_fair_ratio// /}" 0.8)** (${i_fair_ratio// /}x: ${i_import_s// /} s against ${i_fair_s// /} s)"
+  local cr; cr=$(ratio "${PG_TPS[v2list]:-}" "${PG_TPS[v2cursor]:-}")
+  echo "- v2 deep cursor page within 1.5x of page 1 (their SQL, pgbench): **$(at_most "$cr" 1.5)** (${cr}x)"
+  echo "- v2 search p50 < 20 ms: **$(at_most "${P50[v2search]:-}" 19.999)** (${P50[v2search]:-?} ms)"
+  for l in v2list v2cursor v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
+  local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
+  echo "- Peak memory of every process < 250 MB: **$(mem_verdict "$peak")** (highest ${peak:-?} MB)"
+}
+
+mkdir -p "$(dirname "$OUT")"
+{
+  echo "# Benchmark, $(date -u +%F)"
+  echo
+  echo "\`bench/run.sh\`, started $started_at UTC, took ${elapsed}s. Commit \`$commit\`."
+  echo "Machine: $(nproc) cores ($cpu_model), $mem_gib GiB; load average at the end: $load_end."
+  echo "PostgreSQL 15 durable (fsync=$fsync, synchronous_commit=$sync_commit); the service in Release, the API and the worker"
+  echo "as two processes, Redis cache, RabbitMQ, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
+  echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
+  [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
+  [[ -n ${BENCH_PARTS:-}${BENCH_CASES:-}${BENCH_SERVICE_ENV:-} ]] && { echo; echo "**Partial or varied run:** parts:$PARTS; cases:$CASES; service settings: ${BENCH_SERVICE_ENV:-none}."; }
+  [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
+  [[ -n $incomplete ]] && { echo; echo "**$incomplete**"; }
+  echo
+  echo "## Targets"
+  echo
+  summary_lines
+  echo
+  echo "## HTTP against its floor"
+  echo
+  echo "Floor: \`/health/live\` on the same Kestrel for cached reads; pgbench of the endpoint's SQL, same connections, for the rest."
+  echo
+  echo "| case | req/s | p50 ms | p99 ms | non-2xx | socket err | db xact/req | peak RSS so far MB | floor | floor req/s | floor p50 ms | floor p99 ms | ratio | target | p99 < 20 ms |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  printf '| HTTP floor: GET /health/live | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | 1.00 | - | %s |\n' \
+    "${RPS[live]}" "${P50[live]}" "${P99[live]}" "${NON2XX[live]}" "${SOCK[live]}" "${XACTS[live]}" "${HWM[live]}" "$(p99_verdict "${P99[live]}")"
+  row() { # row LABEL DESCRIPTION FLOOR(http|pg) [TARGET ratio, 0.5 unless given]
+    local l="$1" d="$2" f="$3" t="${4:-0.5}" fr fp50 fp99 fname r
+    if [[ $f == http ]]; then fname="/health/live"; fr=${RPS[live]}; fp50=${P50[live]}; fp99=${P99[live]}
+    else fname="pgbench"; fr=${PG_TPS[$l]}; fp50=${PG_P50[$l]}; fp99=${PG_P99[$l]}; fi
+    r=$(ratio "${RPS[$l]}" "$fr")
+    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= %s: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
+      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "${HWM[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$t" "$(verdict "$r" "$t")" "$(p99_verdict "${P99[$l]}")"
+  }
+  row page1 "GET /api/tasks?page=1&per_page=10 (cached)" http
+  row deep "GET /api/tasks, random page $DEEP (uncached)" pg 0.7
+  row filtered "GET /api/tasks?priority=HIGH, random page $FILTERED (uncached)" pg 0.7
+  row date "GET /api/tasks?date=, random date and page (uncached)" pg 0.7
+  row entry "GET /api/task/{id}, random id (uncached)" pg
+  row create "POST /api/task" pg 0.7
+  row update "PUT /api/task/{id}, random task" pg 0.7
+  row login "POST /api/login" pg
+  row v2list "GET /api/v2/tasks?limit=20 (page 1, cached)" pg 0.7
+  row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks, uncached)" pg 0.7
+  row v2search "GET /api/v2/tasks?q= (a word of a random task's name, uncached)" pg 0.7
+  row v2get "GET /api/v2/tasks/{id}" pg 0.7
+  row v2get304 "GET /api/v2/tasks/{id}, If-None-Match (304 when unchanged)" pg 0.7
+  row v2patch "PATCH /api/v2/tasks/{id}" pg 0.7
+  if [[ -n $pbkdf2_rate ]]; then
+    r=$(ratio "${RPS[login]}" "$pbkdf2_rate")
+    printf '| POST /api/login against its password hash | %s | %s | %s | %s | %s | %s | %s | PBKDF2 alone | %s | - | - | %s | >= 0.5: %s | %s |\n' "${RPS[login]}" "${P50[login]}" "${P99[login]}" \
+      "${NON2XX[login]}" "${SOCK[login]}" "${XACTS[login]}" "${HWM[login]}" "$pbkdf2_rate" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[login]}")"
+  fi
+  echo
+  echo "db xact/req: transactions committed in the benchmark database per HTTP request during the case (pg_stat_database;"
+  echo "~0 means served from the cache, 1 per statement otherwise; warm-ups excluded). Peak RSS so far: VmHWM of the service"
+  echo "process after the case (cases run in the table's order)."
+  echo "pgbench of page 1's SQL (uncached, for reference): ${PG_TPS[page1]} tps, p50 ${PG_P50[page1]} ms, p99 ${PG_P99[page1]} ms."
+  if [[ -n ${PG_TPS[v2cursor]:-} && -n ${PG_TPS[v2list]:-} ]]; then
+    r=$(ratio "${PG_TPS[v2list]}" "${PG_TPS[v2cursor]}")
+    echo "v2 deep cursor against page 1, their SQL at the same concurrency (pgbench): ${PG_TPS[v2cursor]} against ${PG_TPS[v2list]} tps,"
+    echo "so a deep page costs ${r}x page 1 (target <= 1.5x: $(awk -v r="$r" 'BEGIN{ print (r == "-" ? "?" : (r + 0 <= 1.5 ? "met" : "missed")) }'))."
+  fi
+  [[ -n ${P50[v2search]:-} ]] && echo "v2 search through HTTP: p50 ${P50[v2search]} ms (target < 20 ms: $(awk -v v="${P50[v2search]}" 'BEGIN{ print (v + 0 < 20 ? "met" : "missed") }'))."
+  echo "Login has two floors: its SQL alone (pgbench), and its password hash alone (PBKDF2-HMAC-SHA512 at the service's"
+  echo "iteration count, one process per core, nothing else running): a login is bound by the hash, by design."
+  [[ -n $drain_s ]] && echo "The worker had written the audit entry of every write ${drain_s}s after the write cases ended (RabbitMQ, one process)."
+  echo "pgbench failed transactions: $(for l in deep filtered date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
+  echo
+  echo "## Daily snapshot and CSV import"
+  echo
+  echo "| case | figure | floor | ratio | target |"
+  echo "|---|---|---|---|---|"
+  snap_ratio=$(ratio "$snap_s" "$bare_s")
+  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit), best of %s | %s s | bare INSERT ... SELECT in psql, best of %s: %s s | %sx the bare time | <= 1.25x: %s |\n' \
+    "$active" "${snap_runs[*]}" "$snap_s" "${bare_runs[*]}" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 > 0 && r+0 <= 1.25) print "met"; else print "missed" }')"
+  printf '| the same snapshot against its own batches | %s s | the same batches of %s task ids in psql, a transaction each, best of %s: %s s | %sx | (for reference) |\n' \
+    "$snap_s" "$SNAPSHOT_BATCH" "${batch_runs[*]}" "$batch_s" "$(ratio "$snap_s" "$batch_s")"
+  if [[ -n $import_line ]]; then
+    printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | fair floor, psql per 5,000-row batch: \\copy into tasks + its log rows and audit entries: %s s | %s | >= 0.8: %s |\n' \
+      $i_rows $i_mb $i_import_s $i_import_rps $i_fair_s $i_fair_ratio "$(verdict $i_fair_ratio 0.8)"
+    printf '| the same import against one table | %s s | psql \\copy into tasks alone: %s s (%s rows/s) | %s | (for reference) |\n' \
+      $i_import_s $i_copy_s $i_copy_rps $i_ratio
+  fi
+  if [[ -n $webhooks_table ]]; then
+    echo
+    echo "## Webhooks (bench/webhooks.sh: API and worker over RabbitMQ, one subscription to a local receiver answering 204)"
+    echo
+    echo "$webhooks_table"
+  fi
+  echo
+  echo "## Peak memory (maximum RSS, /usr/bin/time -v)"
+  echo
+  echo "| process | peak RSS MB | target < 250 MB |"
+  echo "|---|---|---|"
+  printf '| API, all HTTP cases | %s | %s |\n' "$rss_http" "$(mem_verdict "$rss_http")"
+  printf '| worker, during the HTTP cases (audit entries of every write) | %s | %s |\n' "$rss_http_worker" "$(mem_verdict "$rss_http_worker")"
+  printf '| API, snapshot run | %s | %s |\n' "$rss_snapshot" "$(mem_verdict "$rss_snapshot")"
+  printf '| worker, snapshot run | %s | %s |\n' "$rss_snapshot_worker" "$(mem_verdict "$rss_snapshot_worker")"
+  [[ -n $import_line ]] && printf '| service (role all), CSV import of %s rows | %s | %s |\n' $i_rows $i_rss "$(mem_verdict $i_rss)"
+} >"$OUT"
+}
 results_written=""; measuring=""
 cleanup() {
   local rc=$?
@@ -427,154 +576,6 @@ if part webhooks; then
   webhooks_table=$(cat "$work/webhooks.txt")
 fi
 
-# ------------------------------------------------------------------ the results file
-write_results() {
-set +eu
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a == "" || b+0 == 0) print "-"; else printf "%.2f", a/b }'; }
-verdict() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "-" || v == "") print "?"; else if (v+0 >= t+0) print "met"; else print "missed" }'; }
-mem_verdict() { awk -v v="$1" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 < 250) print "met"; else print "missed" }'; }
-p99_verdict() { awk -v v="$1" 'BEGIN{ if (v == "") print "?"; else if (v+0 < 20) print "met"; else print "missed" }'; }
-pg_started_end=$(psql_ -d postgres -tAc "SELECT pg_postmaster_start_time()" || echo "unreachable")
-durable_end="$(psql_ -d postgres -tAc "SHOW fsync" || true)/$(psql_ -d postgres -tAc "SHOW synchronous_commit" || true)"
-if [[ $pg_started_end != "$pg_started" ]]; then
-  pg_warning="WARNING: PostgreSQL was restarted during the run (started $pg_started, now $pg_started_end; fsync/synchronous_commit at the end: $durable_end). Figures taken across the restart (errors, negative or odd db xact/req) are not valid; run again."
-  log "$pg_warning"
-elif [[ $durable_end != on/on ]]; then
-  pg_warning="WARNING: PostgreSQL is no longer durable at the end of the run (fsync/synchronous_commit: $durable_end)."
-  log "$pg_warning"
-fi
-cpu_model=$(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)
-mem_gib=$(awk '/MemTotal/{printf "%.1f", $2/1048576}' /proc/meminfo)
-commit=$(git rev-parse --short HEAD)$(git diff --quiet HEAD -- . ':!bench/results' 2>/dev/null || echo "+dirty")
-load_end=$(cut -d' ' -f1-3 /proc/loadavg)
-elapsed=$((SECONDS - t_start))
-
-# The summary at the top: one line per target, each with its figures; the tables below hold the rest.
-[[ -n $import_line ]] && IFS='|' read -r _ i_rows i_mb i_copy_s i_copy_rps i_import_s i_import_rps i_ratio i_rss i_fair_s i_fair_ratio _ <<<"$import_line"
-at_most() { awk -v v="$1" -v t="$2" 'BEGIN{ if (v == "" || v == "-") print "?"; else if (v+0 <= t+0) print "met"; else print "missed" }'; }
-case_target() { # case_target LABEL TARGET TEXT: HTTP against its pgbench floor
-  local r; r=$(ratio "${RPS[$1]:-}" "${PG_TPS[$1]:-}")
-  echo "- $3 >= $2x its pgbench floor: **$(verdict "$r" "$2")** (${r}x; p50 ${P50[$1]:-?} ms, p99 ${P99[$1]:-?} ms)"
-}
-summary_lines() {
-  case_target deep 0.7 "Deep pages ($DEEP)"
-  case_target filtered 0.7 "Deep pages filtered by priority ($FILTERED)"
-  case_target date 0.7 "Date-filtered pages"
-  case_target create 0.7 "POST /api/task"
-  case_target update 0.7 "PUT /api/task/{id}"
-  local sr; sr=$(ratio "$snap_s" "$bare_s")
-  echo "- Snapshot <= 1.25x the bare INSERT ... SELECT: **$(at_most "$sr" 1.25)** (${sr}x: ${snap_s:-?} s against ${bare_s:-?} s; against the same batches in psql, ${batch_s:-?} s: $(ratio "$snap_s" "$batch_s")x)"
-  echo "- CSV import >= 0.8x its fair floor: **$(verdict "${i_fair_ratio// /}" 0.8)** (${i_fair_ratio// /}x: ${i_import_s// /} s against ${i_fair_s// /} s)"
-  local cr; cr=$(ratio "${PG_TPS[v2list]:-}" "${PG_TPS[v2cursor]:-}")
-  echo "- v2 deep cursor page within 1.5x of page 1 (their SQL, pgbench): **$(at_most "$cr" 1.5)** (${cr}x)"
-  echo "- v2 search p50 < 20 ms: **$(at_most "${P50[v2search]:-}" 19.999)** (${P50[v2search]:-?} ms)"
-  for l in v2list v2cursor v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
-  local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
-  echo "- Peak memory of every process < 250 MB: **$(mem_verdict "$peak")** (highest ${peak:-?} MB)"
-}
-
-mkdir -p "$(dirname "$OUT")"
-{
-  echo "# Benchmark, $(date -u +%F)"
-  echo
-  echo "\`bench/run.sh\`, started $started_at UTC, took ${elapsed}s. Commit \`$commit\`."
-  echo "Machine: $(nproc) cores ($cpu_model), $mem_gib GiB; load average at the end: $load_end."
-  echo "PostgreSQL 15 durable (fsync=$fsync, synchronous_commit=$sync_commit); the service in Release, the API and the worker"
-  echo "as two processes, Redis cache, RabbitMQ, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
-  echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
-  [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
-  [[ -n ${BENCH_PARTS:-}${BENCH_CASES:-}${BENCH_SERVICE_ENV:-} ]] && { echo; echo "**Partial or varied run:** parts:$PARTS; cases:$CASES; service settings: ${BENCH_SERVICE_ENV:-none}."; }
-  [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
-  [[ -n $incomplete ]] && { echo; echo "**$incomplete**"; }
-  echo
-  echo "## Targets"
-  echo
-  summary_lines
-  echo
-  echo "## HTTP against its floor"
-  echo
-  echo "Floor: \`/health/live\` on the same Kestrel for cached reads; pgbench of the endpoint's SQL, same connections, for the rest."
-  echo
-  echo "| case | req/s | p50 ms | p99 ms | non-2xx | socket err | db xact/req | peak RSS so far MB | floor | floor req/s | floor p50 ms | floor p99 ms | ratio | target | p99 < 20 ms |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
-  printf '| HTTP floor: GET /health/live | %s | %s | %s | %s | %s | %s | %s | - | - | - | - | 1.00 | - | %s |\n' \
-    "${RPS[live]}" "${P50[live]}" "${P99[live]}" "${NON2XX[live]}" "${SOCK[live]}" "${XACTS[live]}" "${HWM[live]}" "$(p99_verdict "${P99[live]}")"
-  row() { # row LABEL DESCRIPTION FLOOR(http|pg) [TARGET ratio, 0.5 unless given]
-    local l="$1" d="$2" f="$3" t="${4:-0.5}" fr fp50 fp99 fname r
-    if [[ $f == http ]]; then fname="/health/live"; fr=${RPS[live]}; fp50=${P50[live]}; fp99=${P99[live]}
-    else fname="pgbench"; fr=${PG_TPS[$l]}; fp50=${PG_P50[$l]}; fp99=${PG_P99[$l]}; fi
-    r=$(ratio "${RPS[$l]}" "$fr")
-    printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | >= %s: %s | %s |\n' "$d" "${RPS[$l]}" "${P50[$l]}" "${P99[$l]}" \
-      "${NON2XX[$l]}" "${SOCK[$l]}" "${XACTS[$l]}" "${HWM[$l]}" "$fname" "$fr" "$fp50" "$fp99" "$r" "$t" "$(verdict "$r" "$t")" "$(p99_verdict "${P99[$l]}")"
-  }
-  row page1 "GET /api/tasks?page=1&per_page=10 (cached)" http
-  row deep "GET /api/tasks, random page $DEEP (uncached)" pg 0.7
-  row filtered "GET /api/tasks?priority=HIGH, random page $FILTERED (uncached)" pg 0.7
-  row date "GET /api/tasks?date=, random date and page (uncached)" pg 0.7
-  row entry "GET /api/task/{id}, random id (uncached)" pg
-  row create "POST /api/task" pg 0.7
-  row update "PUT /api/task/{id}, random task" pg 0.7
-  row login "POST /api/login" pg
-  row v2list "GET /api/v2/tasks?limit=20 (page 1, cached)" pg 0.7
-  row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks, uncached)" pg 0.7
-  row v2search "GET /api/v2/tasks?q= (a word of a random task's name, uncached)" pg 0.7
-  row v2get "GET /api/v2/tasks/{id}" pg 0.7
-  row v2get304 "GET /api/v2/tasks/{id}, If-None-Match (304 when unchanged)" pg 0.7
-  row v2patch "PATCH /api/v2/tasks/{id}" pg 0.7
-  if [[ -n $pbkdf2_rate ]]; then
-    r=$(ratio "${RPS[login]}" "$pbkdf2_rate")
-    printf '| POST /api/login against its password hash | %s | %s | %s | %s | %s | %s | %s | PBKDF2 alone | %s | - | - | %s | >= 0.5: %s | %s |\n' "${RPS[login]}" "${P50[login]}" "${P99[login]}" \
-      "${NON2XX[login]}" "${SOCK[login]}" "${XACTS[login]}" "${HWM[login]}" "$pbkdf2_rate" "$r" "$(verdict "$r" 0.5)" "$(p99_verdict "${P99[login]}")"
-  fi
-  echo
-  echo "db xact/req: transactions committed in the benchmark database per HTTP request during the case (pg_stat_database;"
-  echo "~0 means served from the cache, 1 per statement otherwise; warm-ups excluded). Peak RSS so far: VmHWM of the service"
-  echo "process after the case (cases run in the table's order)."
-  echo "pgbench of page 1's SQL (uncached, for reference): ${PG_TPS[page1]} tps, p50 ${PG_P50[page1]} ms, p99 ${PG_P99[page1]} ms."
-  if [[ -n ${PG_TPS[v2cursor]:-} && -n ${PG_TPS[v2list]:-} ]]; then
-    r=$(ratio "${PG_TPS[v2list]}" "${PG_TPS[v2cursor]}")
-    echo "v2 deep cursor against page 1, their SQL at the same concurrency (pgbench): ${PG_TPS[v2cursor]} against ${PG_TPS[v2list]} tps,"
-    echo "so a deep page costs ${r}x page 1 (target <= 1.5x: $(awk -v r="$r" 'BEGIN{ print (r == "-" ? "?" : (r + 0 <= 1.5 ? "met" : "missed")) }'))."
-  fi
-  [[ -n ${P50[v2search]:-} ]] && echo "v2 search through HTTP: p50 ${P50[v2search]} ms (target < 20 ms: $(awk -v v="${P50[v2search]}" 'BEGIN{ print (v + 0 < 20 ? "met" : "missed") }'))."
-  echo "Login has two floors: its SQL alone (pgbench), and its password hash alone (PBKDF2-HMAC-SHA512 at the service's"
-  echo "iteration count, one process per core, nothing else running): a login is bound by the hash, by design."
-  [[ -n $drain_s ]] && echo "The worker had written the audit entry of every write ${drain_s}s after the write cases ended (RabbitMQ, one process)."
-  echo "pgbench failed transactions: $(for l in deep filtered date entry update create login; do printf '%s %s; ' "$l" "${PG_FAIL[$l]}"; done)"
-  echo
-  echo "## Daily snapshot and CSV import"
-  echo
-  echo "| case | figure | floor | ratio | target |"
-  echo "|---|---|---|---|---|"
-  snap_ratio=$(ratio "$snap_s" "$bare_s")
-  printf '| snapshot of %s active tasks through the service (POST, outbox, consumer, commit), best of %s | %s s | bare INSERT ... SELECT in psql, best of %s: %s s | %sx the bare time | <= 1.25x: %s |\n' \
-    "$active" "${snap_runs[*]}" "$snap_s" "${bare_runs[*]}" "$bare_s" "$snap_ratio" "$(awk -v r="$snap_ratio" 'BEGIN{ if (r+0 > 0 && r+0 <= 1.25) print "met"; else print "missed" }')"
-  printf '| the same snapshot against its own batches | %s s | the same batches of %s task ids in psql, a transaction each, best of %s: %s s | %sx | (for reference) |\n' \
-    "$snap_s" "$SNAPSHOT_BATCH" "${batch_runs[*]}" "$batch_s" "$(ratio "$snap_s" "$batch_s")"
-  if [[ -n $import_line ]]; then
-    printf '| CSV import of %s rows (%s MB) | %s s (%s rows/s) | fair floor, psql per 5,000-row batch: \\copy into tasks + its log rows and audit entries: %s s | %s | >= 0.8: %s |\n' \
-      $i_rows $i_mb $i_import_s $i_import_rps $i_fair_s $i_fair_ratio "$(verdict $i_fair_ratio 0.8)"
-    printf '| the same import against one table | %s s | psql \\copy into tasks alone: %s s (%s rows/s) | %s | (for reference) |\n' \
-      $i_import_s $i_copy_s $i_copy_rps $i_ratio
-  fi
-  if [[ -n $webhooks_table ]]; then
-    echo
-    echo "## Webhooks (bench/webhooks.sh: API and worker over RabbitMQ, one subscription to a local receiver answering 204)"
-    echo
-    echo "$webhooks_table"
-  fi
-  echo
-  echo "## Peak memory (maximum RSS, /usr/bin/time -v)"
-  echo
-  echo "| process | peak RSS MB | target < 250 MB |"
-  echo "|---|---|---|"
-  printf '| API, all HTTP cases | %s | %s |\n' "$rss_http" "$(mem_verdict "$rss_http")"
-  printf '| worker, during the HTTP cases (audit entries of every write) | %s | %s |\n' "$rss_http_worker" "$(mem_verdict "$rss_http_worker")"
-  printf '| API, snapshot run | %s | %s |\n' "$rss_snapshot" "$(mem_verdict "$rss_snapshot")"
-  printf '| worker, snapshot run | %s | %s |\n' "$rss_snapshot_worker" "$(mem_verdict "$rss_snapshot_worker")"
-  [[ -n $import_line ]] && printf '| service (role all), CSV import of %s rows | %s | %s |\n' $i_rows $i_rss "$(mem_verdict $i_rss)"
-} >"$OUT"
-}
 write_results
 results_written=1
 cat "$OUT"
