@@ -49,6 +49,8 @@ public static class FeatureExtensions
         if (builder.Configuration.ReadProcessRole().RunsWorker())
         {
             builder.Services.AddHostedService<ImportRecovery>();
+            builder.Services.AddSingleton<Imports.Retention.ImportRetention>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Imports.Retention.ImportRetention>());
         }
         return builder;
     }

@@ -53,4 +53,8 @@ public sealed class ImportOptions
     /// <summary>Row errors listed in GET /api/imports/{id}; all of them are in its /errors CSV.</summary>
     [Range(0, 100_000)]
     public int ErrorsInStatus { get; set; } = 1_000;
+
+    /// <summary>Days a finished import keeps its row errors; the import's own row and counts stay.</summary>
+    [Range(1, 36_500)]
+    public int ErrorRetentionDays { get; set; } = 30;
 }

@@ -9,7 +9,8 @@ namespace TaskManager.Features.Webhooks;
 public sealed class WebhookAddresses(IOptions<WebhookOptions> options)
 {
     /// <summary>Whether an address is internal: unspecified, loopback, private (RFC 1918, unique-local), link-local
-    /// (cloud metadata lives there), CGNAT, multicast, broadcast or reserved.</summary>
+    /// (cloud metadata lives there), CGNAT, multicast, broadcast or reserved; or 6to4 or IPv4-translated, whose relays
+    /// and translators would carry a request to whichever IPv4 address is embedded.</summary>
     public static bool IsInternal(IPAddress address)
     {
         if (address.IsIPv4MappedToIPv6)
@@ -39,10 +40,13 @@ public sealed class WebhookAddresses(IOptions<WebhookOptions> options)
         return address.Equals(IPAddress.IPv6Any) || address.Equals(IPAddress.IPv6Loopback)
             || address.IsIPv6LinkLocal || address.IsIPv6SiteLocal || address.IsIPv6Multicast
             || (v6[0] & 0xfe) == 0xfc                               // unique-local fc00::/7
+            || (v6[0] == 0x20 && v6[1] == 0x02)                     // 6to4 2002::/16
+            || v6.Take(12).SequenceEqual(TranslatedPrefix)          // IPv4-translated ::ffff:0:0:0/96 (SIIT)
             || v6.Take(12).All(x => x == 0);                        // IPv4-compatible ::a.b.c.d
     }
 
     private static readonly byte[] Nat64Prefix = [0x00, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0];
+    private static readonly byte[] TranslatedPrefix = [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0];
 
     public bool Allowed(IPAddress address) => options.Value.AllowPrivateNetworks || !IsInternal(address);
 

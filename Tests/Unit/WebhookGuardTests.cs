@@ -30,6 +30,10 @@ public sealed class WebhookGuardTests
     [TestCase("::ffff:127.0.0.1")]
     [TestCase("::ffff:169.254.169.254")]
     [TestCase("64:ff9b::a00:1")]
+    [TestCase("2002:7f00:1::1")]
+    [TestCase("2002:808:808::1")]
+    [TestCase("::ffff:0:7f00:1")]
+    [TestCase("::ffff:0:808:808")]
     public void Internal_addresses_are_refused(string address) =>
         Assert.That(WebhookAddresses.IsInternal(IPAddress.Parse(address)), Is.True);
 
@@ -49,6 +53,8 @@ public sealed class WebhookGuardTests
     [TestCase("https://[::1]/")]
     [TestCase("https://localhost/")]
     [TestCase("https://0x7f000001/")]
+    [TestCase("https://[2002:a9fe:a9fe::]/")]
+    [TestCase("https://[::ffff:0:a9fe:a9fe]/")]
     public async Task Urls_that_reach_internal_addresses_are_refused(string url)
     {
         var refusal = await Guard(allowPrivate: false).RefusalAsync(url, CancellationToken.None);

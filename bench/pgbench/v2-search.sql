@@ -3,8 +3,8 @@
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
        t.due_date, t.done, t.completed_at, t.deleted_at,
-       ts_rank(t.search, websearch_to_tsquery('simple', :q::text)) AS value
+       ts_rank('{0.1, 0.2, 0.1, 1.0}', t.search, websearch_to_tsquery('simple', :q::text), 1) AS value
 FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
 WHERE t.search @@ websearch_to_tsquery('simple', :q::text) AND t.status
-ORDER BY ts_rank(t.search, websearch_to_tsquery('simple', :q::text)) DESC, t.id DESC
+ORDER BY ts_rank('{0.1, 0.2, 0.1, 1.0}', t.search, websearch_to_tsquery('simple', :q::text), 1) DESC, t.id DESC
 LIMIT 21;

@@ -198,7 +198,7 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         await transaction.CommitAsync(ct);
     }
 
-    /// <summary>The import's outcome, and TasksImportCompleted in the outbox, in one transaction.</summary>
+    /// <summary>The import's outcome, TasksImportCompleted in the outbox and the stored file's removal, in one transaction.</summary>
     public async Task FinishAsync(ImportState import, long rowsTotal, string? failure, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -213,6 +213,9 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
             : ImportStatuses.PartiallySucceeded;
         var completed = await connection.QuerySingleAsync<TasksImportCompleted>(new CommandDefinition(FinishSql,
             new { import.Id, Status = status, RowsTotal = total, Failure = failure }, transaction, cancellationToken: ct));
+        // A finished import is never read again (only a queued or running one resumes), so its file goes with it.
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM import_files WHERE import_id = @Id", new { import.Id }, transaction,
+            commandTimeout: 600, cancellationToken: ct));
         await outbox.EnqueueAsync(connection, transaction, completed, ct);
         await transaction.CommitAsync(ct);
         logger.LogInformation("Import {ImportId} finished {Status}: {Rows} rows, {Created} tasks, {Failed} rows failed",

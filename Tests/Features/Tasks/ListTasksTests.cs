@@ -64,6 +64,21 @@ public sealed class ListTasksTests : ApiTest
     }
 
     [Test]
+    public async Task Search_ranks_tasks_named_by_the_word_above_those_that_mention_it_in_a_description()
+    {
+        var (_, token) = await SignUpAsync("alice");
+        var filler = string.Concat(Enumerable.Repeat("lorem ipsum dolor sit amet ", 333));
+        await CreateAsync(token, """{"task_name":"Zebra migration","priority":"LOW"}""");
+        await CreateAsync(token, $$"""{"task_name":"Zebra handbook","description":"{{filler}}","priority":"LOW"}""");
+        await CreateAsync(token, """{"task_name":"Plan","description":"move the zebra","priority":"LOW"}""");
+        // Created last, so it would lead wherever ranks tie.
+        await CreateAsync(token, $$"""{"task_name":"Notes","description":"{{filler}}zebra","priority":"LOW"}""");
+
+        Assert.That(await NamesAsync(token, "q=zebra"), Is.EqualTo(new[] { "Zebra migration", "Zebra handbook", "Plan", "Notes" }),
+            "a name's match first (shorter tasks first among equals), then a description's");
+    }
+
+    [Test]
     public async Task The_search_index_takes_each_change_at_once_so_searches_do_not_slow_as_tasks_change()
     {
         // With GIN's default pending list, every search scans the entries of recent writes until a vacuum merges them.

@@ -69,6 +69,8 @@ public sealed class WebhookSubscriptionsTests : ApiTest
     [TestCase("https://169.254.169.254/")]
     [TestCase("https://[::1]/")]
     [TestCase("https://localhost/hook")]
+    [TestCase("https://[2002:a9fe:a9fe::1]/")]
+    [TestCase("https://[::ffff:0:a9fe:a9fe]/")]
     [TestCase("http://hooks.example.com/")]
     [TestCase("not a url")]
     public async Task Urls_that_are_not_https_or_reach_internal_addresses_are_refused_naming_url(string url)
