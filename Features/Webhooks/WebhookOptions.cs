@@ -13,7 +13,8 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>Accept and deliver to hosts on loopback, private, link-local and other internal addresses (development and tests only).</summary>
     public bool AllowPrivateNetworks { get; set; }
 
-    /// <summary>How long one attempt may take, connection included; a slower receiver's attempt fails.</summary>
+    /// <summary>How long one attempt may take, from connecting to the end of reading the answer's body; a slower
+    /// receiver's attempt fails.</summary>
     [Range(1, 300)]
     public int TimeoutSeconds { get; set; } = 10;
 
@@ -27,6 +28,14 @@ public sealed class WebhookOptions : IValidatableObject
     /// <summary>Deliveries of one subscription a worker sends at once.</summary>
     [Range(1, 1000)]
     public int MaxParallelPerSubscription { get; set; } = 16;
+
+    /// <summary>Attempts one worker makes at once, across all subscriptions: each holds a socket and a task.</summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentAttempts { get; set; } = 256;
+
+    /// <summary>Subscriptions one user may create.</summary>
+    [Range(1, 100_000)]
+    public int MaxSubscriptionsPerUser { get; set; } = 25;
 
     /// <summary>Most bytes of a receiver's response read (and then discarded).</summary>
     [Range(0, 1024 * 1024)]

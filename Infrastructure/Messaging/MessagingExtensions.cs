@@ -7,13 +7,19 @@ namespace TaskManager.Infrastructure.Messaging;
 
 public static class MessagingExtensions
 {
-    /// <summary>MassTransit over RabbitMQ when RabbitMq:Host is set, else in memory. Workers host the consumers;
+    /// <summary>MassTransit over RabbitMQ when RabbitMq:Host is set, else in memory (role all only). Workers host the consumers;
     /// every role runs an outbox relay (whoever commits an event can publish it, and several relays share the work).</summary>
     public static IHostApplicationBuilder AddMessaging(this IHostApplicationBuilder builder, Action<OutboxMessageTypes> registerMessages)
     {
         var services = builder.Services;
         var role = builder.Configuration.ReadProcessRole();
-        services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        // The in-memory bus reaches only its own process: an api's relay would mark the shared database's events as sent
+        // with no consumer to get them, and a worker would hear nothing. Only `all` (development, tests) may go without.
+        services.AddOptions<RabbitMqOptions>().BindConfiguration(RabbitMqOptions.Section).ValidateDataAnnotations()
+            .Validate(o => o.Enabled || role == ProcessRole.All,
+                $"Role {role.ToString().ToLowerInvariant()} needs a broker: RabbitMq:Host (RabbitMq__Host) is not set. " +
+                "Only role all may run without one, on the in-memory bus.")
+            .ValidateOnStart();
         services.AddOptions<OutboxOptions>().BindConfiguration(OutboxOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         var types = new OutboxMessageTypes();

@@ -2,8 +2,8 @@ using System.ComponentModel.DataAnnotations;
 
 namespace TaskManager.Infrastructure.Messaging;
 
-/// <summary>The RabbitMQ broker. Without a host the service uses MassTransit's in-memory transport,
-/// which only reaches consumers in the same process (role `all`).</summary>
+/// <summary>The RabbitMQ broker. Without a host the service uses MassTransit's in-memory transport, which only reaches
+/// consumers in the same process: roles `api` and `worker` refuse to start without one, only `all` may.</summary>
 public sealed class RabbitMqOptions
 {
     public const string Section = "RabbitMq";

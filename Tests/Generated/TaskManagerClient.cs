@@ -3520,7 +3520,7 @@ namespace TaskManager.Tests.Generated
         /// Subscribe a URL to events
         /// </summary>
         /// <remarks>
-        /// Registers an https URL for the listed events. The answer holds the signing secret (whsec_...), shown only here. A URL whose host resolves to an internal address is refused.
+        /// Registers an https URL for the listed events. The answer holds the signing secret (whsec_...), shown only here. A URL whose host resolves to an internal address is refused. Each user may create a limited number (Webhooks:MaxSubscriptionsPerUser, 25 by default); one more is a 409.
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -3608,6 +3608,16 @@ namespace TaskManager.Tests.Generated
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new ApiException<ProblemDetails>("The caller\'s role does not allow this.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 413)

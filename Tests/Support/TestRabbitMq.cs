@@ -35,6 +35,10 @@ public static class TestRabbitMq
         };
     }
 
+    /// <summary>The same settings as environment variables, for a service process (ServiceProcess).</summary>
+    public static async Task<Dictionary<string, string>> EnvironmentAsync() =>
+        (await SettingsAsync()).ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+
     private static readonly List<string> VirtualHosts = [];
 
     /// <summary>Removes the virtual hosts this run made, with their queues.</summary>

@@ -4,7 +4,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace TaskManager.Tests.Support;
@@ -22,6 +24,15 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     /// <summary>How long each answer takes.</summary>
     public TimeSpan Delay { get; set; }
+
+    /// <summary>Answer 200 announcing a 100,000-byte body, send 10 bytes of it, and stall until the sender gives up.</summary>
+    public bool StallBody { get; set; }
+
+    /// <summary>The most requests it was answering at one time.</summary>
+    public int MostAtOnce => mostAtOnce;
+
+    private int atOnce;
+    private int mostAtOnce;
 
     public string BaseUrl { get; }
 
@@ -46,11 +57,24 @@ public sealed class WebhookReceiver : IAsyncDisposable
             var request = new Received(context.Request.Path, context.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()),
                 await reader.ReadToEndAsync(), DateTime.UtcNow);
             self!.received.Enqueue(request);
-            if (self.Delay > TimeSpan.Zero)
+            var now = Interlocked.Increment(ref self.atOnce);
+            InterlockedMax(ref self.mostAtOnce, now);
+            try
             {
-                await Task.Delay(self.Delay);
+                if (self.Delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(self.Delay);
+                }
+                context.Response.StatusCode = self.Answer(request);
+                if (self.StallBody)
+                {
+                    await StallAsync(context);
+                }
             }
-            context.Response.StatusCode = self.Answer(request);
+            finally
+            {
+                Interlocked.Decrement(ref self.atOnce);
+            }
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -59,6 +83,31 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     public int Port => new Uri(BaseUrl).Port;
+
+    private static async Task StallAsync(HttpContext context)
+    {
+        context.Response.ContentLength = 100_000;
+        await context.Response.Body.WriteAsync("0123456789"u8.ToArray(), context.RequestAborted);
+        await context.Response.Body.FlushAsync(context.RequestAborted);
+        var stopping = context.RequestServices.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        using var gone = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping);
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(60), gone.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            // The sender gave up and closed the connection.
+        }
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        int seen;
+        while (value > (seen = Volatile.Read(ref target)) && Interlocked.CompareExchange(ref target, value, seen) != seen)
+        {
+        }
+    }
 
     public async Task<IReadOnlyList<Received>> WaitForAsync(Func<IReadOnlyList<Received>, bool> done, TimeSpan? within = null) =>
         await Eventually.ReadAsync(() => Task.FromResult(Requests), done, within);

@@ -3,6 +3,7 @@ using Dapper;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -36,12 +37,17 @@ public sealed record CreatedWebhookResponse
 
 public sealed record CreateWebhookCommand(long UserId, string Url, string[] Events, string? Description) : ICommand<Outcome<CreatedWebhookResponse>>;
 
-public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses addresses, WebhookSecrets secrets)
+public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses addresses, WebhookSecrets secrets, IOptions<WebhookOptions> options)
     : ICommandHandler<CreateWebhookCommand, Outcome<CreatedWebhookResponse>>
 {
+    // Taken first, in a statement of its own, so that the count below (a new snapshot) sees a concurrent create by the
+    // same user once it has committed: two creates at the limit cannot both pass.
+    private const string LockSql = "SELECT id FROM users WHERE id = @UserId FOR NO KEY UPDATE";
+
     private const string Sql = $"""
         INSERT INTO webhook_subscriptions (url, events, description, secret, created_by)
-        VALUES (@Url, @Events, @Description, @Secret, @UserId)
+        SELECT @Url, @Events, @Description, @Secret, @UserId
+        WHERE (SELECT count(*) FROM webhook_subscriptions WHERE created_by = @UserId) < @Limit
         RETURNING {WebhookRules.Columns}
         """;
 
@@ -52,15 +58,25 @@ public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses a
             return Outcome<CreatedWebhookResponse>.Invalid("url", refusal);
         }
         var secret = WebhookSecrets.NewSecret();
+        var limit = options.Value.MaxSubscriptionsPerUser;
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleAsync<WebhookResponse>(new CommandDefinition(Sql, new
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct));
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, new
         {
             command.Url,
             Events = WebhookRules.Normalize(command.Events),
             command.Description,
             Secret = secrets.Protect(secret),
             command.UserId,
-        }, cancellationToken: ct));
+            Limit = limit,
+        }, transaction, cancellationToken: ct));
+        if (row is null)
+        {
+            return Outcome<CreatedWebhookResponse>.Conflict(
+                $"You have created {limit} webhooks, the most one user may (Webhooks:MaxSubscriptionsPerUser); delete one of them first.");
+        }
+        await transaction.CommitAsync(ct);
         return new CreatedWebhookResponse
         {
             Id = row.Id,
@@ -81,8 +97,10 @@ public static class CreateWebhookEndpoint
         .WithName("CreateWebhook")
         .WithSummary("Subscribe a URL to events")
         .WithDescription("Registers an https URL for the listed events. The answer holds the signing secret (whsec_...), shown only here. " +
-                         "A URL whose host resolves to an internal address is refused.")
-        .ProducesValidationProblem();
+                         "A URL whose host resolves to an internal address is refused. Each user may create a limited number " +
+                         "(Webhooks:MaxSubscriptionsPerUser, 25 by default); one more is a 409.")
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<CreatedWebhookResponse>, Problem>> HandleAsync(
         CreateWebhookRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)

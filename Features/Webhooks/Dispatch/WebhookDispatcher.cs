@@ -1,13 +1,8 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text;
 using Dapper;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Polly.Timeout;
 
 namespace TaskManager.Features.Webhooks.Dispatch;
 
@@ -44,15 +39,18 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
 
     private const string OldestSql = "SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8 FROM webhook_deliveries WHERE status = 'pending'";
 
-    // A subscription's held deliveries are sent in at most this many waves of MaxParallelPerSubscription, each within the
-    // timeout, so the lease (the waves plus a margin for recording) outlasts every one of them.
+    // A subscription's held deliveries are sent in at most this many waves of MaxParallelPerSubscription (and all held ones
+    // in as many of MaxConcurrentAttempts), each within the timeout, so the lease (the waves plus a margin for recording)
+    // outlasts every one of them.
     private const int WavesHeld = 4;
     private const int LeaseMarginSeconds = 10;
 
+    private readonly AttemptSender sender = new(clients, secrets, clock);
     private readonly Lock heldLock = new();
     private readonly Dictionary<long, int> held = [];
     private readonly ConcurrentDictionary<long, SemaphoreSlim> parallel = new();
     private readonly SemaphoreSlim slotsFreed = new(0, 1);
+    private readonly SemaphoreSlim attemptSlots = new(options.Value.MaxConcurrentAttempts);
     private int freedSinceClaim;
     private double oldestPendingSeconds;
 
@@ -114,6 +112,11 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             counts = [.. held.Values];
             freedSinceClaim = 0;
         }
+        var room = Math.Min(settings.BatchSize, settings.MaxConcurrentAttempts * WavesHeld - counts.Sum());
+        if (room <= 0)
+        {
+            return [];
+        }
         await using var connection = await db.OpenConnectionAsync(ct);
         if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(AnyDueSql, cancellationToken: ct)))
         {
@@ -121,7 +124,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
         }
         var claimed = (await connection.QueryAsync<ClaimedDelivery>(new CommandDefinition(ClaimSql, new
         {
-            settings.BatchSize,
+            BatchSize = room,
             PerSubscription = perSubscription,
             HeldSubscriptions = subscriptions,
             HeldCounts = counts,
@@ -138,7 +141,8 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
         return claimed;
     }
 
-    /// <summary>Sends a held delivery once its subscription has a free request slot, and hands the attempt to the recorder.</summary>
+    /// <summary>Sends a held delivery once its subscription and the worker have a free request slot, and hands the attempt
+    /// to the recorder.</summary>
     private async Task SendHeldAsync(ClaimedDelivery delivery, WebhookOptions settings, AttemptRecorder recorder, CancellationToken ct)
     {
         var slots = parallel.GetOrAdd(delivery.SubscriptionId, _ => new SemaphoreSlim(settings.MaxParallelPerSubscription));
@@ -147,7 +151,15 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             await slots.WaitAsync(ct);
             try
             {
-                recorder.Add(await SendAsync(delivery, settings, ct));
+                await attemptSlots.WaitAsync(ct);
+                try
+                {
+                    recorder.Add(await sender.SendAsync(delivery, settings, ct));
+                }
+                finally
+                {
+                    attemptSlots.Release();
+                }
             }
             finally
             {
@@ -176,52 +188,6 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
             {
                 slotsFreed.Release();
             }
-        }
-    }
-
-    private async Task<Attempt> SendAsync(ClaimedDelivery delivery, WebhookOptions settings, CancellationToken ct)
-    {
-        var started = Stopwatch.GetTimestamp();
-        try
-        {
-            var id = delivery.Id.ToString();
-            var timestamp = clock.GetUtcNow();
-            if (secrets.TryUnprotect(delivery.Secret) is not { } current)
-            {
-                return new(delivery, null, "secret unreadable: rotate it (Webhooks:SecretKey changed?)", Stopwatch.GetElapsedTime(started));
-            }
-            var keys = new List<byte[]> { current };
-            if (delivery.PreviousSecret is not null && delivery.PreviousSecretExpiresAt > timestamp.UtcDateTime &&
-                secrets.TryUnprotect(delivery.PreviousSecret) is { } previous)
-            {
-                keys.Add(previous);
-            }
-            using var request = new HttpRequestMessage(HttpMethod.Post, delivery.Url)
-            {
-                Content = new StringContent(delivery.Body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
-            };
-            request.Headers.Add("webhook-id", id);
-            request.Headers.Add("webhook-timestamp", timestamp.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
-            request.Headers.Add("webhook-signature", WebhookSecrets.SignatureHeader(id, timestamp, delivery.Body, keys));
-            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("TaskManager-Webhooks", "1.0"));
-
-            using var response = await clients.CreateClient(WebhookHttp.ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            await WebhookHttp.DrainAsync(response, settings.MaxBodyBytes, ct);
-            var code = (int)response.StatusCode;
-            return new(delivery, code, code is >= 200 and <= 299 ? null : $"HTTP {code}", Stopwatch.GetElapsedTime(started));
-        }
-        catch (Exception ex) when (!ct.IsCancellationRequested)
-        {
-            // Short, fixed sentences: a receiver's own words (or body) are never echoed back to whoever reads the deliveries.
-            var error = ex switch
-            {
-                TimeoutRejectedException or TaskCanceledException => $"timed out after {settings.TimeoutSeconds} s",
-                HttpRequestException { InnerException: WebhookAddressRefusedException refused } => "refused: " + refused.Message,
-                WebhookAddressRefusedException refused => "refused: " + refused.Message,
-                HttpRequestException http => "connection failed: " + http.HttpRequestError,
-                _ => "delivery failed: " + ex.GetType().Name,
-            };
-            return new(delivery, null, error, Stopwatch.GetElapsedTime(started));
         }
     }
 }

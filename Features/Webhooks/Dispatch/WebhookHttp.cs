@@ -1,16 +1,15 @@
 using System.Net;
 using System.Net.Sockets;
-using Microsoft.Extensions.Options;
-using Polly;
 
 namespace TaskManager.Features.Webhooks.Dispatch;
 
 /// <summary>Thrown by the connect callback when a receiver's host resolves to an address the SSRF guard refuses.</summary>
 public sealed class WebhookAddressRefusedException(string message) : Exception(message);
 
-/// <summary>The named HttpClient deliveries go through: no redirects, no proxy, no cookies, a timeout per attempt from the
-/// resilience pipeline (no retries there: those live in the database), and a connect callback that resolves the host
-/// itself, checks every address and connects only to what it checked, so DNS rebinding cannot reach an internal address.</summary>
+/// <summary>The named HttpClient deliveries go through: no redirects, no proxy, no cookies, no timeout of its own (the
+/// dispatcher gives each attempt one deadline, body included; retries live in the database), and a connect callback that
+/// resolves the host itself, checks every address and connects only to what it checked, so DNS rebinding cannot reach an
+/// internal address.</summary>
 public static class WebhookHttp
 {
     public const string ClientName = "webhooks";
@@ -33,9 +32,7 @@ public static class WebhookHttp
                     PooledConnectionLifetime = TimeSpan.FromMinutes(2),
                     ConnectCallback = (context, ct) => ConnectAsync(guard, context.DnsEndPoint, ct),
                 };
-            })
-            .AddResilienceHandler("webhook-attempt", (pipeline, context) => pipeline.AddTimeout(
-                TimeSpan.FromSeconds(context.ServiceProvider.GetRequiredService<IOptions<WebhookOptions>>().Value.TimeoutSeconds)));
+            });
         return services;
     }
 

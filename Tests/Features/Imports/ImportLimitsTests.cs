@@ -26,8 +26,11 @@ public sealed class ImportLimitsTests
     public async Task Uploads_beyond_the_concurrent_limit_are_429_with_Retry_After()
     {
         var database = await TestDatabase.CreateAsync("imports");
-        // Role api: no worker, so accepted imports stay queued and count against the limit.
-        await using var app = new TaskManagerApp(database, new Dictionary<string, string?> { ["Imports:MaxConcurrentPerUser"] = "2", ["Role"] = "api" });
+        // Role api (which needs a broker): no worker, so accepted imports stay queued and count against the limit.
+        var settings = await TestRabbitMq.SettingsAsync();
+        settings["Imports:MaxConcurrentPerUser"] = "2";
+        settings["Role"] = "api";
+        await using var app = new TaskManagerApp(database, settings);
         var (client, token) = await SignedInClient.SignUpAsync(app, "uploader");
         const string Csv = "task_name,priority\nOne,LOW\n";
 

@@ -201,7 +201,7 @@ public sealed class SnapshotTests : ApiTest
             "INSERT INTO users (username, email, password_hash) VALUES ('owner', 'owner@example.com', 'x') RETURNING id");
         await Sql.InsertTasksAsync(database, owner, 25);
 
-        await using var worker = new TaskManagerApp(database, new Dictionary<string, string?>
+        await using var worker = new TaskManagerApp(database, new Dictionary<string, string?>(await TestRabbitMq.SettingsAsync())
         {
             ["Role"] = "worker",
             ["TaskLog:SchedulerEnabled"] = "true",
@@ -227,7 +227,7 @@ public sealed class SnapshotTests : ApiTest
         // The fake day's snapshot is already taken, so the only run is the scheduled one.
         await Sql.ExecuteAsync(database, "INSERT INTO task_log_snapshots (log_date, taken_at, rows_written) VALUES ('2030-01-09', now(), 0)");
 
-        await using var worker = new TaskManagerApp(database, new Dictionary<string, string?>
+        await using var worker = new TaskManagerApp(database, new Dictionary<string, string?>(await TestRabbitMq.SettingsAsync())
         {
             ["Role"] = "worker",
             ["TaskLog:SchedulerEnabled"] = "true",

@@ -16,7 +16,8 @@ public sealed class RecordAuditEntryTests
     [SetUp]
     public async Task StartAsync()
     {
-        app = new TaskManagerApp(await TestDatabase.CreateAsync("audit"), new Dictionary<string, string?> { ["Role"] = "worker" })
+        // Role all: the harness's in-memory bus stands in for a broker, which roles api and worker refuse to start without.
+        app = new TaskManagerApp(await TestDatabase.CreateAsync("audit"), new Dictionary<string, string?> { ["Role"] = "all" })
         {
             TestServices = services => services.AddMassTransitTestHarness(),
         };

@@ -13,9 +13,15 @@ public sealed class WebhookWorkersTests : ApiTest
     private WebhookReceiver receiver = null!;
     private string admin = "";
 
+    private Dictionary<string, string?> rabbit = [];
+
     [OneTimeSetUp]
-    public async Task StartApiAsync() =>
-        api = new TaskManagerApp(await TestDatabase.CreateAsync("webhook_workers"), WebhookDeliveriesTests.Settings(new() { ["Role"] = "api" }));
+    public async Task StartApiAsync()
+    {
+        // Roles api and worker need a broker: one virtual host for the fixture's processes.
+        rabbit = await TestRabbitMq.SettingsAsync();
+        api = new TaskManagerApp(await TestDatabase.CreateAsync("webhook_workers"), WebhookDeliveriesTests.Settings(new(rabbit) { ["Role"] = "api" }));
+    }
 
     [OneTimeTearDown]
     public async Task StopApiAsync() => await api.DisposeAsync();
@@ -63,10 +69,9 @@ public sealed class WebhookWorkersTests : ApiTest
             ["ASPNETCORE_URLS"] = "http://127.0.0.1:0",
             ["Jwt__SigningKey"] = TaskManagerApp.SigningKey,
             ["ConnectionStrings__Redis"] = "",
-            ["RabbitMq__Host"] = "",
             ["TaskLog__SchedulerEnabled"] = "false",
         };
-        foreach (var (key, value) in WebhookDeliveriesTests.Settings(new()))
+        foreach (var (key, value) in WebhookDeliveriesTests.Settings(new(rabbit)))
         {
             environment[key.Replace(":", "__", StringComparison.Ordinal)] = value!;
         }
@@ -128,7 +133,7 @@ public sealed class WebhookWorkersTests : ApiTest
         return ids;
     }
 
-    private TaskManagerApp Worker() => new(api.ConnectionString, WebhookDeliveriesTests.Settings(new() { ["Role"] = "worker" }));
+    private TaskManagerApp Worker() => new(api.ConnectionString, WebhookDeliveriesTests.Settings(new(rabbit) { ["Role"] = "worker" }));
 
     private static string Text(StringBuilder output)
     {

@@ -19,12 +19,11 @@ public sealed class GracefulShutdownTests
     {
         var database = await TestDatabase.CreateAsync("drain_api");
         var port = ServiceProcess.FreePort();
-        using var api = ServiceProcess.Start(database, new Dictionary<string, string>
+        using var api = ServiceProcess.Start(database, new Dictionary<string, string>(await TestRabbitMq.EnvironmentAsync())
         {
             ["Role"] = "api",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Jwt__SigningKey"] = TaskManagerApp.SigningKey,
-            ["RabbitMq__Host"] = "",
             ["ConnectionStrings__Redis"] = "",
             ["TaskLog__SchedulerEnabled"] = "false",
             ["Shutdown__TimeoutSeconds"] = "30",

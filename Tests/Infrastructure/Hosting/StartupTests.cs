@@ -53,4 +53,23 @@ public sealed class StartupTests
         Assert.That(result.ExitCode, Is.Not.Zero);
         Assert.That(result.Output, Does.Contain("Role 'janitor' is not one of: api, worker, all"));
     }
+
+    [TestCase("api")]
+    [TestCase("worker")]
+    public async Task Roles_api_and_worker_refuse_to_start_without_a_broker(string role)
+    {
+        // On the in-memory bus, an api's relay would mark the shared database's events as sent, reaching no worker.
+        var environment = new Dictionary<string, string>(AnyPort)
+        {
+            ["Jwt__SigningKey"] = TaskManagerApp.SigningKey,
+            ["Role"] = role,
+            ["RabbitMq__Host"] = "",
+            ["ConnectionStrings__Redis"] = "",
+        };
+
+        var result = await ServiceProcess.RunAsync(await TestDatabase.CreateAsync("startup"), environment);
+
+        Assert.That(result.ExitCode, Is.Not.Zero);
+        Assert.That(result.Output, Does.Contain($"Role {role} needs a broker: RabbitMq:Host (RabbitMq__Host) is not set"));
+    }
 }

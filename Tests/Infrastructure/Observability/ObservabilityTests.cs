@@ -69,12 +69,11 @@ public sealed class ObservabilityTests : ApiTest
     public async Task Json_log_lines_carry_the_trace_id_of_their_request()
     {
         var port = ServiceProcess.FreePort();
-        using var service = ServiceProcess.Start(App.ConnectionString, new Dictionary<string, string>
+        using var service = ServiceProcess.Start(App.ConnectionString, new Dictionary<string, string>(await TestRabbitMq.EnvironmentAsync())
         {
             ["Role"] = "api",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["Jwt__SigningKey"] = TaskManagerApp.SigningKey,
-            ["RabbitMq__Host"] = "",
             ["ConnectionStrings__Redis"] = "",
             ["TaskLog__SchedulerEnabled"] = "false",
             ["Observability__LogFormat"] = "json",
