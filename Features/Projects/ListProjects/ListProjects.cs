@@ -50,7 +50,13 @@ public sealed class ListProjectsHandler(NpgsqlDataSource db, Cursors cursors) : 
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<ProjectResource, string, (ProjectResource Project, string SortName)>(new CommandDefinition(Sql, new
         {
-            query.CallerId, query.CallerIsAdmin, Q = q, query.Archived, AfterName = afterName, AfterId = afterId, PageSize = query.Limit + 1,
+            query.CallerId,
+            query.CallerIsAdmin,
+            Q = q,
+            query.Archived,
+            AfterName = afterName,
+            AfterId = afterId,
+            PageSize = query.Limit + 1,
         }, cancellationToken: ct), (project, sortName) => (project, sortName), splitOn: "sort_name")).AsList();
         var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
             r => [r.SortName, r.Project.Id.ToString(CultureInfo.InvariantCulture)]);

@@ -136,8 +136,13 @@ public static class PatchProjectEndpoint
                 return Problem.Invalid(field.Name, field.Error);
             }
             var caller = Caller.From(user);
-            var outcome = await mediator.Send(patch with { Id = id, CallerId = caller.CallerId, CallerIsAdmin = caller.CallerIsAdmin,
-                ExpectedVersions = TaskETag.ExpectedVersions(ifMatch) }, ct);
+            var outcome = await mediator.Send(patch with
+            {
+                Id = id,
+                CallerId = caller.CallerId,
+                CallerIsAdmin = caller.CallerIsAdmin,
+                ExpectedVersions = TaskETag.ExpectedVersions(ifMatch)
+            }, ct);
             return outcome.ToResult(project =>
             {
                 request.HttpContext.Response.Headers.ETag = TaskETag.For(project.Version);
