@@ -2,6 +2,7 @@ using FluentValidation;
 using TaskManager.Features.Accounts;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
@@ -64,6 +65,7 @@ public static class FeatureExtensions
         routes.MapTaskLog();
         routes.MapImports();
         routes.MapWebhooks();
+        routes.MapProjects();
         return app;
     }
 }

@@ -22,6 +22,7 @@ public sealed record TaskRow
     public DateTime? CompletedAt { get; init; }
     public DateTime? DeletedAt { get; init; }
     public int Version { get; init; }
+    public long ProjectId { get; init; }
 }
 
 /// <summary>A task as the v1 routes answer it.</summary>
@@ -40,6 +41,7 @@ public sealed record TaskResponse
     public required DateTime UpdatedAt { get; init; }
     public DateOnly? DueDate { get; init; }
     public bool Done { get; init; }
+    public long ProjectId { get; init; }
 
     public static TaskResponse From(TaskRow row, string message) => new()
     {
@@ -56,6 +58,7 @@ public sealed record TaskResponse
         UpdatedAt = row.UpdatedAt,
         DueDate = row.DueDate,
         Done = row.Done,
+        ProjectId = row.ProjectId,
     };
 }
 

@@ -21,6 +21,7 @@ public sealed record TaskResource
     public required DateTime UpdatedAt { get; init; }
     public DateTime? DeletedAt { get; init; }
     public required int Version { get; init; }
+    public required long ProjectId { get; init; }
 
     public static TaskResource From(TaskRow row) => new()
     {
@@ -38,6 +39,7 @@ public sealed record TaskResource
         UpdatedAt = row.UpdatedAt,
         DeletedAt = row.DeletedAt,
         Version = row.Version,
+        ProjectId = row.ProjectId,
     };
 
     /// <summary>Whether an If-None-Match header names this version (weak comparison, RFC 9110 13.1.2).</summary>

@@ -8,7 +8,7 @@ public static class TaskSql
     public const string ResponseColumns = """
         t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
         u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
-        t.due_date, t.done, t.completed_at, t.deleted_at
+        t.due_date, t.done, t.completed_at, t.deleted_at, t.project_id
         """;
 
     /// <summary>Writes or refreshes today's (UTC) daily-log row of the tasks in the CTE named `changed`.</summary>

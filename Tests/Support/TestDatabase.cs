@@ -100,7 +100,12 @@ public static class TestDatabase
             {
                 try
                 {
-                    await using var truncate = new NpgsqlCommand($"TRUNCATE {tables} RESTART IDENTITY CASCADE", connection);
+                    // The default project is made by a migration, as reference data is: put back as the migration left it.
+                    await using var truncate = new NpgsqlCommand($"""
+                        TRUNCATE {tables} RESTART IDENTITY CASCADE;
+                        INSERT INTO projects (id, name, visibility, is_default) VALUES (1, 'General', 'public', true);
+                        SELECT setval(pg_get_serial_sequence('projects', 'id'), 1);
+                        """, connection);
                     await truncate.ExecuteNonQueryAsync();
                     break;
                 }

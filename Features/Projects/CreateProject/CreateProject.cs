@@ -1,0 +1,68 @@
+using System.Security.Claims;
+using Dapper;
+using FluentValidation;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using TaskManager.Features.Tasks;
+using TaskManager.Infrastructure.OpenApi;
+
+namespace TaskManager.Features.Projects.CreateProject;
+
+public sealed record CreateProjectRequest(string? Name, string? Description, string? Visibility);
+
+public sealed class CreateProjectValidator : AbstractValidator<CreateProjectRequest>
+{
+    public CreateProjectValidator()
+    {
+        RuleFor(r => r.Name).ValidProjectName();
+        RuleFor(r => r.Description).ValidProjectDescription();
+        RuleFor(r => r.Visibility).ValidVisibility();
+    }
+}
+
+public sealed record CreateProjectCommand(long CallerId, string Name, string? Description, string Visibility) : ICommand<ProjectResource>;
+
+/// <summary>The project and its first owner, the caller, in one statement.</summary>
+public sealed class CreateProjectHandler(NpgsqlDataSource db) : ICommandHandler<CreateProjectCommand, ProjectResource>
+{
+    private const string Sql = """
+        WITH p AS (
+            INSERT INTO projects (name, description, visibility, created_by)
+            VALUES (@Name, @Description, @Visibility, @CallerId)
+            RETURNING *
+        ), me AS (
+            INSERT INTO project_members (project_id, user_id, role) SELECT id, @CallerId, 'owner' FROM p
+            RETURNING role
+        )
+        SELECT p.id, p.name, p.description, p.visibility, p.is_default, me.role AS my_role, 0::bigint AS task_count,
+               p.created_by, p.created_at, p.updated_at, p.archived_at, p.version
+        FROM p, me
+        """;
+
+    public async ValueTask<ProjectResource> Handle(CreateProjectCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleAsync<ProjectResource>(new CommandDefinition(Sql, command, cancellationToken: ct));
+    }
+}
+
+public static class CreateProjectEndpoint
+{
+    public static RouteHandlerBuilder MapCreateProject(this IEndpointRouteBuilder app) => app
+        .MapPost("", HandleAsync)
+        .WithName("CreateProject")
+        .WithSummary("Create a project")
+        .WithDescription("A new project (private unless visibility says public); the caller is its owner.")
+        .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag)
+        .ProducesValidationProblem();
+
+    private static async Task<Created<ProjectResource>> HandleAsync(CreateProjectRequest request, ClaimsPrincipal user, IMediator mediator,
+        HttpContext http, CancellationToken ct)
+    {
+        var project = await mediator.Send(new CreateProjectCommand(Caller.From(user).CallerId, request.Name!.Trim(), request.Description,
+            request.Visibility ?? ProjectRules.Private), ct);
+        http.Response.Headers.ETag = TaskETag.For(project.Version);
+        return TypedResults.Created($"/api/v2/projects/{project.Id}", project);
+    }
+}

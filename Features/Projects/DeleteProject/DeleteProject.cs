@@ -1,0 +1,81 @@
+using System.Security.Claims;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Npgsql;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+
+namespace TaskManager.Features.Projects.DeleteProject;
+
+public sealed record DeleteProjectCommand(long Id, long CallerId, bool CallerIsAdmin) : ICommand<Outcome<bool>>;
+
+/// <summary>Only a project that has never held a task may be deleted (tasks are never removed from one, so any task row
+/// says it held one); the project row is locked first, so a task created meanwhile waits and then fails its reference.</summary>
+public sealed class DeleteProjectHandler(NpgsqlDataSource db) : ICommandHandler<DeleteProjectCommand, Outcome<bool>>
+{
+    // Locked first, read after (see ProjectMembers): what the caller may do is read once the lock is held.
+    private const string LockSql = $"""
+        SELECT 1 FROM projects WHERE id = @Id FOR UPDATE;
+        SELECT p.is_default, {ProjectAccess.Manageable} AS manageable,
+               EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = p.id) AS held_tasks
+        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable};
+        """;
+
+    public async ValueTask<Outcome<bool>> Handle(DeleteProjectCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        Locked? row;
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct)))
+        {
+            await results.ReadAsync<int>();
+            row = await results.ReadSingleOrDefaultAsync<Locked>();
+        }
+        if (row is not { } project)
+        {
+            return Outcome<bool>.NotFound($"Project {command.Id} does not exist.");
+        }
+        if (!project.Manageable)
+        {
+            return Outcome<bool>.Forbidden("Only the project's owners and admins may delete it.");
+        }
+        if (project.IsDefault)
+        {
+            return Outcome<bool>.Conflict("The default project cannot be deleted.");
+        }
+        if (project.HeldTasks)
+        {
+            return Outcome<bool>.Conflict("The project holds tasks: archive it instead, or move its tasks out.");
+        }
+        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM projects WHERE id = @Id", command, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return true;
+    }
+
+    private sealed class Locked
+    {
+        public bool IsDefault { get; init; }
+        public bool Manageable { get; init; }
+        public bool HeldTasks { get; init; }
+    }
+}
+
+public static class DeleteProjectEndpoint
+{
+    public static RouteHandlerBuilder MapDeleteProject(this IEndpointRouteBuilder app) => app
+        .MapDelete("/{id}", HandleAsync)
+        .WithName("DeleteProject")
+        .WithSummary("Delete a project")
+        .WithDescription("Deletes a project that has never held a task (owners, admins); one that has is archived instead (409).")
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
+
+    private static async Task<Results<NoContent, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var caller = Caller.From(user);
+        var outcome = await mediator.Send(new DeleteProjectCommand(id, caller.CallerId, caller.CallerIsAdmin), ct);
+        return outcome.ToResult(_ => TypedResults.NoContent());
+    }
+}

@@ -1,0 +1,195 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Dapper;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+using TaskManager.Features.Tasks;
+using TaskManager.Infrastructure.Http;
+using TaskManager.Infrastructure.Mediation;
+using TaskManager.Infrastructure.OpenApi;
+
+namespace TaskManager.Features.Projects.PatchProject;
+
+/// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
+/// `description: null` clears it; `archived` archives or restores the project.</summary>
+public sealed record ProjectPatch(string? Name, string? Description, string? Visibility, bool? Archived);
+
+public sealed record PatchProjectCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions, string? Name,
+    string? Description, bool ClearDescription, string? Visibility, bool? Archived) : ICommand<Outcome<ProjectResource>>;
+
+/// <summary>The project is locked, the caller's right and the rules checked against it, then changed, in one transaction;
+/// member changes lock the same row, so a right cannot be lost between the check and the change.</summary>
+public sealed class PatchProjectHandler(NpgsqlDataSource db) : ICommandHandler<PatchProjectCommand, Outcome<ProjectResource>>
+{
+    // Locked first, read after (see ProjectMembers): what the caller may do is read once the lock is held.
+    private const string LockSql = $"""
+        SELECT 1 FROM projects WHERE id = @Id FOR UPDATE;
+        SELECT p.version, p.is_default, p.archived_at IS NOT NULL AS archived, {ProjectAccess.Manageable} AS manageable
+        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable};
+        """;
+
+    private const string UpdateSql = $"""
+        WITH next AS (
+            SELECT n.*, (n.name, n.description, n.visibility, n.archived_at)
+                        IS DISTINCT FROM (p.name, p.description, p.visibility, p.archived_at) AS changes
+            FROM projects p, LATERAL (SELECT
+                coalesce(@Name, p.name) AS name,
+                CASE WHEN @ClearDescription THEN NULL ELSE coalesce(@Description, p.description) END AS description,
+                coalesce(@Visibility, p.visibility) AS visibility,
+                CASE WHEN @Archived IS NULL THEN p.archived_at WHEN @Archived THEN coalesce(p.archived_at, now()) END AS archived_at) n
+            WHERE p.id = @Id
+        ), p AS (
+            UPDATE projects p SET name = n.name, description = n.description, visibility = n.visibility, archived_at = n.archived_at,
+                updated_at = CASE WHEN n.changes THEN now() ELSE p.updated_at END,
+                version = p.version + CASE WHEN n.changes THEN 1 ELSE 0 END
+            FROM next n
+            WHERE p.id = @Id
+            RETURNING p.*
+        )
+        SELECT {ProjectSql.Columns} FROM p {ProjectSql.CallerMembership}
+        """;
+
+    public async ValueTask<Outcome<ProjectResource>> Handle(PatchProjectCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        Locked? row;
+        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct)))
+        {
+            await results.ReadAsync<int>();
+            row = await results.ReadSingleOrDefaultAsync<Locked>();
+        }
+        if (row is not { } current)
+        {
+            return Outcome<ProjectResource>.NotFound($"Project {command.Id} does not exist.");
+        }
+        if (!current.Manageable)
+        {
+            return Outcome<ProjectResource>.Forbidden("Only the project's owners and admins may change it.");
+        }
+        if (command.ExpectedVersions is { } expected && !expected.Contains(current.Version))
+        {
+            return Outcome<ProjectResource>.PreconditionFailed("The project has changed since you read it (If-Match does not match its ETag).");
+        }
+        if (current.IsDefault && (command.Visibility == ProjectRules.Private || command.Archived == true))
+        {
+            return Outcome<ProjectResource>.Conflict("The default project stays public and cannot be archived.");
+        }
+        if (current.Archived && command.Archived != false)
+        {
+            return Outcome<ProjectResource>.Conflict("The project is archived and read-only; send archived: false to restore it first.");
+        }
+        var project = await connection.QuerySingleAsync<ProjectResource>(new CommandDefinition(UpdateSql, command, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
+        return project;
+    }
+
+    private sealed class Locked
+    {
+        public int Version { get; init; }
+        public bool IsDefault { get; init; }
+        public bool Archived { get; init; }
+        public bool Manageable { get; init; }
+    }
+}
+
+public static class PatchProjectEndpoint
+{
+    public static RouteHandlerBuilder MapPatchProject(this IEndpointRouteBuilder app) => app
+        .MapPatch("/{id}", HandleAsync)
+        .WithName("PatchProject")
+        .WithSummary("Change a project")
+        .WithDescription("JSON Merge Patch (RFC 7396) of name, description (null clears it), visibility and archived (owners, admins). " +
+                         "Send If-Match with the project's ETag to avoid overwriting a newer change.")
+        .Accepts<ProjectPatch>("application/merge-patch+json", "application/json")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    private static async Task<Results<Ok<ProjectResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
+                                                      type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return Problem.Of(StatusCodes.Status415UnsupportedMediaType, "Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json).");
+        }
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { AllowDuplicateProperties = false }, ct);
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            return Problem.Invalid("body", "The request body is not valid JSON (or a key holds half a character).");
+        }
+        using (document)
+        {
+            if (Read(document.RootElement, out var field) is not { } patch)
+            {
+                return Problem.Invalid(field.Name, field.Error);
+            }
+            var caller = Caller.From(user);
+            var outcome = await mediator.Send(patch with
+            {
+                Id = id,
+                CallerId = caller.CallerId,
+                CallerIsAdmin = caller.CallerIsAdmin,
+                ExpectedVersions = TaskETag.ExpectedVersions(ifMatch)
+            }, ct);
+            return outcome.ToResult(project =>
+            {
+                request.HttpContext.Response.Headers.ETag = TaskETag.For(project.Version);
+                return TypedResults.Ok(project);
+            });
+        }
+    }
+
+    /// <summary>Each known key with its type checked; unknown keys ignored.</summary>
+    private static PatchProjectCommand? Read(JsonElement body, out (string Name, string Error) invalid)
+    {
+        invalid = ("body", "A merge patch must be a JSON object.");
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            return null;
+        }
+        var patch = new PatchProjectCommand(0, 0, false, null, null, null, false, null, null);
+        var current = "body";
+        try
+        {
+            foreach (var property in body.EnumerateObject())
+            {
+                var value = property.Value;
+                current = property.Name;
+                switch (current)
+                {
+                    case "name" when value.ValueKind == JsonValueKind.String && ProjectRules.IsName(value.GetString()):
+                        patch = patch with { Name = value.GetString()!.Trim() }; break;
+                    case "name": invalid = ("name", ProjectRules.NameError); return null;
+                    case "description" when value.ValueKind == JsonValueKind.Null: patch = patch with { ClearDescription = true }; break;
+                    case "description" when value.ValueKind == JsonValueKind.String && ProjectRules.IsDescription(value.GetString()):
+                        patch = patch with { Description = value.GetString() }; break;
+                    case "description": invalid = ("description", ProjectRules.DescriptionError + " Or null."); return null;
+                    case "visibility" when value.ValueKind == JsonValueKind.String && ProjectRules.Visibilities.Contains(value.GetString()):
+                        patch = patch with { Visibility = value.GetString() }; break;
+                    case "visibility": invalid = ("visibility", "visibility must be public or private."); return null;
+                    case "archived" when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
+                        patch = patch with { Archived = value.GetBoolean() }; break;
+                    case "archived": invalid = ("archived", "archived must be true or false."); return null;
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            invalid = (current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
+            return null;
+        }
+        return patch;
+    }
+}

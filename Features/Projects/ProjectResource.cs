@@ -1,0 +1,61 @@
+using FluentValidation;
+
+namespace TaskManager.Features.Projects;
+
+/// <summary>A project as the caller sees it: `my_role` is the caller's role in it (null for a public project it is not a
+/// member of, or an admin's view of any), `task_count` its active tasks; `version` is the number behind the ETag.</summary>
+public sealed record ProjectResource
+{
+    public required long Id { get; init; }
+    public required string Name { get; init; }
+    public string? Description { get; init; }
+    public required string Visibility { get; init; }
+    public required bool IsDefault { get; init; }
+    public string? MyRole { get; init; }
+    public required long TaskCount { get; init; }
+    public long? CreatedBy { get; init; }
+    public required DateTime CreatedAt { get; init; }
+    public required DateTime UpdatedAt { get; init; }
+    public DateTime? ArchivedAt { get; init; }
+    public required int Version { get; init; }
+}
+
+public static class ProjectSql
+{
+    /// <summary>A project `p` as <see cref="ProjectResource"/>, for the caller: FROM projects p, then <see cref="CallerMembership"/>.</summary>
+    public const string Columns = """
+        p.id, p.name, p.description, p.visibility, p.is_default, me.role AS my_role,
+        (SELECT count(*) FROM tasks t WHERE t.project_id = p.id AND t.status) AS task_count,
+        p.created_by, p.created_at, p.updated_at, p.archived_at, p.version
+        """;
+
+    public const string CallerMembership = "LEFT JOIN project_members me ON me.project_id = p.id AND me.user_id = @CallerId";
+}
+
+/// <summary>What a valid project is, in every slice that takes one.</summary>
+public static class ProjectRules
+{
+    public const string Public = "public";
+    public const string Private = "private";
+    public static readonly string[] Visibilities = [Public, Private];
+    public static readonly string[] Roles = ["owner", "editor", "viewer"];
+
+    public const string NameError = "name must be 1 to 100 characters long (after trimming).";
+    public const string DescriptionError = "description must be at most 10,000 characters long.";
+
+    public static bool IsName(string? name) => name is not null && !name.Contains('\0') && name.Trim().EnumerateRunes().Count() is >= 1 and <= 100;
+
+    public static bool IsDescription(string? description) => description is null || (!description.Contains('\0') && description.EnumerateRunes().Count() <= 10_000);
+
+    public static IRuleBuilderOptions<T, string?> ValidProjectName<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(IsName).WithMessage(NameError);
+
+    public static IRuleBuilderOptions<T, string?> ValidProjectDescription<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(IsDescription).WithMessage(DescriptionError);
+
+    public static IRuleBuilderOptions<T, string?> ValidVisibility<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(v => v is null || Visibilities.Contains(v)).WithMessage("visibility must be public or private.");
+
+    public static IRuleBuilderOptions<T, string?> ValidMemberRole<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(r => r is not null && Roles.Contains(r)).WithMessage("role must be owner, editor or viewer.");
+}
