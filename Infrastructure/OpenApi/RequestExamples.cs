@@ -7,6 +7,9 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Projects.CreateProject;
+using TaskManager.Features.Projects.PatchProject;
+using TaskManager.Features.Projects.SetProjectMember;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Features.Webhooks.CreateWebhook;
@@ -30,6 +33,9 @@ public static class RequestExamples
         [typeof(SetUserActiveRequest)] = """{"active":false}""",
         [typeof(CreateWebhookRequest)] = """{"url":"https://ci.example.com/hooks/taskmanager","events":["task.created","task.updated"],"description":"CI"}""",
         [typeof(PatchWebhookRequest)] = """{"active":true}""",
+        [typeof(CreateProjectRequest)] = """{"name":"Launch","description":"Everything for the Q3 launch","visibility":"private"}""",
+        [typeof(ProjectPatch)] = """{"archived":true}""",
+        [typeof(SetProjectMemberRequest)] = """{"role":"editor"}""",
     };
 
     public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

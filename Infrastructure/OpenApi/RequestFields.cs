@@ -7,6 +7,9 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Projects.CreateProject;
+using TaskManager.Features.Projects.PatchProject;
+using TaskManager.Features.Projects.SetProjectMember;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.UpdateTask;
@@ -35,6 +38,9 @@ internal static class RequestFields
         [nameof(ChangePasswordRequest)] = ["current_password", "new_password"],
         [nameof(CreateWebhookRequest)] = ["url", "events"],
         [nameof(PatchWebhookRequest)] = [],
+        [nameof(CreateProjectRequest)] = ["name"],
+        [nameof(ProjectPatch)] = [],
+        [nameof(SetProjectMemberRequest)] = ["role"],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
@@ -42,6 +48,7 @@ internal static class RequestFields
     {
         [nameof(TaskPatch)] = ["task_name", "done"],
         [nameof(PatchWebhookRequest)] = ["url", "events", "active"],
+        [nameof(ProjectPatch)] = ["name", "visibility", "archived"],
     };
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)

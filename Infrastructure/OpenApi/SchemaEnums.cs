@@ -1,22 +1,27 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Infrastructure.OpenApi;
 
-/// <summary>Priority and role are closed sets but travel as strings. As shared enum components every generator makes
+/// <summary>Priority, role, visibility and project role are closed sets but travel as strings. As shared enum components every generator makes
 /// one enum type of each, instead of a free string or one enum per property.</summary>
 internal static class SchemaEnums
 {
     public const string Priority = "Priority";
     public const string Role = "Role";
+    public const string Visibility = "ProjectVisibility";
+    public const string ProjectRole = "ProjectRole";
 
     private static readonly Dictionary<string, (IReadOnlyList<string> Values, string Description)> Enums = new()
     {
         [Priority] = (TaskRules.Priorities, "A task's priority. Requests may send it in any case; answers are upper case."),
         [Role] = (Roles.All, "A role; a higher one includes the lower ones. Every account has `user`."),
+        [Visibility] = (ProjectRules.Visibilities, "Who reads a project: `public`, everyone signed in; `private`, its members and admins."),
+        [ProjectRole] = (ProjectRules.Roles, "A member's role in a project: `viewer` reads, `editor` also changes its tasks, `owner` also manages it."),
     };
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
@@ -30,6 +35,14 @@ internal static class SchemaEnums
                 if (name == "priority" && IsString(property))
                 {
                     schema.Properties![name] = Reference(Priority, document, used);
+                }
+                else if (name == "visibility" && IsString(property))
+                {
+                    schema.Properties![name] = Reference(Visibility, document, used);
+                }
+                else if (name == "role" && IsString(property))
+                {
+                    schema.Properties![name] = Reference(ProjectRole, document, used);
                 }
                 else if (name == "roles" && property is OpenApiSchema { Items: var items } roles && IsString(items))
                 {

@@ -6074,13 +6074,15 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("name")]
-        public string? Name { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        public string Name { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("description")]
         public string? Description { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("visibility")]
-        public string? Visibility { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProjectVisibility>))]
+        public ProjectVisibility? Visibility { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -6709,7 +6711,8 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("role")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Role { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProjectRole>))]
+        public ProjectRole Role { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("added_at")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
@@ -6763,7 +6766,8 @@ namespace TaskManager.Tests.Generated
         public string? Description { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("visibility")]
-        public string? Visibility { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProjectVisibility>))]
+        public ProjectVisibility? Visibility { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("archived")]
         public bool? Archived { get; set; } = default!;
@@ -6799,7 +6803,8 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("visibility")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
-        public string Visibility { get; set; } = default!;
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProjectVisibility>))]
+        public ProjectVisibility Visibility { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("is_default")]
         public bool IsDefault { get; set; } = default!;
@@ -6835,6 +6840,39 @@ namespace TaskManager.Tests.Generated
             get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
             set { _additionalProperties = value; }
         }
+
+    }
+
+    /// <summary>
+    /// A member's role in a project: `viewer` reads, `editor` also changes its tasks, `owner` also manages it.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ProjectRole
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"owner")]
+        Owner = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"editor")]
+        Editor = 1,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"viewer")]
+        Viewer = 2,
+
+    }
+
+    /// <summary>
+    /// Who reads a project: `public`, everyone signed in; `private`, its members and admins.
+    /// </summary>
+    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
+    public enum ProjectVisibility
+    {
+
+        [System.Runtime.Serialization.EnumMember(Value = @"public")]
+        Public = 0,
+
+        [System.Runtime.Serialization.EnumMember(Value = @"private")]
+        Private = 1,
 
     }
 
@@ -7041,7 +7079,9 @@ namespace TaskManager.Tests.Generated
     {
 
         [System.Text.Json.Serialization.JsonPropertyName("role")]
-        public string? Role { get; set; } = default!;
+        [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
+        [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ProjectRole>))]
+        public ProjectRole Role { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
