@@ -39,6 +39,7 @@ public static class FeatureExtensions
         builder.AddWebhooks();
 
         builder.Services.AddSingleton<TaskLogCache>();
+        builder.Services.AddSingleton<ProjectScope>();
         builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
         builder.Services.AddSingleton<Infrastructure.Http.IdempotencyKeys>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();

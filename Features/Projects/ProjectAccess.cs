@@ -17,6 +17,14 @@ public static class ProjectAccess
     /// <summary>The ids of every project the caller may read: `t.project_id IN {ReadableIds}`.</summary>
     public const string ReadableIds = $"(SELECT p.id FROM projects p WHERE {Readable})";
 
+    /// <summary>Task `t` is in a project the caller may read: for reads and writes of one task by its id. Lists leave out
+    /// the caller's hidden projects instead (<see cref="ProjectScope"/>), the same rule computed once per caller.</summary>
+    public const string TaskReadable = $"EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND {Readable})";
+
+    /// <summary>The task @TaskId is not one the caller may not read: it is readable, or it no longer exists (its audit
+    /// trail outlives it). A purged task's project is not recorded yet, so its trail stays as readable as it was.</summary>
+    public const string TaskIdNotHidden = $"NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND NOT {TaskReadable})";
+
     /// <summary>Project `p` may be managed (renamed, archived, deleted, its members changed): an owner or an admin.</summary>
     public const string Manageable = """
         (@CallerIsAdmin

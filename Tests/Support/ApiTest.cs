@@ -23,6 +23,8 @@ public abstract class ApiTest
         await TestDatabase.ResetAsync(App.ConnectionString);
         // The tables were emptied behind the service's back: drop what it cached of them.
         await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
+        // So are the projects: who may read what is worked out again.
+        await App.Services.GetRequiredService<TaskManager.Features.Projects.ProjectScope>().InvalidateAsync();
         // Ids start again at 1, so what it remembers of accounts would describe another test's users.
         App.Services.GetRequiredService<TaskManager.Infrastructure.Auth.AccountStatus>().Clear();
         Client = App.CreateClient();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using TaskManager.Features.Imports.RunImport;
+using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Infrastructure.Hosting;
@@ -40,7 +41,7 @@ public sealed class InputTests
     [Test]
     public void List_filters_are_checked_and_name_the_bad_parameter()
     {
-        var bad = TaskFilters.Parse(Request(priority: "LOW,URGENT", sort: "colour", limit: "500"), 1);
+        var bad = TaskFilters.Parse(Request(priority: "LOW,URGENT", sort: "colour", limit: "500"), 1, Scope.Everything);
 
         Assert.That(bad.Errors.Keys, Is.EquivalentTo(new[] { "priority", "sort", "limit" }));
     }
@@ -48,17 +49,17 @@ public sealed class InputTests
     [Test]
     public void Me_stands_for_the_caller_and_each_query_has_its_own_fingerprint()
     {
-        var mine = TaskFilters.Parse(Request(assignee: "me,9"), 4);
-        var byName = TaskFilters.Parse(Request(assignee: "me,9", sort: "task_name"), 4);
+        var mine = TaskFilters.Parse(Request(assignee: "me,9"), 4, Scope.Everything);
+        var byName = TaskFilters.Parse(Request(assignee: "me,9", sort: "task_name"), 4, Scope.Everything);
 
         Assert.Multiple(() =>
         {
             Assert.That(mine.Errors, Is.Empty);
             Assert.That(mine.Fingerprint, Does.Contain("Assignees=\"4,9\""));
-            Assert.That(TaskFilters.Parse(Request(q: "a;Priorities=HIGH"), 4).Fingerprint,
-                Is.Not.EqualTo(TaskFilters.Parse(Request(q: "a", priority: "HIGH"), 4).Fingerprint), "words cannot pose as a filter");
+            Assert.That(TaskFilters.Parse(Request(q: "a;Priorities=HIGH"), 4, Scope.Everything).Fingerprint,
+                Is.Not.EqualTo(TaskFilters.Parse(Request(q: "a", priority: "HIGH"), 4, Scope.Everything).Fingerprint), "words cannot pose as a filter");
             Assert.That(byName.Fingerprint, Is.Not.EqualTo(mine.Fingerprint));
-            Assert.That(TaskFilters.Parse(Request(q: "report"), 4).ByRelevance, Is.True, "q without sort orders by relevance");
+            Assert.That(TaskFilters.Parse(Request(q: "report"), 4, Scope.Everything).ByRelevance, Is.True, "q without sort orders by relevance");
         });
     }
 

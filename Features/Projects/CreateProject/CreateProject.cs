@@ -24,7 +24,7 @@ public sealed class CreateProjectValidator : AbstractValidator<CreateProjectRequ
 public sealed record CreateProjectCommand(long CallerId, string Name, string? Description, string Visibility) : ICommand<ProjectResource>;
 
 /// <summary>The project and its first owner, the caller, in one statement.</summary>
-public sealed class CreateProjectHandler(NpgsqlDataSource db) : ICommandHandler<CreateProjectCommand, ProjectResource>
+public sealed class CreateProjectHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<CreateProjectCommand, ProjectResource>
 {
     private const string Sql = """
         WITH p AS (
@@ -43,7 +43,9 @@ public sealed class CreateProjectHandler(NpgsqlDataSource db) : ICommandHandler<
     public async ValueTask<ProjectResource> Handle(CreateProjectCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleAsync<ProjectResource>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        var project = await connection.QuerySingleAsync<ProjectResource>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        await scope.InvalidateAsync();
+        return project;
     }
 }
 

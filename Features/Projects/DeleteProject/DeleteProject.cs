@@ -12,7 +12,7 @@ public sealed record DeleteProjectCommand(long Id, long CallerId, bool CallerIsA
 
 /// <summary>Only a project that has never held a task may be deleted (tasks are never removed from one, so any task row
 /// says it held one); the project row is locked first, so a task created meanwhile waits and then fails its reference.</summary>
-public sealed class DeleteProjectHandler(NpgsqlDataSource db) : ICommandHandler<DeleteProjectCommand, Outcome<bool>>
+public sealed class DeleteProjectHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<DeleteProjectCommand, Outcome<bool>>
 {
     // Locked first, read after (see ProjectMembers): what the caller may do is read once the lock is held.
     private const string LockSql = $"""
@@ -50,6 +50,7 @@ public sealed class DeleteProjectHandler(NpgsqlDataSource db) : ICommandHandler<
         }
         await connection.ExecuteAsync(new CommandDefinition("DELETE FROM projects WHERE id = @Id", command, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
+        await scope.InvalidateAsync();
         return true;
     }
 

@@ -21,7 +21,7 @@ public sealed record PatchProjectCommand(long Id, long CallerId, bool CallerIsAd
 
 /// <summary>The project is locked, the caller's right and the rules checked against it, then changed, in one transaction;
 /// member changes lock the same row, so a right cannot be lost between the check and the change.</summary>
-public sealed class PatchProjectHandler(NpgsqlDataSource db) : ICommandHandler<PatchProjectCommand, Outcome<ProjectResource>>
+public sealed class PatchProjectHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<PatchProjectCommand, Outcome<ProjectResource>>
 {
     // Locked first, read after (see ProjectMembers): what the caller may do is read once the lock is held.
     private const string LockSql = $"""
@@ -83,6 +83,10 @@ public sealed class PatchProjectHandler(NpgsqlDataSource db) : ICommandHandler<P
         }
         var project = await connection.QuerySingleAsync<ProjectResource>(new CommandDefinition(UpdateSql, command, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
+        if (command.Visibility is not null)
+        {
+            await scope.InvalidateAsync();
+        }
         return project;
     }
 

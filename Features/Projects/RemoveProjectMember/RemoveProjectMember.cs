@@ -12,7 +12,7 @@ namespace TaskManager.Features.Projects.RemoveProjectMember;
 public sealed record RemoveProjectMemberCommand(long Id, long UserId, Caller Caller) : ICommand<Outcome<bool>>;
 
 /// <summary>An owner or admin removes a member, or a member leaves; the last owner cannot go.</summary>
-public sealed class RemoveProjectMemberHandler(NpgsqlDataSource db) : ICommandHandler<RemoveProjectMemberCommand, Outcome<bool>>
+public sealed class RemoveProjectMemberHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<RemoveProjectMemberCommand, Outcome<bool>>
 {
     private const string Sql = "DELETE FROM project_members WHERE project_id = @Id AND user_id = @UserId";
 
@@ -44,6 +44,7 @@ public sealed class RemoveProjectMemberHandler(NpgsqlDataSource db) : ICommandHa
         }
         await connection.ExecuteAsync(new CommandDefinition(Sql, new { command.Id, command.UserId }, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
+        await scope.InvalidateAsync();
         return true;
     }
 }

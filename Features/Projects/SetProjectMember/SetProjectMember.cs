@@ -20,7 +20,7 @@ public sealed class SetProjectMemberValidator : AbstractValidator<SetProjectMemb
 public sealed record SetProjectMemberCommand(long Id, long UserId, string Role, Caller Caller) : ICommand<Outcome<ProjectMember>>;
 
 /// <summary>Adds the user with the role, or changes a member's role; demoting the last owner is refused.</summary>
-public sealed class SetProjectMemberHandler(NpgsqlDataSource db) : ICommandHandler<SetProjectMemberCommand, Outcome<ProjectMember>>
+public sealed class SetProjectMemberHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<SetProjectMemberCommand, Outcome<ProjectMember>>
 {
     private const string Sql = $"""
         WITH m AS (
@@ -60,6 +60,7 @@ public sealed class SetProjectMemberHandler(NpgsqlDataSource db) : ICommandHandl
             return Outcome<ProjectMember>.NotFound($"User {command.UserId} does not exist.");
         }
         await transaction.CommitAsync(ct);
+        await scope.InvalidateAsync();
         return member;
     }
 }

@@ -1,9 +1,12 @@
 using System.ComponentModel;
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
+using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.TaskLog.GetTaskLogEntry;
@@ -15,20 +18,20 @@ public sealed record TaskLogEntryDetail : TaskLogEntry
     public required DateTime UpdatedAt { get; init; }
 }
 
-public sealed record GetTaskLogEntryQuery(long TaskLoggerId) : IQuery<TaskLogEntryDetail?>;
+public sealed record GetTaskLogEntryQuery(long TaskLoggerId, long CallerId, bool CallerIsAdmin) : IQuery<TaskLogEntryDetail?>;
 
 /// <summary>Not cached: an entry is one primary-key read, cheaper than the Redis round trips a cache miss costs, and
 /// reads spread over millions of ids, so a cache of them mostly held entries read once (docs/benchmarks.md).</summary>
 public sealed class GetTaskLogEntryHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskLogEntryQuery, TaskLogEntryDetail?>
 {
-    private const string Sql = """
+    private const string Sql = $"""
         SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
                t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user,
                t.created_at, t.updated_at
         FROM task_logger l
         JOIN tasks t ON t.id = l.task_id
         LEFT JOIN users u ON u.id = t.assigned_user_id
-        WHERE l.id = @TaskLoggerId
+        WHERE l.id = @TaskLoggerId AND {ProjectAccess.TaskReadable}
         """;
 
     public async ValueTask<TaskLogEntryDetail?> Handle(GetTaskLogEntryQuery query, CancellationToken ct)
@@ -49,8 +52,8 @@ public static class GetTaskLogEntryEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<TaskLogEntryDetail>, Problem>> HandleAsync(
-        [FromRoute(Name = "id"), Description("The id of a daily-log entry (not a task id).")] long taskLoggerId, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(new GetTaskLogEntryQuery(taskLoggerId), ct) is { } entry
+        [FromRoute(Name = "id"), Description("The id of a daily-log entry (not a task id).")] long taskLoggerId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetTaskLogEntryQuery(taskLoggerId, user.UserId(), user.IsInRole(Roles.Admin)), ct) is { } entry
             ? TypedResults.Ok(entry)
             : Problem.Of(StatusCodes.Status404NotFound, $"Daily-log entry {taskLoggerId} does not exist.");
 }
@@ -65,8 +68,8 @@ public static class GetTaskLogEntryV2Endpoint
         .WithDescription("One daily-log entry by its id, with the task's live fields.")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<TaskLogEntryDetail>, Problem>> HandleAsync(long id, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(new GetTaskLogEntryQuery(id), ct) is { } entry
+    private static async Task<Results<Ok<TaskLogEntryDetail>, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetTaskLogEntryQuery(id, user.UserId(), user.IsInRole(Roles.Admin)), ct) is { } entry
             ? TypedResults.Ok(entry)
             : Problem.Of(StatusCodes.Status404NotFound, $"Daily-log entry {id} does not exist.");
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text;
 using Dapper;
 using FluentValidation;
@@ -6,6 +7,7 @@ using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
@@ -40,8 +42,15 @@ public sealed record ListTaskLogQuery(int Page, int PerPage, DateOnly? Date, Dat
 {
     public long Offset => (long)(Page - 1) * PerPage;
 
+    /// <summary>Projects whose tasks' rows the caller may not see (<see cref="Scope.HiddenProjects"/>).</summary>
+    public long[] HiddenProjects { get; init; } = [];
+
+    public string ScopeKey { get; init; } = "";
+
     public string CacheKey => string.Create(CultureInfo.InvariantCulture,
-        $"list:{Page}:{PerPage}:{Date}:{From}:{To}:{Status}:{Priority}:{AssignedUserId}:{TaskId}");
+        $"list:{Page}:{PerPage}:{Date}:{From}:{To}:{Status}:{Priority}:{AssignedUserId}:{TaskId}:{ScopeKey}");
+
+    public ListTaskLogQuery In(Scope scope) => this with { HiddenProjects = scope.HiddenProjects, ScopeKey = scope.Key };
 }
 
 public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
@@ -103,7 +112,8 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
     private async ValueTask<ListTaskLogResponse> ReadAsync(ListTaskLogQuery query, CancellationToken ct)
     {
         var where = Where(query);
-        var counted = query is { AssignedUserId: null, TaskId: null };
+        // The counts know nothing of projects: a caller with hidden projects has its rows counted one by one.
+        var counted = query is { AssignedUserId: null, TaskId: null, HiddenProjects.Length: 0 };
 
         const string FromTarget = "l.log_date <= (SELECT log_date FROM target)";
         var page = counted
@@ -133,6 +143,8 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         // in the list's order, however many tasks the assignee has.
         Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
         Append(where, query.TaskId is not null, "l.task_id = @TaskId");
+        Append(where, query.HiddenProjects.Length > 0,
+            "NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.project_id = ANY(@HiddenProjects))");
         return where;
     }
 
@@ -155,6 +167,6 @@ public static class ListTaskLogEndpoint
         .ProducesValidationProblem();
 
     private static async Task<CachedJson<ListTaskLogResponse>> HandleAsync(
-        [AsParameters] ListTaskLogRequest request, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(request.ToQuery(request.Page ?? 1, request.PerPage ?? Paging.DefaultPerPage), ct);
+        [AsParameters] ListTaskLogRequest request, ClaimsPrincipal user, ProjectScope scopes, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(request.ToQuery(request.Page ?? 1, request.PerPage ?? Paging.DefaultPerPage).In(await scopes.ForAsync(Caller.From(user), ct)), ct);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Security.Claims;
 using Dapper;
 using FluentValidation;
 using Mediator;
@@ -6,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
@@ -91,9 +93,9 @@ public static class ListTaskLogV2Endpoint
         .ProducesValidationProblem();
 
     private static async Task<Results<Ok<TaskLogPage>, Problem>> HandleAsync(
-        [AsParameters] ListTaskLogV2Request request, IMediator mediator, HttpContext http, CancellationToken ct)
+        [AsParameters] ListTaskLogV2Request request, ClaimsPrincipal user, ProjectScope scopes, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        var filters = request.ToQuery(1, CursorPages.Limit(request.Limit)!.Value);
+        var filters = request.ToQuery(1, CursorPages.Limit(request.Limit)!.Value).In(await scopes.ForAsync(Caller.From(user), ct));
         var outcome = await mediator.Send(new ListTaskLogV2Query(filters, request.Cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }

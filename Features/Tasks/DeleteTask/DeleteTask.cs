@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -15,7 +16,13 @@ namespace TaskManager.Features.Tasks.DeleteTask;
 public sealed record DeleteTaskResponse(string Message);
 
 /// <summary>Soft delete: the task stays, inactive (status false), and today's log row says so.</summary>
-public sealed record DeleteTaskCommand(long TaskId, long UserId, bool Privileged) : ICommand<Outcome<DeleteTaskResponse>>;
+public sealed record DeleteTaskCommand(long TaskId, long UserId, bool Privileged) : ICommand<Outcome<DeleteTaskResponse>>
+{
+    /// <summary>An admin reads every project; anyone else finds a task of a project it may not read missing (404).</summary>
+    public bool CallerIsAdmin { get; init; }
+
+    public long CallerId => UserId;
+}
 
 /// <summary>Permanent delete (admin): the task and its daily-log rows are removed.</summary>
 public sealed record PurgeTaskCommand(long TaskId, long UserId) : ICommand<Outcome<DeleteTaskResponse>>;
@@ -30,13 +37,13 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         ), changed AS (
             UPDATE tasks t SET status = false, updated_at = now(), version = t.version + 1
             FROM old
-            WHERE t.id = @TaskId AND {TaskSql.MayChangeCondition}
+            WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable} AND {TaskSql.MayChangeCondition}
             RETURNING t.*, t AS new_row, old.row AS old_row, 'deleted'::text AS action
         ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
         SELECT count(*) FROM changed
         """;
 
-    private const string ExistsSql = "SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)";
+    private const string ExistsSql = $"SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable})";
 
     // The log rows go with the task (ON DELETE CASCADE); the audit trail stays, and records the purge.
     private const string PurgeSql = $"""
@@ -94,7 +101,7 @@ public static class DeleteTaskEndpoint
         }
         var outcome = permanent
             ? await mediator.Send(new PurgeTaskCommand(taskId, user.UserId()), ct)
-            : await mediator.Send(new DeleteTaskCommand(taskId, user.UserId(), user.IsPrivileged()), ct);
+            : await mediator.Send(new DeleteTaskCommand(taskId, user.UserId(), user.IsPrivileged()) { CallerIsAdmin = user.IsInRole(Roles.Admin) }, ct);
         if (!outcome.IsOk)
         {
             return Problem.From(outcome);
@@ -117,7 +124,7 @@ public static class DeleteTaskV2Endpoint
     private static async Task<Results<NoContent, Problem>> HandleAsync(
         long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new DeleteTaskCommand(id, user.UserId(), user.IsPrivileged()), ct);
+        var outcome = await mediator.Send(new DeleteTaskCommand(id, user.UserId(), user.IsPrivileged()) { CallerIsAdmin = user.IsInRole(Roles.Admin) }, ct);
         return outcome.ToResult(_ => TypedResults.NoContent());
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Features.Imports;
+using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
@@ -34,18 +35,19 @@ public static class ExportTasksEndpoint
             return Task.CompletedTask;
         });
 
-    private static Results<PushStreamHttpResult, Problem> HandleAsync([Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request,
-        ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, IOptions<DatabaseOptions> database, HttpContext http)
+    private static async Task<Results<PushStreamHttpResult, Problem>> HandleAsync([Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request,
+        ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, ProjectScope scopes, IOptions<DatabaseOptions> database, HttpContext http)
     {
         var userId = user.UserId();
-        if (TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId).Errors is { Count: > 0 } errors)
+        var scope = await scopes.ForAsync(Caller.From(user), http.RequestAborted);
+        if (TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId, scope).Errors is { Count: > 0 } errors)
         {
             return Problem.Invalid(errors);
         }
         return downloads.Stream<ExportRow>(http, userId, "tasks.csv", Header, async (last, limit, ct) =>
         {
             // Filters parsed afresh for each batch: the keyset adds its own parameters to them.
-            var f = TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId);
+            var f = TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId, scope);
             var conditions = f.Where.Length > 0 ? new List<string> { f.Where } : [];
             if (last is not null)
             {

@@ -1,22 +1,24 @@
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.GetTask;
 
-/// <summary>One task by its id, deleted ones too: anyone signed in may read every task.</summary>
-public sealed record GetTaskQuery(long TaskId) : IQuery<TaskRow?>;
+/// <summary>One task by its id, deleted ones too, if the caller may read its project.</summary>
+public sealed record GetTaskQuery(long TaskId, long CallerId, bool CallerIsAdmin) : IQuery<TaskRow?>;
 
 public sealed class GetTaskHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskQuery, TaskRow?>
 {
     private const string Sql = $"""
         SELECT {TaskSql.ResponseColumns}
         FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
-        WHERE t.id = @TaskId
+        WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}
         """;
 
     public async ValueTask<TaskRow?> Handle(GetTaskQuery query, CancellationToken ct)
@@ -39,9 +41,10 @@ public static class GetTaskEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<TaskResource>, StatusCodeHttpResult, Problem>> HandleAsync(
-        long id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, IMediator mediator, HttpContext http, CancellationToken ct)
+        long id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        if (await mediator.Send(new GetTaskQuery(id), ct) is not { } task)
+        var caller = Caller.From(user);
+        if (await mediator.Send(new GetTaskQuery(id, caller.CallerId, caller.CallerIsAdmin), ct) is not { } task)
         {
             return Problem.Of(StatusCodes.Status404NotFound, $"Task {id} does not exist.");
         }

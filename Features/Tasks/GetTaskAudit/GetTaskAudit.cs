@@ -1,10 +1,12 @@
 using System.ComponentModel;
+using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Tasks.GetTaskAudit;
@@ -14,17 +16,17 @@ public sealed record TaskAuditEntry(string Action, JsonElement Changes, bool? Pr
 
 public sealed record TaskAuditResponse(long TaskId, IReadOnlyList<TaskAuditEntry> Entries);
 
-public sealed record GetTaskAuditQuery(long TaskId) : IQuery<TaskAuditResponse?>;
+public sealed record GetTaskAuditQuery(long TaskId, long CallerId, bool CallerIsAdmin) : IQuery<TaskAuditResponse?>;
 
 public sealed class GetTaskAuditHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskAuditQuery, TaskAuditResponse?>
 {
     // Entries outlive the task, so a purged task's trail is still found; a task that never existed has none.
-    private const string Sql = """
+    private const string Sql = $"""
         SELECT action, changes::text AS changes, previous_status, new_status,
                modified_by_username AS modified_by, modified_by AS modified_by_id, changed_at
-        FROM task_audit WHERE task_id = @TaskId ORDER BY changed_at, id;
+        FROM task_audit WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden} ORDER BY changed_at, id;
 
-        SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId);
+        SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable});
         """;
 
     public async ValueTask<TaskAuditResponse?> Handle(GetTaskAuditQuery query, CancellationToken ct)
@@ -60,8 +62,8 @@ public static class GetTaskAuditEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<TaskAuditResponse>, Problem>> HandleAsync(
-        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(new GetTaskAuditQuery(taskId), ct) is { } audit
+        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        await mediator.Send(new GetTaskAuditQuery(taskId, Caller.From(user).CallerId, Caller.From(user).CallerIsAdmin), ct) is { } audit
             ? TypedResults.Ok(audit)
             : Problem.Of(StatusCodes.Status404NotFound, $"Task {taskId} does not exist and has no audit trail.");
 }

@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
@@ -13,22 +15,23 @@ namespace TaskManager.Features.Tasks.GetTaskHistory;
 
 public sealed record TaskHistoryResponse(IReadOnlyList<TaskLogEntry> Entries, string? NextCursor);
 
-public sealed record GetTaskHistoryQuery(long TaskId, int Limit, string? Cursor) : IQuery<Outcome<TaskHistoryResponse>>;
+public sealed record GetTaskHistoryQuery(long TaskId, Caller Caller, int Limit, string? Cursor) : IQuery<Outcome<TaskHistoryResponse>>;
 
 /// <summary>A task's daily-log rows, newest date first, paged by keyset on (log_date, id) within the task.</summary>
 public sealed class GetTaskHistoryHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<GetTaskHistoryQuery, Outcome<TaskHistoryResponse>>
 {
-    private const string Sql = """
+    private const string Sql = $"""
         SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
                t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
         FROM task_logger l
         JOIN tasks t ON t.id = l.task_id
         LEFT JOIN users u ON u.id = t.assigned_user_id
-        WHERE l.task_id = @TaskId AND (@AfterDate::date IS NULL OR (l.log_date, l.id) < (@AfterDate, @AfterId))
+        WHERE l.task_id = @TaskId AND {ProjectAccess.TaskReadable}
+          AND (@AfterDate::date IS NULL OR (l.log_date, l.id) < (@AfterDate, @AfterId))
         ORDER BY l.log_date DESC, l.id DESC
         LIMIT @PageSize;
 
-        SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId);
+        SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable});
         """;
 
     public async ValueTask<Outcome<TaskHistoryResponse>> Handle(GetTaskHistoryQuery query, CancellationToken ct)
@@ -48,7 +51,8 @@ public sealed class GetTaskHistoryHandler(NpgsqlDataSource db, Cursors cursors) 
         }
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
-            new { query.TaskId, AfterDate = afterDate, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct));
+            new { query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterDate = afterDate, AfterId = afterId, PageSize = query.Limit + 1 },
+            cancellationToken: ct));
         var rows = (await results.ReadAsync<TaskLogEntry>()).AsList();
         if (!await results.ReadSingleAsync<bool>())
         {
@@ -72,14 +76,14 @@ public static class GetTaskHistoryEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<TaskHistoryResponse>, Problem>> HandleAsync(
-        long id, IMediator mediator, HttpContext http, CancellationToken ct,
+        long id, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
         if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
             return badLimit;
         }
-        var outcome = await mediator.Send(new GetTaskHistoryQuery(id, size, cursor), ct);
+        var outcome = await mediator.Send(new GetTaskHistoryQuery(id, Caller.From(user), size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Security.Claims;
 using System.Text.Json;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
@@ -19,9 +21,9 @@ public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? NextCu
 
 /// <summary>Audit entries, paged: one task's oldest first, or every task's in the order they were recorded (the
 /// feed). `since` only chooses where the feed starts, so a client following cursors never misses a late entry.</summary>
-public sealed record ListAuditQuery(long? TaskId, DateTime? Since, int Limit, string? Cursor) : IQuery<Outcome<AuditPage>>;
+public sealed record ListAuditQuery(long? TaskId, Caller Caller, DateTime? Since, int Limit, string? Cursor) : IQuery<Outcome<AuditPage>>;
 
-public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListAuditQuery, Outcome<AuditPage>>
+public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, ProjectScope scopes) : IQueryHandler<ListAuditQuery, Outcome<AuditPage>>
 {
     private const string Columns = """
         id, task_id, action, changes::text AS changes, previous_status, new_status,
@@ -30,17 +32,22 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQu
 
     private const string TaskSql = $"""
         SELECT {Columns} FROM task_audit
-        WHERE task_id = @TaskId AND (@AfterTime::timestamptz IS NULL OR (changed_at, id) > (@AfterTime, @AfterId))
+        WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden}
+          AND (@AfterTime::timestamptz IS NULL OR (changed_at, id) > (@AfterTime, @AfterId))
         ORDER BY changed_at, id LIMIT @PageSize;
 
-        SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId) OR EXISTS (SELECT 1 FROM task_audit WHERE task_id = @TaskId);
+        SELECT {ProjectAccess.TaskIdNotHidden}
+           AND (EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId) OR EXISTS (SELECT 1 FROM task_audit WHERE task_id = @TaskId));
         """;
 
+    // HiddenMark: for a caller who may not read some projects, where the condition that leaves their tasks' entries out goes.
+    private const string HiddenMark = "/* hidden projects */";
+
     private const string FeedSql = $"""
-        SELECT {Columns} FROM task_audit
+        SELECT {Columns} FROM task_audit a
         WHERE CASE WHEN @AfterId > 0 THEN id > @AfterId
                    WHEN @Since::timestamptz IS NULL THEN true
-                   ELSE id >= (SELECT min(id) FROM task_audit WHERE changed_at >= @Since) END
+                   ELSE id >= (SELECT min(id) FROM task_audit WHERE changed_at >= @Since) END {HiddenMark}
         ORDER BY id LIMIT @PageSize;
 
         SELECT true;
@@ -60,9 +67,15 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQu
             }
             afterTime = DateTime.ParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
         }
+        var scope = query.TaskId is null ? await scopes.ForAsync(query.Caller, ct) : Scope.Everything;
+        var sql = query.TaskId is not null ? TaskSql : FeedSql.Replace(HiddenMark, scope.HidesAny
+            ? "AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = a.task_id AND t.project_id = ANY(@HiddenProjects))" : "", StringComparison.Ordinal);
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(query.TaskId is null ? FeedSql : TaskSql,
-            new { query.TaskId, query.Since, AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct));
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
+        {
+            query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, scope.HiddenProjects, query.Since,
+            AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1,
+        }, cancellationToken: ct));
         var rows = (await results.ReadAsync<Row>()).AsList();
         if (!await results.ReadSingleAsync<bool>())
         {
@@ -81,8 +94,8 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQu
 public static class ListAuditEndpoints
 {
     public static RouteHandlerBuilder MapGetTaskAuditV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/tasks/{id}/audit", (long id, IMediator mediator, HttpContext http, CancellationToken ct,
-                [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(id, null, limit, cursor), mediator, http, ct))
+        .MapGet("/tasks/{id}/audit", (long id, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
+                [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(id, null, limit, cursor), user, mediator, http, ct))
         .WithName("GetTaskAuditV2")
         .WithSummary("A task's audit trail")
         .WithDescription("Every change to the task, oldest first, paged by cursor (manager, admin). It outlives a permanent delete.")
@@ -91,8 +104,8 @@ public static class ListAuditEndpoints
         .ProducesValidationProblem();
 
     public static RouteHandlerBuilder MapListAudit(this IEndpointRouteBuilder app) => app
-        .MapGet("/audit", (IMediator mediator, HttpContext http, CancellationToken ct,
-                [FromQuery] string? since, [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(null, since, limit, cursor), mediator, http, ct))
+        .MapGet("/audit", (ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
+                [FromQuery] string? since, [FromQuery] string? limit, [FromQuery] string? cursor) => HandleAsync(new Request(null, since, limit, cursor), user, mediator, http, ct))
         .WithName("ListAudit")
         .WithSummary("The audit feed")
         .WithDescription("Every task's audit entries in the order they were recorded, from `since` (a time, inclusive), paged by cursor (manager, admin).")
@@ -101,7 +114,7 @@ public static class ListAuditEndpoints
 
     private sealed record Request(long? TaskId, string? Since, string? Limit, string? Cursor);
 
-    private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync(Request request, IMediator mediator,
+    private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync(Request request, ClaimsPrincipal user, IMediator mediator,
         HttpContext http, CancellationToken ct)
     {
         if (!CursorPages.TryLimit(request.Limit, out var size, out var badLimit))
@@ -117,7 +130,7 @@ public static class ListAuditEndpoints
             }
             since = parsed.UtcDateTime;
         }
-        var outcome = await mediator.Send(new ListAuditQuery(request.TaskId, since, size, request.Cursor), ct);
+        var outcome = await mediator.Send(new ListAuditQuery(request.TaskId, Caller.From(user), since, size, request.Cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

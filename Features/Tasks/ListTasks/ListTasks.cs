@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
@@ -58,7 +59,7 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
             return await ReadAsync(sql, f, ct);
         }
         // The fingerprint holds every filter (`me` resolved to its id); today's date, because `overdue` moves with it.
-        var cacheKey = string.Create(CultureInfo.InvariantCulture, $"tasks:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.Fingerprint}");
+        var cacheKey = string.Create(CultureInfo.InvariantCulture, $"tasks:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.ScopeKey}:{f.Fingerprint}");
         return await cache.GetOrCreateAsync(cacheKey, token => ReadAsync(sql, f, token), ct);
     }
 
@@ -90,9 +91,9 @@ public static class ListTasksEndpoint
         .ProducesValidationProblem();
 
     private static async Task<Results<Ok<ListTasksResponse>, Problem>> HandleAsync(
-        [AsParameters] ListTasksRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
+        [AsParameters] ListTasksRequest request, ClaimsPrincipal user, IMediator mediator, ProjectScope scopes, HttpContext http, CancellationToken ct)
     {
-        var filters = TaskFilters.Parse(request, user.UserId());
+        var filters = TaskFilters.Parse(request, user.UserId(), await scopes.ForAsync(Caller.From(user), ct));
         if (filters.Errors.Count > 0)
         {
             return Problem.Invalid(filters.Errors);

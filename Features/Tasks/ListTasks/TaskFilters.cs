@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.AspNetCore.Mvc;
+using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Tasks.ListTasks;
 
@@ -50,10 +51,19 @@ public sealed class TaskFilters
     /// <summary>The checked query in one canonical string: what a cursor is bound to.</summary>
     public string Fingerprint { get; private set; } = "";
 
-    public static TaskFilters Parse(ListTasksRequest r, long callerId)
+    /// <summary>The caller's scope: tasks of projects it may not read are left out. Not part of the fingerprint (a
+    /// cursor stays good when the caller joins a project), but part of every cache key.</summary>
+    public string ScopeKey { get; private set; } = "";
+
+    public static TaskFilters Parse(ListTasksRequest r, long callerId, Scope scope)
     {
-        var f = new TaskFilters();
+        var f = new TaskFilters { ScopeKey = scope.Key };
         var where = new List<string>();
+        if (scope.HidesAny)
+        {
+            f.Parameters.Add("HiddenProjects", scope.HiddenProjects);
+            where.Add(ProjectScope.TaskCondition);
+        }
         var canonical = new StringBuilder();
         void Add(string name, object? value, string condition)
         {

@@ -23,7 +23,10 @@ public static class RestoreTaskEndpoint
     private static async Task<Results<Ok<TaskResource>, Problem>> HandleAsync(
         long id, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new UpdateTaskCommand(id, user.UserId(), user.IsPrivileged(), null, null, null, true, null, null), ct);
+        var outcome = await mediator.Send(new UpdateTaskCommand(id, user.UserId(), user.IsPrivileged(), null, null, null, true, null, null)
+        {
+            CallerIsAdmin = user.IsInRole(Roles.Admin),
+        }, ct);
         return outcome.ToResult(task =>
         {
             http.Response.Headers.ETag = TaskETag.For(task.Version);

@@ -6,6 +6,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -34,7 +35,13 @@ public sealed class UpdateTaskValidator : AbstractValidator<UpdateTaskRequest>
 public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged, int[]? ExpectedVersions,
     string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId,
     DateOnly? DueDate = null, bool? Done = null, bool ClearDescription = false, bool ClearDueDate = false, bool ClearAssignee = false)
-    : ICommand<Outcome<TaskRow>>;
+    : ICommand<Outcome<TaskRow>>
+{
+    /// <summary>An admin reads every project; anyone else finds a task of a project it may not read missing (404).</summary>
+    public bool CallerIsAdmin { get; init; }
+
+    public long CallerId => UserId;
+}
 
 public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
 {
@@ -62,7 +69,7 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 updated_at = CASE WHEN n.differs THEN now() ELSE t.updated_at END,
                 version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END
             FROM old, next n
-            WHERE t.id = @TaskId
+            WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}
               AND {TaskSql.MayChangeCondition}
               AND (@ExpectedVersions::int[] IS NULL OR t.version = ANY(@ExpectedVersions))
               AND (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId))
@@ -79,7 +86,7 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     private const string WhyNotSql = $"""
         SELECT {TaskSql.MayChangeCondition} AS may_change, t.version,
                (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)) AS assignee_exists
-        FROM tasks t WHERE t.id = @TaskId
+        FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}
         """;
 
     public async ValueTask<Outcome<TaskRow>> Handle(UpdateTaskCommand command, CancellationToken ct)
@@ -125,7 +132,10 @@ public static class UpdateTaskEndpoint
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch),
-            request.TaskName?.Trim(), request.Description, request.Status, TaskRules.NormalizePriority(request.Priority), request.AssignedUserId), ct);
+            request.TaskName?.Trim(), request.Description, request.Status, TaskRules.NormalizePriority(request.Priority), request.AssignedUserId)
+        {
+            CallerIsAdmin = user.IsInRole(Roles.Admin),
+        }, ct);
         return outcome.ToResult(task =>
         {
             http.Response.Headers.ETag = TaskETag.For(task.Version);

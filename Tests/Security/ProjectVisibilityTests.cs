@@ -1,0 +1,117 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using TaskManager.Tests.Support;
+
+namespace TaskManager.Tests.Security;
+
+/// <summary>What a caller may not read does not exist for it. A task of a private project (put there behind the service's
+/// back until tasks can be created in one) is reached by its members and admins, and by no one else, on any route.</summary>
+public sealed class ProjectVisibilityTests : ApiTest
+{
+    private const string Secret = "SECRET-7f3a";
+
+    [Test]
+    public async Task An_outsider_reaches_none_of_a_private_projects_tasks_on_any_route_of_either_version()
+    {
+        var world = await PrivateTaskAsync();
+        var outsider = TestTokens.For(world.OutsiderId, "mallory", ["user", "manager"]); // a manager may read audit trails
+
+        var answers = new List<(string Route, HttpResponseMessage Response)>();
+        foreach (var (method, route) in RoutesOfTheApplication())
+        {
+            var url = route
+                .Replace("{id}", Id(route, world), StringComparison.Ordinal)
+                .Replace("{task_id}", world.TaskId.ToString(), StringComparison.Ordinal)
+                .Replace("{user_id}", world.OutsiderId.ToString(), StringComparison.Ordinal)
+                .Replace("{import_id}", Guid.Empty.ToString(), StringComparison.Ordinal);
+            answers.Add(($"{method} {route}", await SendAsync(new HttpMethod(method), url, outsider,
+                method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json"))));
+        }
+
+        Assert.Multiple(async () =>
+        {
+            foreach (var (route, response) in answers)
+            {
+                var body = await response.Content.ReadAsStringAsync();
+                Assert.That(body, Does.Not.Contain(Secret), $"{route} showed the private task");
+                if (route.Contains("{id}", StringComparison.Ordinal) || route.Contains("{task_id}", StringComparison.Ordinal))
+                {
+                    Assert.That(response.IsSuccessStatusCode, Is.False, $"{route} answered {(int)response.StatusCode} for a private id");
+                }
+            }
+        });
+        Assert.That(answers.Select(a => a.Route), Has.Some.Contains("/api/v2/tasks/{id}").And.Some.Contains("/api/tasks"),
+            "the routes were enumerated from the application");
+    }
+
+    [Test]
+    public async Task A_member_reads_the_task_everywhere_and_stops_the_moment_it_is_removed()
+    {
+        var world = await PrivateTaskAsync();
+        var before = await ReadEverywhereAsync(world);
+        var removed = await SendAsync(HttpMethod.Delete, $"/api/v2/projects/{world.ProjectId}/members/{world.MemberId}", world.OwnerToken);
+        var after = await ReadEverywhereAsync(world);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before, Is.All.EqualTo((HttpStatusCode.OK, true)), "a member reads it everywhere");
+            Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(after.Take(3), Is.All.EqualTo((HttpStatusCode.NotFound, false)), "gone by id at once");
+            Assert.That(after.Skip(3), Is.All.EqualTo((HttpStatusCode.OK, false)), "and from every list");
+        });
+    }
+
+    /// <summary>Reads as the member: the task by id, its history, its log entry, then the lists that show it.</summary>
+    private async Task<List<(HttpStatusCode, bool)>> ReadEverywhereAsync(PrivateWorld world)
+    {
+        var urls = new[]
+        {
+            $"/api/v2/tasks/{world.TaskId}", $"/api/v2/tasks/{world.TaskId}/history", $"/api/task/{world.LogEntryId}",
+            "/api/v2/tasks", $"/api/v2/tasks?q={Secret}", "/api/tasks", "/api/v2/task-log", "/api/v2/tasks/export",
+        };
+        var seen = new List<(HttpStatusCode, bool)>();
+        foreach (var url in urls)
+        {
+            var response = await SendAsync(HttpMethod.Get, url, world.MemberToken);
+            seen.Add((response.StatusCode, (await response.Content.ReadAsStringAsync()).Contains(Secret, StringComparison.Ordinal)));
+        }
+        return seen;
+    }
+
+    private sealed record PrivateWorld(long ProjectId, long TaskId, long LogEntryId, string OwnerToken, long MemberId, string MemberToken, long OutsiderId);
+
+    private async Task<PrivateWorld> PrivateTaskAsync()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var (bobId, bob) = await SignUpAsync("bob");
+        var (malloryId, _) = await SignUpAsync("mallory");
+        var created = await SendAsync(HttpMethod.Post, "/api/v2/projects", alice, Json("""{"name":"Hidden"}"""));
+        var project = (await ReadJsonAsync(created))["id"]!.GetValue<long>();
+        var member = await SendAsync(HttpMethod.Put, $"/api/v2/projects/{project}/members/{bobId}", alice, Json("""{"role":"viewer"}"""));
+        Assert.That(member.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var task = (await CreateTaskAsync(alice, $$"""{"task_name":"{{Secret}} launch","description":"{{Secret}} plans","priority":"HIGH"}"""))["id"]!.GetValue<long>();
+        await TestDatabase.DrainAsync(App.ConnectionString, TimeSpan.FromSeconds(10)); // its audit entry is recorded
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", project), ("t", task));
+        var entry = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM task_logger WHERE task_id = @t", ("t", task));
+        // Moved behind the service's back: drop what it cached of the lists.
+        await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
+        return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId);
+    }
+
+    private static string Id(string route, PrivateWorld world) =>
+        route.StartsWith("/api/v2/projects", StringComparison.Ordinal) ? world.ProjectId.ToString()
+        : route.StartsWith("/api/v2/task-log", StringComparison.Ordinal) ? world.LogEntryId.ToString()
+        : route.StartsWith("/api/task/", StringComparison.Ordinal) && route.EndsWith("{id}", StringComparison.Ordinal) ? world.TaskId.ToString()
+        : world.TaskId.ToString();
+
+    /// <summary>Every route and method the application maps (a new route joins this test by itself).</summary>
+    private IEnumerable<(string Method, string Route)> RoutesOfTheApplication() =>
+        App.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .SelectMany(e => (e.Metadata.GetMetadata<HttpMethodMetadata>()?.HttpMethods ?? []).Select(m => (m, "/" + e.RoutePattern.RawText!.TrimStart('/'))))
+            .Select(r => (r.Item1, System.Text.RegularExpressions.Regex.Replace(r.Item2, @"\{(\w+)(:[^}]*)?\}", "{$1}")))
+            .Where(r => r.Item2.StartsWith("/api/", StringComparison.Ordinal))
+            .Distinct()
+            .OrderBy(r => r.Item2, StringComparer.Ordinal);
+}
