@@ -73,8 +73,14 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
         {
-            query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, scope.HiddenProjects, query.Since,
-            AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1,
+            query.TaskId,
+            query.Caller.CallerId,
+            query.Caller.CallerIsAdmin,
+            scope.HiddenProjects,
+            query.Since,
+            AfterTime = afterTime,
+            AfterId = afterId,
+            PageSize = query.Limit + 1,
         }, cancellationToken: ct));
         var rows = (await results.ReadAsync<Row>()).AsList();
         if (!await results.ReadSingleAsync<bool>())

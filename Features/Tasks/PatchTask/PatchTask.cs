@@ -66,7 +66,8 @@ public static class PatchTaskEndpoint
                 return Problem.Invalid(patch.Field!, error);
             }
             var outcome = await mediator.Send(patch.ToCommand(id, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch))
-                with { CallerIsAdmin = user.IsInRole(Roles.Admin) }, ct);
+                with
+            { CallerIsAdmin = user.IsInRole(Roles.Admin) }, ct);
             return outcome.ToResult(task => Ok(task, request.HttpContext));
         }
     }
