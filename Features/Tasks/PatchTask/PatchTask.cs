@@ -65,9 +65,11 @@ public static class PatchTaskEndpoint
             {
                 return Problem.Invalid(patch.Field!, error);
             }
-            var outcome = await mediator.Send(patch.ToCommand(id, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch))
-                with
-            { CallerIsAdmin = user.IsInRole(Roles.Admin) }, ct);
+            var command = patch.ToCommand(id, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch)) with
+            {
+                CallerIsAdmin = user.IsInRole(Roles.Admin),
+            };
+            var outcome = await mediator.Send(command, ct);
             return outcome.ToResult(task => Ok(task, request.HttpContext));
         }
     }
