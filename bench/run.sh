@@ -74,6 +74,8 @@ log "starting services"
 scripts/services.sh up postgres redis rabbitmq >/dev/null
 source .local/services.env
 export PGPASSWORD=taskmanager
+# As scripts/run runs the service: a 16 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"
 PGHOST=127.0.0.1; PGPORT="${PG_PORT:-55432}"
 psql_() { psql -h "$PGHOST" -p "$PGPORT" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
 
@@ -368,8 +370,12 @@ run_wrk list-page deep BENCH_LO="${DEEP%-*}" BENCH_HI="${DEEP#*-}"
 run_wrk list-filter filtered BENCH_LO="${FILTERED%-*}" BENCH_HI="${FILTERED#*-}"
 run_wrk list-date date BENCH_DAYS="$days" BENCH_PAGES="$date_pages"
 run_wrk entry entry BENCH_LO="$id_lo" BENCH_HI="$id_hi"
-run_wrk update update BENCH_LO="$task_lo" BENCH_HI="$task_hi"
-run_wrk create create
+# Each write case and its floor start from a CHECKPOINT: the seed's WAL, or the cases before, leave checkpoints under
+# way whose full-page writes otherwise fall on whichever side runs during them (bench/results/ showed the same
+# statement's floor move by 40% with its place in the run).
+checkpoint() { psql_ -d "$DB" -c "CHECKPOINT" >/dev/null; }
+checkpoint; run_wrk update update BENCH_LO="$task_lo" BENCH_HI="$task_hi"
+checkpoint; run_wrk create create
 # v2: cursors deep in the default order, got as a client gets them (the API signs them): walk every page of 100 to
 # the end and keep every 100th next_cursor, so the cursor pages spread over the whole million. Beside each cursor,
 # the key it stands for (the page's last updated_at, in microseconds, and id): the pgbench floor runs the same
@@ -405,7 +411,7 @@ run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/cursors.txt"
 run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS"
 run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk v2-get v2get304 BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_IF_NONE_MATCH='"1"'
-run_wrk v2-patch v2patch BENCH_LO="$task_lo" BENCH_HI="$task_hi"
+checkpoint; run_wrk v2-patch v2patch BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 # The worker writes the audit entries of the writes above as their events arrive: wait until it has caught up (no
 # unsent outbox row, the trail no longer growing), so no backlog runs into the cases after, and report how long it took.
 drain_s=""
@@ -449,8 +455,8 @@ run_pgbench list-page.sql deep -D page_lo="${DEEP%-*}" -D page_hi="${DEEP#*-}"
 run_pgbench list-filter.sql filtered -D page_lo="${FILTERED%-*}" -D page_hi="${FILTERED#*-}"
 run_pgbench list-date.sql date -D days="$days" -D pages="$date_pages"
 run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi"
-run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
-run_pgbench create.sql create -D uid="$uid"
+checkpoint; run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
+checkpoint; run_pgbench create.sql create -D uid="$uid"
 run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
 run_pgbench v2-list.sql v2list
 if [[ -f $work/v2-cursor.sql ]]; then run_pgbench "$work/v2-cursor.sql" v2cursor
@@ -458,7 +464,7 @@ elif part pgbench && [[ $CASES == *" v2cursor "* ]]; then log "pgbench v2cursor:
 run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS"
 run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi"
 run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi"
-run_pgbench update.sql v2patch -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
+checkpoint; run_pgbench update.sql v2patch -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
 
 # Login's other floor: the password hash alone. PBKDF2-HMAC-SHA512 at the service's iteration count (OpenSSL's, through
 # Python's hashlib, as .NET's is on Linux), one process per core for DURATION seconds: the most logins a second the
