@@ -19,9 +19,9 @@ COPY --from=build /app ./
 USER $APP_UID
 # Inside a container the service listens on every interface: the API on 8080, a lone worker on 8081 (health
 # only); compose.yaml sets ASPNETCORE_URLS per role. The GC mode comes from TaskManager.csproj (workstation); its young
-# generation is fixed at 16 MB (hex bytes), as the runtime would otherwise size it from the CPU cache (docs/operations.md).
+# generation is fixed at 8 MB (hex bytes), as the runtime would otherwise size it from the CPU cache (docs/operations.md).
 ENV ASPNETCORE_URLS=http://+:8080 \
     Observability__LogFormat=json \
-    DOTNET_GCgen0size=1000000
+    DOTNET_GCgen0size=800000
 EXPOSE 8080 8081
 ENTRYPOINT ["dotnet", "TaskManager.dll"]

@@ -19,8 +19,8 @@ scripts/services.sh up postgres >/dev/null
 source .local/services.env
 dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 export PGPASSWORD=taskmanager
-# As scripts/run runs the service: a 16 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"
+# As scripts/run runs the service: an 8 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"
 psql_() { PGOPTIONS='-c client_min_messages=warning' psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
 work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 # A free port, so a server already listening on a fixed one cannot break the run.

@@ -74,8 +74,8 @@ log "starting services"
 scripts/services.sh up postgres redis rabbitmq >/dev/null
 source .local/services.env
 export PGPASSWORD=taskmanager
-# As scripts/run runs the service: a 16 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"
+# As scripts/run runs the service: an 8 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"
 PGHOST=127.0.0.1; PGPORT="${PG_PORT:-55432}"
 psql_() { psql -h "$PGHOST" -p "$PGPORT" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
 

@@ -30,8 +30,8 @@ scripts/services.sh up postgres rabbitmq >/dev/null
 source .local/services.env
 dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
 export PGPASSWORD=taskmanager
-# As scripts/run runs the service: a 16 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"
+# As scripts/run runs the service: an 8 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"
 psql_() { psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
 log() { echo "bench-webhooks: $(date -u +%T) $*" >&2; }
 [[ $(psql_ -d postgres -tAc "SHOW synchronous_commit") == on ]] || { log "PostgreSQL is not durable (PG_FAST?): restart it without"; exit 1; }

@@ -33,7 +33,7 @@ start_instance() { # start_instance NAME ROLE HTTP_PORT
     export Role="$role" ASPNETCORE_URLS="http://127.0.0.1:$port" ConnectionStrings__Postgres="$PG_APP_CONNECTION"
     export Database__MigrateOnStartup=false ASPNETCORE_FORWARDEDHEADERS_ENABLED=true Jwt__SigningKey="$(cat "$DIR/signing-key")"
     export Observability__LogFormat="${Observability__LogFormat:-simple}"
-    export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"   # as scripts/run: a young generation of 16 MB on any CPU
+    export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"   # as scripts/run: a young generation of 8 MB on any CPU
     exec setsid dotnet "$BIN/TaskManager.dll" >>"$DIR/$name.log" 2>&1 </dev/null
   ) &
   echo $! >"$DIR/$name.pid"

@@ -1,35 +1,27 @@
-using Dapper;
 using Npgsql;
 
 namespace TaskManager.Features.Projects;
 
 public sealed record ProjectMember(long UserId, string Username, string Role, DateTime AddedAt);
 
-/// <summary>What the member routes share: the project locked with the caller's rights on it, so member changes of one
-/// project run one at a time (two owners demoting each other cannot both succeed), and the count of its owners.</summary>
+/// <summary>What the member routes share: the project locked with the caller's rights on it (<see cref="ProjectLock"/>),
+/// so member changes of one project run one at a time, and the count of its owners.</summary>
 public static class ProjectMembers
 {
-    // Locked first, read after: under READ COMMITTED a statement that waited for the lock would still count the owners
-    // as its snapshot from before the wait saw them, so two owners stepping down at once would both see two.
-    private const string LockSql = $"""
-        SELECT 1 FROM projects WHERE id = @Id FOR UPDATE;
+    private const string LockedSql = $"""
         SELECT {ProjectAccess.Manageable} AS manageable, p.archived_at IS NOT NULL AS archived,
                (SELECT count(*) FROM project_members o WHERE o.project_id = p.id AND o.role = 'owner') AS owners,
                (SELECT m.role FROM project_members m WHERE m.project_id = p.id AND m.user_id = @UserId) AS target_role
-        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable};
+        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable}
         """;
 
     public const string MemberColumns = "m.user_id, u.username, m.role, m.added_at";
 
     /// <summary>The locked project as the caller sees it, or null when it does not exist for the caller.</summary>
-    public static async Task<LockedProject?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, long userId,
-        Caller caller, CancellationToken ct)
-    {
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(LockSql,
-            new { Id = id, UserId = userId, caller.CallerId, caller.CallerIsAdmin }, transaction, cancellationToken: ct));
-        await results.ReadAsync<int>();
-        return await results.ReadSingleOrDefaultAsync<LockedProject>();
-    }
+    public static Task<LockedProject?> LockAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long id, long userId,
+        Caller caller, CancellationToken ct) =>
+        ProjectLock.ReadLockedAsync<LockedProject>(connection, transaction, LockedSql,
+            new { Id = id, UserId = userId, caller.CallerId, caller.CallerIsAdmin }, ct);
 
     public sealed class LockedProject
     {

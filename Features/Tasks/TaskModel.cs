@@ -4,8 +4,9 @@ using Microsoft.Net.Http.Headers;
 
 namespace TaskManager.Features.Tasks;
 
-/// <summary>A task as it is stored: what the handlers return, whichever interface asked.</summary>
-public sealed record TaskRow
+/// <summary>A task as it is stored: what the handlers return, whichever interface asked. Not sealed: a list reads its
+/// sort key in the same row (ListTasks).</summary>
+public record TaskRow
 {
     public required long Id { get; init; }
     public required string TaskName { get; init; }

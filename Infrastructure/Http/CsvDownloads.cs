@@ -34,7 +34,7 @@ public sealed class DownloadOptions
 /// in time.</summary>
 public sealed class CsvDownloads(IOptions<DownloadOptions> options)
 {
-    private readonly InFlight inFlight = new();
+    private readonly InFlightCounter inFlight = new();
 
     /// <summary>The download, or a 429 when the user (or the process) has as many in progress as allowed. nextBatch
     /// answers the rows after the given last row (null: from the start), at most the given count of them.</summary>
@@ -93,37 +93,4 @@ public sealed class CsvDownloads(IOptions<DownloadOptions> options)
         }
     }
 
-    /// <summary>Counts downloads in progress per user and in all.</summary>
-    private sealed class InFlight
-    {
-        private readonly Dictionary<long, int> perUser = [];
-        private int total;
-
-        public bool TryEnter(long userId, int userLimit, int totalLimit)
-        {
-            lock (perUser)
-            {
-                var mine = perUser.GetValueOrDefault(userId);
-                if (mine >= userLimit || total >= totalLimit)
-                {
-                    return false;
-                }
-                perUser[userId] = mine + 1;
-                total++;
-                return true;
-            }
-        }
-
-        public void Exit(long userId)
-        {
-            lock (perUser)
-            {
-                total--;
-                if (--perUser[userId] == 0)
-                {
-                    perUser.Remove(userId);
-                }
-            }
-        }
-    }
 }

@@ -24,8 +24,8 @@ trace_tool="$HOME/.dotnet/tools/dotnet-trace"
 scripts/services.sh up postgres redis >/dev/null
 source .local/services.env
 export PGPASSWORD=taskmanager
-# As scripts/run runs the service: a 16 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-1000000}"
+# As scripts/run runs the service: an 8 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
+export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"
 psql_() { psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -tA "$@"; }
 psql_ -d "$DB" -c "SELECT 1 FROM tasks LIMIT 1" >/dev/null 2>&1 || { echo "no $DB: run bench/run.sh first" >&2; exit 1; }
 dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null

@@ -1,5 +1,6 @@
 using System.Buffers;
 using Microsoft.Extensions.Options;
+using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 
@@ -48,33 +49,9 @@ public static class UploadSpool
 /// Counted per process because what they hold (sockets, local disk) is per process too.</summary>
 public sealed class UploadsInFlight(IOptions<ImportOptions> options)
 {
-    private readonly Dictionary<long, int> perUser = [];
-    private int total;
+    private readonly InFlightCounter counter = new();
 
-    public bool TryEnter(long userId)
-    {
-        lock (perUser)
-        {
-            var mine = perUser.GetValueOrDefault(userId);
-            if (mine >= options.Value.MaxUploadsInFlightPerUser || total >= options.Value.MaxUploadsInFlight)
-            {
-                return false;
-            }
-            perUser[userId] = mine + 1;
-            total++;
-            return true;
-        }
-    }
+    public bool TryEnter(long userId) => counter.TryEnter(userId, options.Value.MaxUploadsInFlightPerUser, options.Value.MaxUploadsInFlight);
 
-    public void Exit(long userId)
-    {
-        lock (perUser)
-        {
-            total--;
-            if (--perUser[userId] == 0)
-            {
-                perUser.Remove(userId);
-            }
-        }
-    }
+    public void Exit(long userId) => counter.Exit(userId);
 }

@@ -14,24 +14,18 @@ public sealed record DeleteProjectCommand(long Id, long CallerId, bool CallerIsA
 /// says it held one); the project row is locked first, so a task created meanwhile waits and then fails its reference.</summary>
 public sealed class DeleteProjectHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<DeleteProjectCommand, Outcome<bool>>
 {
-    // Locked first, read after (see ProjectMembers): what the caller may do is read once the lock is held.
-    private const string LockSql = $"""
-        SELECT 1 FROM projects WHERE id = @Id FOR UPDATE;
+    // Read once the project is locked (ProjectLock).
+    private const string LockedSql = $"""
         SELECT p.is_default, {ProjectAccess.Manageable} AS manageable,
                EXISTS (SELECT 1 FROM tasks t WHERE t.project_id = p.id) AS held_tasks
-        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable};
+        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable}
         """;
 
     public async ValueTask<Outcome<bool>> Handle(DeleteProjectCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        Locked? row;
-        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct)))
-        {
-            await results.ReadAsync<int>();
-            row = await results.ReadSingleOrDefaultAsync<Locked>();
-        }
+        var row = await ProjectLock.ReadLockedAsync<Locked>(connection, transaction, LockedSql, command, ct);
         if (row is not { } project)
         {
             return Outcome<bool>.NotFound($"Project {command.Id} does not exist.");

@@ -23,11 +23,10 @@ public sealed record PatchProjectCommand(long Id, long CallerId, bool CallerIsAd
 /// member changes lock the same row, so a right cannot be lost between the check and the change.</summary>
 public sealed class PatchProjectHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<PatchProjectCommand, Outcome<ProjectResource>>
 {
-    // Locked first, read after (see ProjectMembers): what the caller may do is read once the lock is held.
-    private const string LockSql = $"""
-        SELECT 1 FROM projects WHERE id = @Id FOR UPDATE;
+    // Read once the project is locked (ProjectLock).
+    private const string LockedSql = $"""
         SELECT p.version, p.is_default, p.archived_at IS NOT NULL AS archived, {ProjectAccess.Manageable} AS manageable
-        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable};
+        FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable}
         """;
 
     private const string UpdateSql = $"""
@@ -55,12 +54,7 @@ public sealed class PatchProjectHandler(NpgsqlDataSource db, ProjectScope scope)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        Locked? row;
-        await using (var results = await connection.QueryMultipleAsync(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct)))
-        {
-            await results.ReadAsync<int>();
-            row = await results.ReadSingleOrDefaultAsync<Locked>();
-        }
+        var row = await ProjectLock.ReadLockedAsync<Locked>(connection, transaction, LockedSql, command, ct);
         if (row is not { } current)
         {
             return Outcome<ProjectResource>.NotFound($"Project {command.Id} does not exist.");
@@ -119,23 +113,14 @@ public static class PatchProjectEndpoint
     private static async Task<Results<Ok<ProjectResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
-                                                      type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+        var (body, problem) = await MergePatchBody.ReadAsync(request, ct);
+        if (body is null)
         {
-            return Problem.Of(StatusCodes.Status415UnsupportedMediaType, "Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json).");
+            return problem!;
         }
-        JsonDocument document;
-        try
+        using (body)
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { AllowDuplicateProperties = false }, ct);
-        }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
-        {
-            return Problem.Invalid("body", "The request body is not valid JSON (or a key holds half a character).");
-        }
-        using (document)
-        {
-            if (Read(document.RootElement, out var field) is not { } patch)
+            if (Read(body.RootElement, out var field) is not { } patch)
             {
                 return Problem.Invalid(field.Name, field.Error);
             }
@@ -158,11 +143,7 @@ public static class PatchProjectEndpoint
     /// <summary>Each known key with its type checked; unknown keys ignored.</summary>
     private static PatchProjectCommand? Read(JsonElement body, out (string Name, string Error) invalid)
     {
-        invalid = ("body", "A merge patch must be a JSON object.");
-        if (body.ValueKind != JsonValueKind.Object)
-        {
-            return null;
-        }
+        invalid = ("body", "");
         var patch = new PatchProjectCommand(0, 0, false, null, null, null, false, null, null);
         var current = "body";
         try

@@ -35,32 +35,14 @@ public static class PatchTaskEndpoint
     private static async Task<Results<Ok<TaskResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,
         ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
-                                                      type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+        var (body, problem) = await MergePatchBody.ReadAsync(request, ct);
+        if (body is null)
         {
-            return Problem.Of(StatusCodes.Status415UnsupportedMediaType, "Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json).");
+            return problem!;
         }
-        JsonDocument document;
-        try
+        using (body)
         {
-            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { AllowDuplicateProperties = false }, ct);
-        }
-        catch (JsonException)
-        {
-            return Problem.Invalid("body", "The request body is not valid JSON.");
-        }
-        catch (InvalidOperationException)
-        {
-            // Checking keys for duplicates reads them: a key with half a character fails here.
-            return Problem.Invalid("body", "A key holds a \\u escape that is not a whole character (a lone surrogate).");
-        }
-        using (document)
-        {
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return Problem.Invalid("body", "A merge patch must be a JSON object.");
-            }
-            var patch = MergePatch.Read(document.RootElement);
+            var patch = MergePatch.Read(body.RootElement);
             if (patch.Error is { } error)
             {
                 return Problem.Invalid(patch.Field!, error);

@@ -1,0 +1,40 @@
+using System.Text.Json;
+
+namespace TaskManager.Infrastructure.Http;
+
+/// <summary>The body of a PATCH as a JSON Merge Patch (RFC 7396): a JSON object sent as application/merge-patch+json or
+/// application/json, with no key twice. What each key means is the slice's to read.</summary>
+public static class MergePatchBody
+{
+    /// <summary>The patch's object (the caller disposes it), or the 415 or 400 that says why the body is not one.</summary>
+    public static async Task<(JsonDocument? Document, Problem? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
+                                                      type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return (null, Problem.Of(StatusCodes.Status415UnsupportedMediaType,
+                "Send a JSON Merge Patch (Content-Type: application/merge-patch+json or application/json)."));
+        }
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { AllowDuplicateProperties = false }, ct);
+        }
+        catch (JsonException)
+        {
+            return (null, Problem.Invalid("body", "The request body is not valid JSON."));
+        }
+        catch (InvalidOperationException)
+        {
+            // Checking keys for duplicates reads them: a key with half a character fails here.
+            return (null, Problem.Invalid("body", "A key holds a \\u escape that is not a whole character (a lone surrogate)."));
+        }
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            document.Dispose();
+            return (null, Problem.Invalid("body", "A merge patch must be a JSON object."));
+        }
+        return (document, null);
+    }
+
+}
