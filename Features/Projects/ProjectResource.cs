@@ -41,7 +41,23 @@ public static class ProjectRules
     public static readonly string[] Roles = ["owner", "editor", "viewer"];
 
     public const string NameError = "name must be 1 to 100 characters long (after trimming).";
+    public const string IdsError = "project_id takes up to 100 project ids, comma-separated.";
     public const string DescriptionError = "description must be at most 10,000 characters long.";
+
+    /// <summary>The ids of a `project_id` filter (one or a comma-separated list), or null when it is not one.</summary>
+    public static long[]? ParseIds(string value)
+    {
+        var parts = value.Split(',');
+        var ids = new long[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!long.TryParse(parts[i].Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out ids[i]) || ids[i] <= 0)
+            {
+                return null;
+            }
+        }
+        return ids.Length <= 100 ? ids : null;
+    }
 
     public static bool IsName(string? name) => name is not null && !name.Contains('\0') && name.Trim().EnumerateRunes().Count() is >= 1 and <= 100;
 

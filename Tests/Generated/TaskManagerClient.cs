@@ -1333,7 +1333,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<SwaggerResponse<ListTasksResponse>> ListTasksAsync(string? q = null, System.Collections.Generic.IEnumerable<Priority>? priority = null, bool? done = null, string? assignedUserId = null, long? createdBy = null, System.DateTimeOffset? dueBefore = null, System.DateTimeOffset? dueAfter = null, bool? overdue = null, System.DateTimeOffset? updatedSince = null, Deleted? deleted = null, Sort? sort = null, int? limit = null, string? cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<SwaggerResponse<ListTasksResponse>> ListTasksAsync(string? q = null, System.Collections.Generic.IEnumerable<Priority>? priority = null, bool? done = null, string? assignedUserId = null, long? createdBy = null, System.DateTimeOffset? dueBefore = null, System.DateTimeOffset? dueAfter = null, bool? overdue = null, System.DateTimeOffset? updatedSince = null, Deleted? deleted = null, Sort? sort = null, int? limit = null, string? cursor = null, string? projectId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -1414,6 +1414,10 @@ namespace TaskManager.Tests.Generated
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (projectId != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("project_id")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(projectId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -2316,7 +2320,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<FileResponse> ExportTasksAsync(string? q = null, System.Collections.Generic.IEnumerable<Priority>? priority = null, bool? done = null, string? assignedUserId = null, long? createdBy = null, System.DateTimeOffset? dueBefore = null, System.DateTimeOffset? dueAfter = null, bool? overdue = null, System.DateTimeOffset? updatedSince = null, Deleted2? deleted = null, Sort2? sort = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<FileResponse> ExportTasksAsync(string? q = null, System.Collections.Generic.IEnumerable<Priority>? priority = null, bool? done = null, string? assignedUserId = null, long? createdBy = null, System.DateTimeOffset? dueBefore = null, System.DateTimeOffset? dueAfter = null, bool? overdue = null, System.DateTimeOffset? updatedSince = null, Deleted2? deleted = null, Sort2? sort = null, string? projectId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2389,6 +2393,10 @@ namespace TaskManager.Tests.Generated
                     if (sort != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("sort")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(sort, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (projectId != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("project_id")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(projectId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -2754,7 +2762,7 @@ namespace TaskManager.Tests.Generated
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<SwaggerResponse<TaskLogPage>> ListTaskLogV2Async(System.DateTimeOffset? date = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, bool? status = null, Priority? priority = null, long? assignedUserId = null, long? taskId = null, int? limit = null, string? cursor = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<SwaggerResponse<TaskLogPage>> ListTaskLogV2Async(System.DateTimeOffset? date = null, System.DateTimeOffset? from = null, System.DateTimeOffset? to = null, bool? status = null, Priority? priority = null, long? assignedUserId = null, long? taskId = null, int? limit = null, string? cursor = null, string? projectId = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -2805,6 +2813,10 @@ namespace TaskManager.Tests.Generated
                     if (cursor != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("cursor")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(cursor, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (projectId != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("project_id")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(projectId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 

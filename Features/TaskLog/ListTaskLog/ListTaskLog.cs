@@ -23,7 +23,8 @@ public sealed record ListTaskLogRequest(
     [property: FromQuery(Name = "status")] string? Status,
     [property: FromQuery(Name = "priority")] string? Priority,
     [property: FromQuery(Name = "assigned_user_id")] long? AssignedUserId,
-    [property: FromQuery(Name = "task_id")] long? TaskId) : ITaskLogFilters;
+    [property: FromQuery(Name = "task_id")] long? TaskId,
+    [property: FromQuery(Name = "project_id")] string? ProjectId = null) : ITaskLogFilters;
 
 public sealed class ListTaskLogValidator : AbstractValidator<ListTaskLogRequest>
 {
@@ -47,8 +48,11 @@ public sealed record ListTaskLogQuery(int Page, int PerPage, DateOnly? Date, Dat
 
     public string ScopeKey { get; init; } = "";
 
+    /// <summary>Only rows of tasks in these projects (empty: every project the caller may read).</summary>
+    public long[] ProjectIds { get; init; } = [];
+
     public string CacheKey => string.Create(CultureInfo.InvariantCulture,
-        $"list:{Page}:{PerPage}:{Date}:{From}:{To}:{Status}:{Priority}:{AssignedUserId}:{TaskId}:{ScopeKey}");
+        $"list:{Page}:{PerPage}:{Date}:{From}:{To}:{Status}:{Priority}:{AssignedUserId}:{TaskId}:{string.Join(',', ProjectIds)}:{ScopeKey}");
 
     public ListTaskLogQuery In(Scope scope) => this with { HiddenProjects = scope.HiddenProjects, ScopeKey = scope.Key };
 }
@@ -113,7 +117,7 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
     {
         var where = Where(query);
         // The counts know nothing of projects: a caller with hidden projects has its rows counted one by one.
-        var counted = query is { AssignedUserId: null, TaskId: null, HiddenProjects.Length: 0 };
+        var counted = query is { AssignedUserId: null, TaskId: null, HiddenProjects.Length: 0, ProjectIds.Length: 0 };
 
         const string FromTarget = "l.log_date <= (SELECT log_date FROM target)";
         var page = counted
@@ -143,6 +147,8 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         // in the list's order, however many tasks the assignee has.
         Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
         Append(where, query.TaskId is not null, "l.task_id = @TaskId");
+        Append(where, query.ProjectIds.Length > 0,
+            "EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.project_id = ANY(@ProjectIds))");
         Append(where, query.HiddenProjects.Length > 0,
             "NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.project_id = ANY(@HiddenProjects))");
         return where;

@@ -24,7 +24,8 @@ public sealed record ListTaskLogV2Request(
     [property: FromQuery(Name = "assigned_user_id")] long? AssignedUserId,
     [property: FromQuery(Name = "task_id")] long? TaskId,
     [property: FromQuery(Name = "limit")] string? Limit,
-    [property: FromQuery(Name = "cursor")] string? Cursor) : ITaskLogFilters;
+    [property: FromQuery(Name = "cursor")] string? Cursor,
+    [property: FromQuery(Name = "project_id")] string? ProjectId = null) : ITaskLogFilters;
 
 public sealed class ListTaskLogV2Validator : AbstractValidator<ListTaskLogV2Request>
 {
@@ -47,7 +48,7 @@ public sealed class ListTaskLogV2Handler(NpgsqlDataSource db, Cursors cursors, I
     public async ValueTask<Outcome<TaskLogPage>> Handle(ListTaskLogV2Query query, CancellationToken ct)
     {
         var f = query.Filters;
-        var fingerprint = string.Create(CultureInfo.InvariantCulture, $"log:{f.Date}:{f.From}:{f.To}:{f.Status}:{f.Priority}:{f.AssignedUserId}:{f.TaskId}");
+        var fingerprint = string.Create(CultureInfo.InvariantCulture, $"log:{f.Date}:{f.From}:{f.To}:{f.Status}:{f.Priority}:{f.AssignedUserId}:{f.TaskId}:{string.Join(',', f.ProjectIds)}");
         var where = ListTaskLogHandler.Where(f);
         var args = new DynamicParameters(f);
         if (query.Cursor is not null)

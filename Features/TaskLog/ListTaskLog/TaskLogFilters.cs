@@ -14,6 +14,7 @@ public interface ITaskLogFilters
     string? Priority { get; }
     long? AssignedUserId { get; }
     long? TaskId { get; }
+    string? ProjectId { get; }
 }
 
 public static class TaskLogFilters
@@ -32,7 +33,10 @@ public static class TaskLogFilters
 
     /// <summary>The filters, checked by the validator already, as the list query takes them.</summary>
     public static ListTaskLogQuery ToQuery(this ITaskLogFilters f, int page, int perPage) => new(page, perPage,
-        ParseDate(f.Date), ParseDate(f.From), ParseDate(f.To), ParseStatus(f.Status), TaskRules.NormalizePriority(f.Priority), f.AssignedUserId, f.TaskId);
+        ParseDate(f.Date), ParseDate(f.From), ParseDate(f.To), ParseStatus(f.Status), TaskRules.NormalizePriority(f.Priority), f.AssignedUserId, f.TaskId)
+    {
+        ProjectIds = f.ProjectId is null ? [] : Projects.ProjectRules.ParseIds(f.ProjectId) ?? [],
+    };
 }
 
 public sealed class TaskLogFiltersValidator : AbstractValidator<ITaskLogFilters>
@@ -48,6 +52,8 @@ public sealed class TaskLogFiltersValidator : AbstractValidator<ITaskLogFilters>
         RuleFor(r => r.Status).Must(s => TaskLogFilters.ParseStatus(s) is not null).When(r => r.Status is not null)
             .WithMessage("status must be true or false.");
         RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
+        RuleFor(r => r.ProjectId).Must(p => Projects.ProjectRules.ParseIds(p!) is not null).When(r => r.ProjectId is not null)
+            .WithMessage(Projects.ProjectRules.IdsError);
     }
 
     private static bool BeADate(string? value) => value is null || TaskLogFilters.ParseDate(value) is not null;

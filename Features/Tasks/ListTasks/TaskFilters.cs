@@ -21,7 +21,8 @@ public sealed record ListTasksRequest(
     [property: FromQuery(Name = "deleted")] string? Deleted,
     [property: FromQuery(Name = "sort")] string? Sort,
     [property: FromQuery(Name = "limit")] string? Limit,
-    [property: FromQuery(Name = "cursor")] string? Cursor);
+    [property: FromQuery(Name = "cursor")] string? Cursor,
+    [property: FromQuery(Name = "project_id")] string? ProjectId = null);
 
 /// <summary>The list's filters and order, checked and turned into SQL. Every value is a parameter; only fixed
 /// fragments chosen from the checked values are put into the text.</summary>
@@ -81,6 +82,18 @@ public sealed class TaskFilters
             }
             Add("Q", r.Q.Trim(), "t.search @@ websearch_to_tsquery('simple', @Q)");
             f.Searches = true;
+        }
+        if (r.ProjectId is not null)
+        {
+            if (ProjectRules.ParseIds(r.ProjectId) is { } projects)
+            {
+                // A project the caller may not read matches nothing: the scope's condition leaves its tasks out.
+                Add("ProjectIds", projects, "t.project_id = ANY(@ProjectIds)");
+            }
+            else
+            {
+                f.Fail("project_id", ProjectRules.IdsError);
+            }
         }
         if (r.Priority is not null)
         {

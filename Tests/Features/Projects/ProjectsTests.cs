@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Features.Projects;
@@ -236,6 +237,45 @@ public sealed class ProjectsTests : ApiTest
             Assert.That(Names(wildcard), Is.EqualTo(new[] { "alpha%" }), "% is a character, not a wildcard");
             await AssertProblemAsync(foreignCursor, HttpStatusCode.BadRequest);
             await AssertProblemAsync(badArchived, HttpStatusCode.BadRequest);
+        });
+    }
+
+    [Test]
+    public async Task The_project_filter_lists_only_those_projects_tasks_and_a_hidden_project_matches_nothing()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var (_, mallory) = await SignUpAsync("mallory");
+        var open = await CreateProjectAsync(alice, "Open", """ ,"visibility":"public" """);
+        var secret = await CreateProjectAsync(alice, "Secret");
+        var inGeneral = (await CreateTaskAsync(alice, """{"task_name":"General one","priority":"LOW"}"""))["id"]!.GetValue<long>();
+        var inOpen = (await CreateTaskAsync(alice, """{"task_name":"Open one","priority":"LOW"}"""))["id"]!.GetValue<long>();
+        var inSecret = (await CreateTaskAsync(alice, """{"task_name":"Secret one","priority":"LOW"}"""))["id"]!.GetValue<long>();
+        // Moved behind the service's back until tasks can be created in a project: drop what it cached of the lists.
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", open), ("t", inOpen));
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", secret), ("t", inSecret));
+        await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
+
+        async Task<long[]> TaskIds(string url, string token, string list, string key = "id") =>
+            (await ReadJsonAsync(await SendAsync(HttpMethod.Get, url, token)))[list]!.AsArray().Select(t => t![key]!.GetValue<long>()).Order().ToArray();
+
+        var export = await (await SendAsync(HttpMethod.Get, $"/api/v2/tasks/export?project_id={open}", mallory)).Content.ReadAsStringAsync();
+        var v1 = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?project_id={open}", mallory));
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await TaskIds($"/api/v2/tasks?project_id={open}", mallory, "tasks"), Is.EqualTo(new[] { inOpen }));
+            Assert.That(await TaskIds($"/api/v2/tasks?project_id=1,{open}", mallory, "tasks"), Is.EqualTo(new[] { inGeneral, inOpen }));
+            Assert.That(await TaskIds($"/api/v2/tasks?project_id={secret}", mallory, "tasks"), Is.Empty, "a hidden project matches nothing");
+            Assert.That(await TaskIds($"/api/v2/tasks?project_id={secret}", alice, "tasks"), Is.EqualTo(new[] { inSecret }));
+            Assert.That(await TaskIds($"/api/v2/task-log?project_id={open}", mallory, "entries", "task_id"), Is.EqualTo(new[] { inOpen }));
+            Assert.That(await TaskIds($"/api/v2/task-log?project_id={secret}", mallory, "entries", "task_id"), Is.Empty);
+            Assert.That(v1["tasks"]!.AsArray().Select(e => e!["task_id"]!.GetValue<long>()), Is.EqualTo(new[] { inOpen }));
+            Assert.That(v1["total"]!.GetValue<long>(), Is.EqualTo(1));
+            Assert.That(export, Does.Contain("Open one").And.Not.Contain("General one").And.Not.Contain("Secret one"));
+            foreach (var bad in new[] { "/api/v2/tasks?project_id=abc", "/api/tasks?project_id=0", "/api/v2/task-log?project_id=1,-2", "/api/v2/tasks/export?project_id=" })
+            {
+                var problem = await AssertProblemAsync(await SendAsync(HttpMethod.Get, bad, mallory), HttpStatusCode.BadRequest);
+                Assert.That(problem["errors"]!["project_id"], Is.Not.Null, bad);
+            }
         });
     }
 
