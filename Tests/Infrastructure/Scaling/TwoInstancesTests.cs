@@ -168,6 +168,35 @@ public sealed class TwoInstancesTests
         return field is null ? body["tasks"]!.AsArray() : new JsonArray(body[field]!.DeepClone());
     }
 
+    [Test]
+    public async Task A_member_removed_through_one_instance_reads_nothing_of_the_project_through_the_other_at_once()
+    {
+        var alice = await SignedInClient.SignUpAsync(a);
+        var bob = await SignedInClient.SignUpAsync(a);
+        var project = JsonNode.Parse(await (await alice.SendAsync(HttpMethod.Post, "/api/v2/projects", """{"name":"Team"}""")).Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        var bobId = JsonNode.Parse(await (await bob.SendAsync(HttpMethod.Get, "/api/me")).Content.ReadAsStringAsync())!["id"]!.GetValue<long>();
+        Assert.That((await alice.SendAsync(HttpMethod.Put, $"/api/v2/projects/{project}/members/{bobId}", """{"role":"viewer"}""")).StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        var task = await alice.CreateTaskAsync("team task");
+        // Until tasks can be created in a project, put it there behind the service's back (and drop the cached lists).
+        await Sql.ExecuteAsync(database, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", project), ("t", task));
+        await alice.RenameAsync(task, "team task");
+        var bobOnB = bob.On(b);
+        Assert.That(await NamesAsync(bobOnB, "/api/v2/tasks"), Is.EqualTo(new[] { "team task" }), "B has worked out bob's scope");
+
+        var removed = await alice.SendAsync(HttpMethod.Delete, $"/api/v2/projects/{project}/members/{bobId}");
+        var list = await NamesAsync(bobOnB, "/api/v2/tasks");
+        var byId = await bobOnB.SendAsync(HttpMethod.Get, $"/api/v2/tasks/{task}");
+        var log = await NamesAsync(bobOnB, "/api/tasks");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(list, Is.Empty);
+            Assert.That(byId.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
+            Assert.That(log, Is.Empty);
+        });
+    }
+
     private static async Task<string[]> NamesAsync(SignedInClient client, string url) =>
         (await ListAsync(client, url)).Select(t => t!["task_name"]!.GetValue<string>()).ToArray();
 
