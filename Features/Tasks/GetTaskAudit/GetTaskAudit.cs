@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
 using TaskManager.Features.Projects;
+using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Tasks.GetTaskAudit;
@@ -63,7 +64,7 @@ public static class GetTaskAuditEndpoint
 
     private static async Task<Results<Ok<TaskAuditResponse>, Problem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(new GetTaskAuditQuery(taskId, Caller.From(user).CallerId, Caller.From(user).CallerIsAdmin), ct) is { } audit
+        await mediator.Send(new GetTaskAuditQuery(taskId, user.UserId(), user.IsInRole(Roles.Admin)), ct) is { } audit
             ? TypedResults.Ok(audit)
             : Problem.Of(StatusCodes.Status404NotFound, $"Task {taskId} does not exist and has no audit trail.");
 }
