@@ -25,6 +25,10 @@ public sealed record ImportTasksCsv
     /// <summary>partial (default), atomic or dry_run.</summary>
     [JsonPropertyName("mode")]
     public string? Mode { get; init; }
+
+    /// <summary>The project every row lands in (default: the default project); requested_by must be able to create there.</summary>
+    [JsonPropertyName("project_id")]
+    public long? ProjectId { get; init; }
 }
 
 /// <summary>An import has finished, whatever its outcome.</summary>

@@ -35,6 +35,9 @@ public static class ProjectSql
 /// <summary>What a valid project is, in every slice that takes one.</summary>
 public static class ProjectRules
 {
+    /// <summary>The default project, `General` (migration V15): where every v1 task and every import without a project goes.</summary>
+    public const long DefaultProjectId = 1;
+
     public const string Public = "public";
     public const string Private = "private";
     public static readonly string[] Visibilities = [Public, Private];
@@ -59,6 +62,9 @@ public static class ProjectRules
         return ids.Length <= 100 ? ids : null;
     }
 
+    public static IRuleBuilderOptions<T, long?> ValidProjectId<T>(this IRuleBuilder<T, long?> rule) =>
+        rule.GreaterThan(0).WithMessage("project_id must be a project id.");
+
     public static bool IsName(string? name) => name is not null && !name.Contains('\0') && name.Trim().EnumerateRunes().Count() is >= 1 and <= 100;
 
     public static bool IsDescription(string? description) => description is null || (!description.Contains('\0') && description.EnumerateRunes().Count() <= 10_000);
@@ -69,9 +75,14 @@ public static class ProjectRules
     public static IRuleBuilderOptions<T, string?> ValidProjectDescription<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(IsDescription).WithMessage(DescriptionError);
 
+    // Names are taken in any case (as priorities are), so that SDKs whose enums print "Viewer" are understood.
     public static IRuleBuilderOptions<T, string?> ValidVisibility<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(v => v is null || Visibilities.Contains(v)).WithMessage("visibility must be public or private.");
+        rule.Must(v => v is null || Normalize(v, Visibilities) is not null).WithMessage("visibility must be public or private.");
 
     public static IRuleBuilderOptions<T, string?> ValidMemberRole<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(r => r is not null && Roles.Contains(r)).WithMessage("role must be owner, editor or viewer.");
+        rule.Must(r => Normalize(r, Roles) is not null).WithMessage("role must be owner, editor or viewer.");
+
+    /// <summary>The one of <paramref name="names"/> that <paramref name="value"/> is, in any case; null when none.</summary>
+    public static string? Normalize(string? value, string[] names) =>
+        value is null ? null : Array.Find(names, n => n.Equals(value, StringComparison.OrdinalIgnoreCase));
 }

@@ -1,7 +1,7 @@
 namespace TaskManager.Features.Tasks;
 
 /// <summary>SQL that several task statements share because it is one rule: what a task read returns, how a
-/// change reaches today's log row and the outbox, who may change a task.</summary>
+/// change reaches today's log row and the outbox. Who may change a task is ProjectAccess's to say.</summary>
 public static class TaskSql
 {
     /// <summary>The select list that turns a `tasks t` row (plus `users u` as its assignee) into a TaskRow.</summary>
@@ -31,7 +31,4 @@ public static class TaskSql
             WHERE task_changes(old_row, new_row) <> '{}'::jsonb
         )
         """;
-
-    /// <summary>Who may change a task: its creator, its assignee, a manager or an admin.</summary>
-    public const string MayChangeCondition = "(t.created_by = @UserId OR t.assigned_user_id = @UserId OR @Privileged)";
 }

@@ -21,6 +21,11 @@ public sealed record TaskChanged
 
     /// <summary>The task as v2 shows it after the change (before it, for a purge), with its version.</summary>
     public JsonElement? Task { get; init; }
+
+    /// <summary>The project the task is in after the change (before it, for a purge). A message written before tasks
+    /// named their project is of the default project, where every task then was.</summary>
+    public long ProjectIdOrDefault() =>
+        Task is { ValueKind: JsonValueKind.Object } task && task.TryGetProperty("project_id", out var id) && id.TryGetInt64(out var value) ? value : 1;
 }
 
 public static class TaskActions

@@ -1,4 +1,5 @@
 using FluentValidation;
+using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Webhooks;
 
@@ -6,6 +7,9 @@ namespace TaskManager.Features.Webhooks;
 public sealed record WebhookResponse
 {
     public required long Id { get; init; }
+
+    /// <summary>The one project whose events it receives, or null for every project its creator can read.</summary>
+    public long? ProjectId { get; init; }
     public required string Url { get; init; }
     public required string[] Events { get; init; }
     public string? Description { get; init; }
@@ -31,7 +35,19 @@ public static class WebhookEvents
 
 public static class WebhookRules
 {
-    public const string Columns = "id, url, events, description, active, created_at, updated_at";
+    public const string Columns = "id, project_id, url, events, description, active, created_at, updated_at";
+
+    /// <summary>The subscription exists for the caller: it names no project, or one the caller may read (the statement
+    /// takes @CallerId and @CallerIsAdmin, see <see cref="Caller"/>).</summary>
+    public const string Visible = $"""
+        (webhook_subscriptions.project_id IS NULL
+         OR EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_subscriptions.project_id AND {ProjectAccess.Readable}))
+        """;
+
+    /// <summary>The project @ProjectId may be named by the caller's subscription: it exists and the caller may read it.</summary>
+    public const string ProjectNameable = $"EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND {ProjectAccess.Readable})";
+
+    public const string UnknownProject = "project_id names no project you can read.";
 
     public static IRuleBuilderOptions<T, string[]?> ValidEvents<T>(this IRuleBuilder<T, string[]?> rule) => rule
         .Must(events => events is { Length: > 0 and <= 32 } && events.All(e => WebhookEvents.Subscribable.Contains(e)))

@@ -32,6 +32,9 @@ internal static class QueryParameters
     private static readonly Dictionary<(string Operation, string Parameter), Func<OpenApiSchema>> Exceptions = new()
     {
         [("ListWebhookDeliveries", "status")] = () => OneOf("pending", "succeeded", "failed"),
+        // An upload lands in one project; the lists take a comma-separated list of them.
+        [("UploadCsv", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+        [("CreateImport", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
     };
 
     public static Task Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)

@@ -1508,7 +1508,7 @@ namespace TaskManager.Tests.Generated
         /// Create a task
         /// </summary>
         /// <remarks>
-        /// Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422.
+        /// Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422. project_id (default: the default project) must be one the caller may create in: 400 when it cannot be read, 403 when the caller is not its editor or owner, 409 when it is archived.
         /// </remarks>
         /// <returns>Created</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1589,6 +1589,16 @@ namespace TaskManager.Tests.Generated
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new ApiException<ProblemDetails>("The access token is missing, invalid or expired.", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 403)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("Forbidden", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 409)
@@ -1775,7 +1785,7 @@ namespace TaskManager.Tests.Generated
         /// Change a task
         /// </summary>
         /// <remarks>
-        /// JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or assigned_user_id; done: true sets completed_at. Send If-Match with the task's ETag to avoid overwriting a newer change.
+        /// JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or assigned_user_id; done: true sets completed_at; project_id moves the task (the caller must be able to change it and create in the target). Send If-Match with the task's ETag to avoid overwriting a newer change. A task of an archived project is 409.
         /// </remarks>
         /// <returns>OK</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
@@ -1880,6 +1890,16 @@ namespace TaskManager.Tests.Generated
                                 throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
                             }
                             throw new ApiException<ProblemDetails>("Not Found", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
+                        }
+                        else
+                        if (status_ == 409)
+                        {
+                            var objectResponse_ = await ReadObjectResponseAsync<ProblemDetails>(response_, headers_, cancellationToken).ConfigureAwait(false);
+                            if (objectResponse_.Object == null)
+                            {
+                                throw new ApiException("Response was null which was not expected.", status_, objectResponse_.Text, headers_, null);
+                            }
+                            throw new ApiException<ProblemDetails>("Conflict", status_, objectResponse_.Text, headers_, objectResponse_.Object, null);
                         }
                         else
                         if (status_ == 412)
@@ -3018,12 +3038,12 @@ namespace TaskManager.Tests.Generated
         /// Import a CSV file
         /// </summary>
         /// <remarks>
-        /// Upload a CSV file of tasks (multipart field `file`); a worker imports it. The columns of v1's upload, plus optional due_date and done; an id column is ignored, so an export imports as it is.
+        /// Upload a CSV file of tasks (multipart field `file`); a worker imports it. The columns of v1's upload, plus optional due_date and done; an id column is ignored, so an export imports as it is. project_id (query or form field; default: the default project) is where every row lands: the uploader must be able to create tasks there.
         /// </remarks>
         /// <param name="file">The CSV file: task_name,description,status,priority,created_at,assigned_user.</param>
         /// <returns>Accepted</returns>
         /// <exception cref="ApiException">A server side error occurred.</exception>
-        public virtual async System.Threading.Tasks.Task<SwaggerResponse<ImportStatusResponse>> CreateImportAsync(bool? atomic = null, bool? dryRun = null, string? idempotencyKey = null, FileParameter file = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
+        public virtual async System.Threading.Tasks.Task<SwaggerResponse<ImportStatusResponse>> CreateImportAsync(bool? atomic = null, bool? dryRun = null, string? idempotencyKey = null, long? projectId = null, FileParameter file = null, System.Threading.CancellationToken cancellationToken = default(System.Threading.CancellationToken))
         {
             var client_ = _httpClient;
             var disposeClient_ = false;
@@ -3064,6 +3084,10 @@ namespace TaskManager.Tests.Generated
                     if (dryRun != null)
                     {
                         urlBuilder_.Append(System.Uri.EscapeDataString("dry_run")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(dryRun, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
+                    }
+                    if (projectId != null)
+                    {
+                        urlBuilder_.Append(System.Uri.EscapeDataString("project_id")).Append('=').Append(System.Uri.EscapeDataString(ConvertToString(projectId, System.Globalization.CultureInfo.InvariantCulture))).Append('&');
                     }
                     urlBuilder_.Length--;
 
@@ -6108,7 +6132,7 @@ namespace TaskManager.Tests.Generated
     }
 
     /// <summary>
-    /// A new task (v2). Fields other than these are ignored.
+    /// A new task (v2), in `project_id` (default: the default project). Fields other than these are ignored.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CreateTaskV2Request
@@ -6136,6 +6160,9 @@ namespace TaskManager.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("assigned_user_id")]
         public long? AssignedUserId { get; set; } = default!;
 
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long? ProjectId { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -6147,6 +6174,9 @@ namespace TaskManager.Tests.Generated
 
     }
 
+    /// <summary>
+    /// `project_id`: only that project's events (one the caller can read); without it, every project's its creator can read.
+    /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class CreateWebhookRequest
     {
@@ -6161,6 +6191,9 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("description")]
         public string? Description { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long? ProjectId { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -6182,6 +6215,9 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("id")]
         public long Id { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long? ProjectId { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("url")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
@@ -6364,6 +6400,12 @@ namespace TaskManager.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("import_id")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public System.Guid ImportId { get; set; } = default!;
+
+        /// <summary>
+        /// The project every row lands in.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long ProjectId { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("status")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
@@ -6630,7 +6672,8 @@ namespace TaskManager.Tests.Generated
     }
 
     /// <summary>
-    /// Fields left out (or null) stay as they are. `active: true` resumes a subscription that was set inactive.
+    /// Fields left out (or null) stay as they are. `active: true` resumes a subscription that was set inactive;
+    /// <br/>    `project_id` narrows it to that project's events.
     /// </summary>
     [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
     public partial class PatchWebhookRequest
@@ -6647,6 +6690,9 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("active")]
         public bool? Active { get; set; } = default!;
+
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long? ProjectId { get; set; } = default!;
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
@@ -7331,6 +7377,9 @@ namespace TaskManager.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("assigned_user_id")]
         public long? AssignedUserId { get; set; } = default!;
 
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long? ProjectId { get; set; } = default!;
+
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
         [System.Text.Json.Serialization.JsonExtensionData]
@@ -7510,6 +7559,12 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("id")]
         public long Id { get; set; } = default!;
+
+        /// <summary>
+        /// The one project whose events it receives, or null for every project its creator can read.
+        /// </summary>
+        [System.Text.Json.Serialization.JsonPropertyName("project_id")]
+        public long? ProjectId { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("url")]
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]

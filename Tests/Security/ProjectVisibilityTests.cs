@@ -6,8 +6,8 @@ using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Security;
 
-/// <summary>What a caller may not read does not exist for it. A task of a private project (put there behind the service's
-/// back until tasks can be created in one) is reached by its members and admins, and by no one else, on any route.</summary>
+/// <summary>What a caller may not read does not exist for it. A task moved into a private project, an import into it
+/// and a webhook scoped to it are reached by the project's members and admins, and by no one else, on any route.</summary>
 public sealed class ProjectVisibilityTests : ApiTest
 {
     private const string Secret = "SECRET-7f3a";
@@ -25,7 +25,8 @@ public sealed class ProjectVisibilityTests : ApiTest
                 .Replace("{id}", Id(route, world), StringComparison.Ordinal)
                 .Replace("{task_id}", world.TaskId.ToString(), StringComparison.Ordinal)
                 .Replace("{user_id}", world.OutsiderId.ToString(), StringComparison.Ordinal)
-                .Replace("{import_id}", Guid.Empty.ToString(), StringComparison.Ordinal);
+                .Replace("{import_id}", world.ImportId, StringComparison.Ordinal)
+                .Replace("{delivery_id}", Guid.Empty.ToString(), StringComparison.Ordinal);
             answers.Add(($"{method} {route}", await SendAsync(new HttpMethod(method), url, outsider,
                 method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json"))));
         }
@@ -80,28 +81,42 @@ public sealed class ProjectVisibilityTests : ApiTest
         return seen;
     }
 
-    private sealed record PrivateWorld(long ProjectId, long TaskId, long LogEntryId, string OwnerToken, long MemberId, string MemberToken, long OutsiderId);
+    private sealed record PrivateWorld(long ProjectId, long TaskId, long LogEntryId, string OwnerToken, long MemberId, string MemberToken, long OutsiderId,
+        string ImportId, long WebhookId);
 
     private async Task<PrivateWorld> PrivateTaskAsync()
     {
-        var (_, alice) = await SignUpAsync("alice");
+        var (aliceId, _) = await SignUpAsync("alice");
+        await Sql.ExecuteAsync(App.ConnectionString, "INSERT INTO user_roles (user_id, role_id) VALUES (@u, 2)", ("u", aliceId));
+        var alice = TestTokens.For(aliceId, "alice", ["user", "manager"]);
         var (bobId, bob) = await SignUpAsync("bob");
         var (malloryId, _) = await SignUpAsync("mallory");
         var created = await SendAsync(HttpMethod.Post, "/api/v2/projects", alice, Json("""{"name":"Hidden"}"""));
         var project = (await ReadJsonAsync(created))["id"]!.GetValue<long>();
         var member = await SendAsync(HttpMethod.Put, $"/api/v2/projects/{project}/members/{bobId}", alice, Json("""{"role":"viewer"}"""));
         Assert.That(member.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        // Created in the public default project (its first audit entry is recorded there), then moved in.
         var task = (await CreateTaskAsync(alice, $$"""{"task_name":"{{Secret}} launch","description":"{{Secret}} plans","priority":"HIGH"}"""))["id"]!.GetValue<long>();
-        await TestDatabase.DrainAsync(App.ConnectionString, TimeSpan.FromSeconds(10)); // its audit entry is recorded
-        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", project), ("t", task));
+        await TestDatabase.DrainAsync(App.ConnectionString, TimeSpan.FromSeconds(10));
+        var moved = await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{task}", alice, Json($$"""{"project_id":{{project}}}"""));
+        Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await moved.Content.ReadAsStringAsync());
+        await TestDatabase.DrainAsync(App.ConnectionString, TimeSpan.FromSeconds(10)); // the move's audit entry too
         var entry = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM task_logger WHERE task_id = @t", ("t", task));
-        // Moved behind the service's back: drop what it cached of the lists.
-        await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
-        return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId);
+        var upload = await CsvUploads.UploadAsync(Client, alice, CsvUploads.Form(
+            $"task_name,description,status,priority,created_at,assigned_user\n{Secret} row,{Secret},true,LOW,,\nbad,,true,{Secret},,\n", $"{Secret}.csv"),
+            $"?project_id={project}");
+        var import = (await ReadJsonAsync(upload))["import_id"]!.GetValue<string>();
+        await CsvUploads.FinishedAsync(Client, alice, import);
+        var webhook = await SendAsync(HttpMethod.Post, "/api/v2/webhooks", alice,
+            Json($$"""{"url":"https://hooks.example.com/{{Secret}}","events":["task.created"],"description":"{{Secret}}","project_id":{{project}}}"""));
+        Assert.That(webhook.StatusCode, Is.EqualTo(HttpStatusCode.Created), await webhook.Content.ReadAsStringAsync());
+        return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId, import, (await ReadJsonAsync(webhook))["id"]!.GetValue<long>());
     }
 
     private static string Id(string route, PrivateWorld world) =>
         route.StartsWith("/api/v2/projects", StringComparison.Ordinal) ? world.ProjectId.ToString()
+        : route.StartsWith("/api/v2/imports", StringComparison.Ordinal) ? world.ImportId
+        : route.StartsWith("/api/v2/webhooks", StringComparison.Ordinal) ? world.WebhookId.ToString()
         : route.StartsWith("/api/v2/task-log", StringComparison.Ordinal) ? world.LogEntryId.ToString()
         : route.StartsWith("/api/task/", StringComparison.Ordinal) && route.EndsWith("{id}", StringComparison.Ordinal) ? world.TaskId.ToString()
         : world.TaskId.ToString();

@@ -71,6 +71,20 @@ public abstract class ApiTest
         return await Client.SendAsync(request);
     }
 
+    /// <summary>A new project (private unless <paramref name="extra"/> says otherwise) whose owner is the caller.</summary>
+    protected async Task<long> CreateProjectAsync(string token, string name = "Team", string extra = "")
+    {
+        var response = await SendAsync(HttpMethod.Post, "/api/v2/projects", token, Json($$"""{"name":"{{name}}"{{extra}}}"""));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        return (await ReadJsonAsync(response))["id"]!.GetValue<long>();
+    }
+
+    protected async Task AddMemberAsync(string owner, long project, long userId, string role)
+    {
+        var response = await SendAsync(HttpMethod.Put, $"/api/v2/projects/{project}/members/{userId}", owner, Json($$"""{"role":"{{role}}"}"""));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
+    }
+
     protected async Task<JsonObject> CreateTaskAsync(string token, string json)
     {
         var response = await SendAsync(HttpMethod.Post, "/api/task", token, Json(json));

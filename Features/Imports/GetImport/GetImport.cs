@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
@@ -18,6 +19,9 @@ public sealed record ImportError(long Row, string Column, string Code, string Me
 public sealed record ImportStatusResponse
 {
     public required Guid ImportId { get; init; }
+
+    /// <summary>The project every row lands in.</summary>
+    public required long ProjectId { get; init; }
     public required string Status { get; init; }
     public required string Mode { get; init; }
     public required string FileName { get; init; }
@@ -35,16 +39,20 @@ public sealed record ImportStatusResponse
     public string ErrorsUrl => $"/api/imports/{ImportId}/errors";
 }
 
-public sealed record GetImportQuery(Guid ImportId, long UserId, bool IsAdmin) : IQuery<Outcome<ImportStatusResponse>>;
+/// <summary>An import is read by its uploader and by admins, and only while its project is one they may read.</summary>
+public sealed record GetImportQuery(Guid ImportId, long CallerId, bool CallerIsAdmin) : IQuery<Outcome<ImportStatusResponse>>;
 
 public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions> options) : IQueryHandler<GetImportQuery, Outcome<ImportStatusResponse>>
 {
-    public const string AccessSql = "SELECT (requested_by = @UserId OR @IsAdmin) FROM imports WHERE id = @ImportId";
+    public const string AccessSql = $"SELECT (requested_by = @CallerId OR @CallerIsAdmin) FROM imports WHERE id = @ImportId AND {Readable}";
 
-    private const string Sql = """
-        SELECT id AS import_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
+    /// <summary>The import's project is one the caller may read: otherwise the import does not exist for it.</summary>
+    public const string Readable = $"EXISTS (SELECT 1 FROM projects p WHERE p.id = imports.project_id AND {ProjectAccess.Readable})";
+
+    private const string Sql = $"""
+        SELECT id AS import_id, project_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
                created_at, started_at, finished_at
-        FROM imports WHERE id = @ImportId AND (requested_by = @UserId OR @IsAdmin);
+        FROM imports WHERE id = @ImportId AND (requested_by = @CallerId OR @CallerIsAdmin) AND {Readable};
 
         SELECT row_number AS row, column_name AS column, code, message, value, coalesce(value_length, length(value)) AS value_length
         FROM import_errors
@@ -56,7 +64,7 @@ public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions
         await using var connection = await db.OpenConnectionAsync(ct);
         var limit = options.Value.ErrorsInStatus;
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
-            new { query.ImportId, query.UserId, query.IsAdmin, Limit = limit + 1 }, cancellationToken: ct));
+            new { query.ImportId, query.CallerId, query.CallerIsAdmin, Limit = limit + 1 }, cancellationToken: ct));
         var import = await results.ReadSingleOrDefaultAsync<ImportStatusResponse>();
         var errors = (await results.ReadAsync<ImportError>()).AsList();
         if (import is null)

@@ -5,6 +5,7 @@ using MassTransit;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using TaskManager.Features.Imports.RunImport;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features.Imports.ImportFromMessage;
@@ -23,6 +24,7 @@ public sealed class ImportTasksCsvValidator : AbstractValidator<ImportTasksCsv>
             .WithMessage($"csv_content must be at most {options.Value.MaxInlineBytes} bytes.");
         RuleFor(m => m.Mode).Must(m => m is null or ImportModes.Partial or ImportModes.Atomic or ImportModes.DryRun)
             .WithMessage("mode must be partial, atomic or dry_run.");
+        RuleFor(m => m.ProjectId).GreaterThan(0).WithMessage("project_id must be a project id.");
     }
 }
 
@@ -31,10 +33,11 @@ public sealed class ImportTasksCsvValidator : AbstractValidator<ImportTasksCsv>
 public sealed class ImportTasksCsvConsumer(NpgsqlDataSource db, ImportRunner runner, IValidator<ImportTasksCsv> validator,
     IOptions<ImportOptions> options) : IConsumer<ImportTasksCsv>
 {
-    private const string CreateSql = """
-        INSERT INTO imports (id, requested_by, file_name, source, mode, file_bytes)
-        SELECT @ImportId, u.id, @FileName, 'message', @Mode, @FileBytes FROM users u
+    private static readonly string CreateSql = $"""
+        INSERT INTO imports (id, requested_by, file_name, source, mode, file_bytes, project_id)
+        SELECT @ImportId, u.id, @FileName, 'message', @Mode, @FileBytes, @ProjectId FROM users u
         WHERE lower(u.username) = lower(@RequestedBy) AND u.is_active
+          AND EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND {ProjectAccess.TakesTasksFrom("u.id")})
         ON CONFLICT (id) DO NOTHING
         RETURNING id
         """;
@@ -56,6 +59,7 @@ public sealed class ImportTasksCsvConsumer(NpgsqlDataSource db, ImportRunner run
                 FileName = message.FileName ?? $"{message.ImportId}.csv",
                 Mode = message.Mode ?? ImportModes.Partial,
                 FileBytes = (long)content.Length,
+                ProjectId = message.ProjectId ?? ProjectRules.DefaultProjectId,
             }, transaction, cancellationToken: ct));
             if (created is not null)
             {
@@ -69,7 +73,8 @@ public sealed class ImportTasksCsvConsumer(NpgsqlDataSource db, ImportRunner run
             else if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "SELECT EXISTS (SELECT 1 FROM imports WHERE id = @ImportId)", message, transaction, cancellationToken: ct)))
             {
-                throw new ValidationException($"requested_by '{message.RequestedBy}' is not an active user.");
+                throw new ValidationException($"requested_by '{message.RequestedBy}' is not an active user who may create tasks in project " +
+                                              $"{message.ProjectId ?? ProjectRules.DefaultProjectId}.");
             }
             await transaction.CommitAsync(ct);
         }

@@ -17,15 +17,15 @@ namespace TaskManager.Features.Imports.ListImports;
 public sealed record ImportsPage(IReadOnlyList<ImportStatusResponse> Imports, string? NextCursor);
 
 /// <summary>The caller's imports (an admin's: everyone's), newest first, each as GET /api/imports/{id} shows it.</summary>
-public sealed record ListImportsQuery(long UserId, bool IsAdmin, int Limit, string? Cursor) : IQuery<Outcome<ImportsPage>>;
+public sealed record ListImportsQuery(long CallerId, bool CallerIsAdmin, int Limit, string? Cursor) : IQuery<Outcome<ImportsPage>>;
 
 public sealed class ListImportsHandler(NpgsqlDataSource db, Cursors cursors, IOptions<ImportOptions> options) : IQueryHandler<ListImportsQuery, Outcome<ImportsPage>>
 {
-    private const string Sql = """
-        SELECT id AS import_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
+    private const string Sql = $"""
+        SELECT id AS import_id, project_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
                created_at, started_at, finished_at
         FROM imports
-        WHERE (requested_by = @UserId OR @IsAdmin)
+        WHERE (requested_by = @CallerId OR @CallerIsAdmin) AND {GetImportHandler.Readable}
           AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
         ORDER BY created_at DESC, id DESC
         LIMIT @PageSize;
@@ -42,7 +42,7 @@ public sealed class ListImportsHandler(NpgsqlDataSource db, Cursors cursors, IOp
 
     public async ValueTask<Outcome<ImportsPage>> Handle(ListImportsQuery query, CancellationToken ct)
     {
-        var fingerprint = query.IsAdmin ? "imports:all" : $"imports:{query.UserId}";
+        var fingerprint = query.CallerIsAdmin ? "imports:all" : $"imports:{query.CallerId}";
         DateTime? afterTime = null;
         var afterId = Guid.Empty;
         if (query.Cursor is not null)
@@ -55,7 +55,7 @@ public sealed class ListImportsHandler(NpgsqlDataSource db, Cursors cursors, IOp
         }
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<ImportStatusResponse>(new CommandDefinition(Sql,
-            new { query.UserId, query.IsAdmin, AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct))).AsList();
+            new { query.CallerId, query.CallerIsAdmin, AfterTime = afterTime, AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct))).AsList();
         var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
             i => [i.CreatedAt.ToString("O", CultureInfo.InvariantCulture), i.ImportId.ToString()]);
 

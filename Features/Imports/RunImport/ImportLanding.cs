@@ -25,7 +25,8 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
 
     // The batch's audit entries: rows of its own, so a batch may write them while the batch before it commits.
     private const string AuditSql = """
-        INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at)
+        INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at,
+                                project_id)
         -- The entry's message id: the import's id (its first 8 bytes) and the row number. Ordered within an import, so
         -- the unique index on message_id takes appends instead of a random insert per row (random ids made the
         -- audit insert the import's dearest step), and the same row always gets the same id.
@@ -41,7 +42,7 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                || jsonb_build_object('done', jsonb_build_object('old', NULL, 'new', t.done))
                || CASE WHEN t.due_date IS NULL THEN '{}'::jsonb
                        ELSE jsonb_build_object('due_date', jsonb_build_object('old', NULL, 'new', t.due_date)) END,
-               NULL, t.status, @UserId, @Username, now()
+               NULL, t.status, @UserId, @Username, now(), t.project_id
         FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To
         """;
 
@@ -133,7 +134,7 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         }
         var now = clock.GetUtcNow().UtcDateTime;
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done, project_id) FROM STDIN (FORMAT BINARY)", ct))
         {
             // Synchronous writes: the importer buffers them and only touches the socket when its buffer fills,
             // and an awaited call per field cost more than the I/O itself.
@@ -152,6 +153,7 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                 copy.Write(row.Row, NpgsqlDbType.Bigint);
                 copy.Write(row.DueDate, NpgsqlDbType.Date);
                 copy.Write(row.Done, NpgsqlDbType.Boolean);
+                copy.Write(import.ProjectId, NpgsqlDbType.Bigint);
             }
             await copy.CompleteAsync(ct);
         }

@@ -12,7 +12,7 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
     ILogger<ImportRunner> logger)
 {
     private const string LoadSql = """
-        SELECT i.id, i.requested_by, u.username AS requested_by_username, i.mode, i.status, i.checkpoint_row, i.tasks_created, i.rows_failed
+        SELECT i.id, i.project_id, i.requested_by, u.username AS requested_by_username, i.mode, i.status, i.checkpoint_row, i.tasks_created, i.rows_failed
         FROM imports i JOIN users u ON u.id = i.requested_by WHERE i.id = @Id
         """;
 
@@ -240,6 +240,7 @@ public sealed class ImportRunner(NpgsqlDataSource db, ImportRowReader reader, Im
 public sealed class ImportState
 {
     public Guid Id { get; init; }
+    public long ProjectId { get; init; }
     public long RequestedBy { get; init; }
     public string RequestedByUsername { get; init; } = "";
     public string Mode { get; init; } = ImportModes.Partial;

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
@@ -23,7 +24,15 @@ public sealed class UploadCsvForm
 
 public sealed record UploadCsvResponse(string Message, Guid ImportId, string StatusUrl);
 
-public sealed record UploadCsvCommand(long UserId, string FileName, Stream Content, string Mode, string? IdempotencyKey) : ICommand<Outcome<UploadCsvResponse>>;
+public sealed record UploadCsvCommand(long UserId, string FileName, Stream Content, string Mode, string? IdempotencyKey) : ICommand<Outcome<UploadCsvResponse>>
+{
+    /// <summary>Where every row lands; the uploader must be able to create tasks there.</summary>
+    public long ProjectId { get; init; } = ProjectRules.DefaultProjectId;
+
+    public bool CallerIsAdmin { get; init; }
+
+    public long CallerId => UserId;
+}
 
 /// <summary>Stores the received file in the database chunk by chunk (never the whole file in memory), checks that it
 /// is CSV text with the required columns, and queues the import for a worker, all in one transaction.</summary>
@@ -32,8 +41,8 @@ public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOption
     private const string FindByKeySql = "SELECT id FROM imports WHERE requested_by = @UserId AND idempotency_key = @IdempotencyKey";
     private const string UnfinishedSql = "SELECT count(*) FROM imports WHERE requested_by = @UserId AND status IN ('queued', 'running')";
     private const string CreateSql = """
-        INSERT INTO imports (id, requested_by, file_name, source, mode, idempotency_key)
-        VALUES (@Id, @UserId, @FileName, 'upload', @Mode, @IdempotencyKey)
+        INSERT INTO imports (id, requested_by, file_name, source, mode, idempotency_key, project_id)
+        VALUES (@Id, @UserId, @FileName, 'upload', @Mode, @IdempotencyKey, @ProjectId)
         """;
 
     public async ValueTask<Outcome<UploadCsvResponse>> Handle(UploadCsvCommand command, CancellationToken ct)
@@ -45,6 +54,11 @@ public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOption
         {
             return Accepted(earlier, "Import already accepted");
         }
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT {ProjectAccess.ProjectIdTakesTasks}", command, cancellationToken: ct)))
+        {
+            var target = await connection.QuerySingleAsync<TargetCheck>(new CommandDefinition(ProjectAccess.TargetCheckSql, command, cancellationToken: ct));
+            return target.Refusal<UploadCsvResponse>(command.ProjectId);
+        }
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(UnfinishedSql, command, cancellationToken: ct)) >= settings.MaxConcurrentPerUser)
         {
             return TooMany(settings);
@@ -52,7 +66,7 @@ public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOption
 
         var id = Guid.CreateVersion7();
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(CreateSql, new { Id = id, command.UserId, command.FileName, command.Mode, command.IdempotencyKey },
+        await connection.ExecuteAsync(new CommandDefinition(CreateSql, new { Id = id, command.UserId, command.FileName, command.Mode, command.IdempotencyKey, command.ProjectId },
             transaction, cancellationToken: ct));
 
         var buffer = new byte[settings.ChunkBytes];
@@ -167,13 +181,15 @@ public static class UploadCsvEndpoint
         .MapPost("/upload-csv", HandleAsync)
         .WithName("UploadCsv")
         .WithSummary("Upload a CSV file")
-        .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates.")
+        .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. ?atomic=true imports all or nothing, ?dry_run=true only validates. " +
+                         "project_id (query or form field; default: the default project) is where every row lands.")
         .AsCsvUpload(app);
 
     private static Task<Results<Accepted<UploadCsvResponse>, Problem>> HandleAsync(
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
         [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null) =>
-        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), atomic, dryRun, idempotencyKey), mediator, inFlight, options.Value,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null, [FromQuery(Name = "project_id")] string? projectId = null) =>
+        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), user.IsInRole(Roles.Admin), atomic, dryRun, idempotencyKey, projectId),
+            mediator, inFlight, options.Value,
             accepted => Task.FromResult(TypedResults.Accepted(accepted.StatusUrl, accepted)), ct);
 }

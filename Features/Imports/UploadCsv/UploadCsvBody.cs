@@ -5,13 +5,15 @@ using Microsoft.AspNetCore.Server.Kestrel.Core.Features;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 
-/// <summary>What an upload asked for: its body, its caller and its query and header options.</summary>
-public sealed record UploadRequest(HttpRequest Http, long UserId, bool Atomic, bool DryRun, string? IdempotencyKey);
+/// <summary>What an upload asked for: its body, its caller and its query and header options. `ProjectId` is the query's
+/// `project_id`, unparsed: a form field of that name may give it instead.</summary>
+public sealed record UploadRequest(HttpRequest Http, long UserId, bool CallerIsAdmin, bool Atomic, bool DryRun, string? IdempotencyKey, string? ProjectId);
 
 /// <summary>Receives an uploaded CSV (v1's POST /api/upload-csv and v2's POST /api/v2/imports): reads the multipart
 /// stream by hand so the file is spooled as it arrives, never bound or held in memory.</summary>
@@ -56,40 +58,80 @@ public static class UploadCsvBody
         {
             return Problem.Of(StatusCodes.Status429TooManyRequests, $"You are already sending {settings.MaxUploadsInFlightPerUser} files (or the service is receiving as many as it can); wait for one to finish.", 5);
         }
+        FileStream? file = null;
+        string? fileName = null;
         try
         {
             if (request.HttpContext.Features.Get<IHttpMinRequestBodyDataRateFeature>() is { } rate)
             {
                 rate.MinDataRate = new MinDataRate(settings.MinUploadBytesPerSecond, TimeSpan.FromSeconds(10));
             }
+            // The file is spooled as it arrives; a project_id field may come before it or after it.
             var reader = new MultipartReader(boundary, request.Body);
+            var projectField = upload.ProjectId;
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
-                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
-                    !disposition.Name.Equals("file", StringComparison.OrdinalIgnoreCase))
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                 {
                     continue;
                 }
-                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value;
+                if (disposition.Name.Equals("project_id", StringComparison.OrdinalIgnoreCase) && upload.ProjectId is null)
+                {
+                    projectField = await ReadFieldAsync(section.Body, ct);
+                    continue;
+                }
+                if (!disposition.Name.Equals("file", StringComparison.OrdinalIgnoreCase) || file is not null)
+                {
+                    continue;
+                }
+                fileName = HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value;
                 fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
                 if (fileName.Any(char.IsControl))
                 {
                     return Problem.Invalid("file", "The file name must not contain control characters.");
                 }
-                await using var file = await UploadSpool.ReceiveAsync(section.Body, settings.MaxFileBytes, ct);
+                file = await UploadSpool.ReceiveAsync(section.Body, settings.MaxFileBytes, ct);
                 if (file is null)
                 {
                     return Problem.Of(StatusCodes.Status413PayloadTooLarge, $"The file is larger than the limit of {settings.MaxFileBytes} bytes.");
                 }
-                var mode = upload.Atomic ? ImportModes.Atomic : upload.DryRun ? ImportModes.DryRun : ImportModes.Partial;
-                var outcome = await mediator.Send(new UploadCsvCommand(upload.UserId, fileName[..Math.Min(fileName.Length, 255)], file, mode, upload.IdempotencyKey), ct);
-                return outcome.IsOk ? await accepted(outcome.Value!) : Problem.From(outcome);
             }
-            return Problem.Invalid("file", "The form has no field named 'file'.");
+            if (file is null)
+            {
+                return Problem.Invalid("file", "The form has no field named 'file'.");
+            }
+            long projectId = ProjectRules.DefaultProjectId;
+            if (projectField is not null && (ProjectRules.ParseIds(projectField) is not [var one] || (projectId = one) <= 0))
+            {
+                return Problem.Invalid("project_id", "project_id must be a project id.");
+            }
+            var mode = upload.Atomic ? ImportModes.Atomic : upload.DryRun ? ImportModes.DryRun : ImportModes.Partial;
+            var outcome = await mediator.Send(new UploadCsvCommand(upload.UserId, fileName![..Math.Min(fileName!.Length, 255)], file, mode, upload.IdempotencyKey)
+            {
+                ProjectId = projectId,
+                CallerIsAdmin = upload.CallerIsAdmin,
+            }, ct);
+            return outcome.IsOk ? await accepted(outcome.Value!) : Problem.From(outcome);
         }
         finally
         {
             inFlight.Exit(upload.UserId);
+            if (file is not null)
+            {
+                await file.DisposeAsync();
+            }
         }
+    }
+
+    /// <summary>A small form field's text: at most 64 characters are kept, the rest is read and dropped.</summary>
+    private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)
+    {
+        using var reader = new StreamReader(body);
+        var buffer = new char[64];
+        var length = await reader.ReadBlockAsync(buffer, ct);
+        while (await reader.ReadAsync(new char[256], ct) > 0)
+        {
+        }
+        return new string(buffer, 0, length).Trim();
     }
 }

@@ -17,17 +17,19 @@ public static class UploadCsvV2Endpoint
         .WithName("CreateImport")
         .WithSummary("Import a CSV file")
         .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. The columns of v1's upload, "
-            + "plus optional due_date and done; an id column is ignored, so an export imports as it is.")
+            + "plus optional due_date and done; an id column is ignored, so an export imports as it is. project_id (query or form field; "
+            + "default: the default project) is where every row lands: the uploader must be able to create tasks there.")
         .AsCsvUpload(app);
 
     private static Task<Results<Accepted<ImportStatusResponse>, Problem>> HandleAsync(
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
         [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null) =>
-        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), atomic, dryRun, idempotencyKey), mediator, inFlight, options.Value,
+        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null, [FromQuery(Name = "project_id")] string? projectId = null) =>
+        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), user.IsInRole(Roles.Admin), atomic, dryRun, idempotencyKey, projectId),
+            mediator, inFlight, options.Value,
             async accepted =>
             {
-                var import = await mediator.Send(new GetImportQuery(accepted.ImportId, user.UserId(), IsAdmin: true), ct);
+                var import = await mediator.Send(new GetImportQuery(accepted.ImportId, user.UserId(), CallerIsAdmin: true), ct);
                 return TypedResults.Accepted($"/api/v2/imports/{accepted.ImportId}", import.Value);
             }, ct);
 }

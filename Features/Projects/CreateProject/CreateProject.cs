@@ -63,7 +63,7 @@ public static class CreateProjectEndpoint
         HttpContext http, CancellationToken ct)
     {
         var project = await mediator.Send(new CreateProjectCommand(Caller.From(user).CallerId, request.Name!.Trim(), request.Description,
-            request.Visibility ?? ProjectRules.Private), ct);
+            ProjectRules.Normalize(request.Visibility, ProjectRules.Visibilities) ?? ProjectRules.Private), ct);
         http.Response.Headers.ETag = TaskETag.For(project.Version);
         return TypedResults.Created($"/api/v2/projects/{project.Id}", project);
     }

@@ -161,8 +161,8 @@ public static class PatchProjectEndpoint
                     case "description" when value.ValueKind == JsonValueKind.String && ProjectRules.IsDescription(value.GetString()):
                         patch = patch with { Description = value.GetString() }; break;
                     case "description": invalid = ("description", ProjectRules.DescriptionError + " Or null."); return null;
-                    case "visibility" when value.ValueKind == JsonValueKind.String && ProjectRules.Visibilities.Contains(value.GetString()):
-                        patch = patch with { Visibility = value.GetString() }; break;
+                    case "visibility" when value.ValueKind == JsonValueKind.String && ProjectRules.Normalize(value.GetString(), ProjectRules.Visibilities) is { } visibility:
+                        patch = patch with { Visibility = visibility }; break;
                     case "visibility": invalid = ("visibility", "visibility must be public or private."); return null;
                     case "archived" when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
                         patch = patch with { Archived = value.GetBoolean() }; break;

@@ -80,7 +80,7 @@ public static class SetProjectMemberEndpoint
     private static async Task<Results<Ok<ProjectMember>, Problem>> HandleAsync(long id, [FromRoute(Name = "user_id")] long userId,
         SetProjectMemberRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new SetProjectMemberCommand(id, userId, request.Role!, Caller.From(user)), ct);
+        var outcome = await mediator.Send(new SetProjectMemberCommand(id, userId, ProjectRules.Normalize(request.Role, ProjectRules.Roles)!, Caller.From(user)), ct);
         return outcome.ToResult(TypedResults.Ok);
     }
 }

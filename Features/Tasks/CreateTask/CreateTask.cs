@@ -4,6 +4,7 @@ using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
@@ -26,18 +27,26 @@ public sealed class CreateTaskValidator : AbstractValidator<CreateTaskRequest>
     }
 }
 
+/// <summary>A new task, from either interface: v1's always in the default project, v2's in `ProjectId`.</summary>
 public sealed record CreateTaskCommand(long UserId, string TaskName, string? Description, bool Status, string Priority, long AssignedUserId,
-    DateOnly? DueDate = null, bool Done = false) : ICommand<Outcome<TaskRow>>;
+    DateOnly? DueDate = null, bool Done = false) : ICommand<Outcome<TaskRow>>
+{
+    public long ProjectId { get; init; } = ProjectRules.DefaultProjectId;
+
+    public bool CallerIsAdmin { get; init; }
+
+    public long CallerId => UserId;
+}
 
 public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
 {
     // One statement: the task, today's log row and the audit event are written together or not at all.
-    // The assignee must exist; if not, nothing is inserted and the caller hears why.
+    // The assignee must exist and the project take the caller's task; if not, nothing is inserted and the caller hears why.
     private const string Sql = $"""
         WITH changed AS (
-            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done)
-            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done
-            WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)
+            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done, project_id)
+            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done, @ProjectId
+            WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId) AND {ProjectAccess.ProjectIdTakesTasks}
             RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
         ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
         SELECT {TaskSql.ResponseColumns}
@@ -50,7 +59,10 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, cancellationToken: ct));
         if (task is null)
         {
-            return Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.");
+            var target = await connection.QuerySingleAsync<TargetCheck>(new CommandDefinition(ProjectAccess.TargetCheckSql, command, cancellationToken: ct));
+            return target is { Readable: true, Creatable: true, Archived: false }
+                ? Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.")
+                : target.Refusal<TaskRow>(command.ProjectId);
         }
         await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
         await cache.InvalidateAsync();

@@ -5,6 +5,7 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
@@ -12,8 +13,9 @@ using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
 
-/// <summary>A new task (v2). Fields other than these are ignored.</summary>
-public sealed record CreateTaskV2Request(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId);
+/// <summary>A new task (v2), in `project_id` (default: the default project). Fields other than these are ignored.</summary>
+public sealed record CreateTaskV2Request(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId,
+    long? ProjectId = null);
 
 public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Request>
 {
@@ -23,6 +25,7 @@ public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Reques
         RuleFor(r => r.Description).ValidDescription();
         RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
         RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+        RuleFor(r => r.ProjectId).ValidProjectId();
     }
 }
 
@@ -35,10 +38,13 @@ public static class CreateTaskV2Endpoint
         .WithName("CreateTaskV2")
         .WithSummary("Create a task")
         .WithDescription("Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body " +
-                         "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422.")
+                         "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422. project_id " +
+                         "(default: the default project) must be one the caller may create in: 400 when it cannot be read, 403 when the " +
+                         "caller is not its editor or owner, 409 when it is archived.")
         .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag)
         .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.IdempotentReplayed)
         .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -75,7 +81,11 @@ public static class CreateTaskV2Endpoint
         try
         {
             outcome = await mediator.Send(new CreateTaskCommand(caller, request.TaskName!.Trim(), request.Description, true,
-                TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller, request.DueDate, request.Done ?? false), ct);
+                TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller, request.DueDate, request.Done ?? false)
+            {
+                ProjectId = request.ProjectId ?? ProjectRules.DefaultProjectId,
+                CallerIsAdmin = user.IsInRole(Roles.Admin),
+            }, ct);
         }
         catch when (idempotencyKey is not null)
         {

@@ -37,18 +37,19 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         ), changed AS (
             UPDATE tasks t SET status = false, updated_at = now(), version = t.version + 1
             FROM old
-            WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable} AND {TaskSql.MayChangeCondition}
+            WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable} AND {ProjectAccess.TaskChangeable} AND {ProjectAccess.TaskProjectOpen}
             RETURNING t.*, t AS new_row, old.row AS old_row, 'deleted'::text AS action
         ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
         SELECT count(*) FROM changed
         """;
 
-    private const string ExistsSql = $"SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable})";
+    // Only read when nothing was deleted, to say why: null when the task does not exist for the caller.
+    private const string WhyNotSql = $"SELECT {ProjectAccess.TaskChangeable} FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}";
 
     // The log rows go with the task (ON DELETE CASCADE); the audit trail stays, and records the purge.
     private const string PurgeSql = $"""
         WITH changed AS (
-            DELETE FROM tasks t WHERE t.id = @TaskId
+            DELETE FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskProjectOpen}
             RETURNING t.id, NULL::tasks AS new_row, t AS old_row, 'purged'::text AS action
         ), {TaskSql.OutboxEventCte}
         SELECT count(*) FROM changed
@@ -63,9 +64,12 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
             await cache.InvalidateAsync();
             return new DeleteTaskResponse("Task deleted successfully");
         }
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(ExistsSql, command, cancellationToken: ct))
-            ? Outcome<DeleteTaskResponse>.Forbidden("Only the task's creator, its assignee, a manager or an admin may delete it.")
-            : Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
+        return await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct)) switch
+        {
+            null => Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist."),
+            false => Outcome<DeleteTaskResponse>.Forbidden(TaskProblems.MayNotChange),
+            true => Outcome<DeleteTaskResponse>.Conflict(TaskProblems.Archived),
+        };
     }
 
     public async ValueTask<Outcome<DeleteTaskResponse>> Handle(PurgeTaskCommand command, CancellationToken ct)
@@ -73,7 +77,10 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         await using var connection = await db.OpenConnectionAsync(ct);
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(PurgeSql, command, cancellationToken: ct)) == 0)
         {
-            return Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
+            return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)", command,
+                    cancellationToken: ct))
+                ? Outcome<DeleteTaskResponse>.Conflict(TaskProblems.Archived)
+                : Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
         }
         await connection.CloseAsync();
         await cache.InvalidateAsync();

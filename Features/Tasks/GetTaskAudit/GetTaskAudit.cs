@@ -25,7 +25,8 @@ public sealed class GetTaskAuditHandler(NpgsqlDataSource db) : IQueryHandler<Get
     private const string Sql = $"""
         SELECT action, changes::text AS changes, previous_status, new_status,
                modified_by_username AS modified_by, modified_by AS modified_by_id, changed_at
-        FROM task_audit WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden} ORDER BY changed_at, id;
+        FROM task_audit a WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden} AND {ProjectAccess.EntryReadable}
+        ORDER BY changed_at, id;
 
         SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable});
         """;

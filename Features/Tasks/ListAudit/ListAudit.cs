@@ -31,16 +31,18 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
         """;
 
     private const string TaskSql = $"""
-        SELECT {Columns} FROM task_audit
-        WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden}
+        SELECT {Columns} FROM task_audit a
+        WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden} AND {ProjectAccess.EntryReadable}
           AND (@AfterTime::timestamptz IS NULL OR (changed_at, id) > (@AfterTime, @AfterId))
         ORDER BY changed_at, id LIMIT @PageSize;
 
         SELECT {ProjectAccess.TaskIdNotHidden}
-           AND (EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId) OR EXISTS (SELECT 1 FROM task_audit WHERE task_id = @TaskId));
+           AND (EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)
+                OR EXISTS (SELECT 1 FROM task_audit a WHERE task_id = @TaskId AND {ProjectAccess.EntryReadable}));
         """;
 
-    // HiddenMark: for a caller who may not read some projects, where the condition that leaves their tasks' entries out goes.
+    // HiddenMark: for a caller who may not read some projects, where the condition goes that leaves out the entries recorded
+    // in them and every entry of a task that is in one now.
     private const string HiddenMark = "/* hidden projects */";
 
     private const string FeedSql = $"""
@@ -69,7 +71,10 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
         }
         var scope = query.TaskId is null ? await scopes.ForAsync(query.Caller, ct) : Scope.Everything;
         var sql = query.TaskId is not null ? TaskSql : FeedSql.Replace(HiddenMark, scope.HidesAny
-            ? "AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = a.task_id AND t.project_id = ANY(@HiddenProjects))" : "", StringComparison.Ordinal);
+            ? """
+              AND a.project_id <> ALL(@HiddenProjects)
+              AND NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = a.task_id AND t.project_id = ANY(@HiddenProjects))
+              """ : "", StringComparison.Ordinal);
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new
         {

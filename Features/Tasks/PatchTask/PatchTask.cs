@@ -13,7 +13,8 @@ namespace TaskManager.Features.Tasks.PatchTask;
 
 /// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
 /// A present key changes its field; null clears description, due_date or assigned_user_id.</summary>
-public sealed record TaskPatch(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId);
+public sealed record TaskPatch(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId,
+    long? ProjectId = null);
 
 /// <summary>PATCH /api/v2/tasks/{id}: the same handler as v1's PUT, with merge-patch meaning (null clears).</summary>
 public static class PatchTaskEndpoint
@@ -23,12 +24,14 @@ public static class PatchTaskEndpoint
         .WithName("PatchTask")
         .WithSummary("Change a task")
         .WithDescription("JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or " +
-                         "assigned_user_id; done: true sets completed_at. Send If-Match with the task's ETag to avoid overwriting a newer change.")
+                         "assigned_user_id; done: true sets completed_at; project_id moves the task (the caller must be able to change it and create " +
+                         "in the target). Send If-Match with the task's ETag to avoid overwriting a newer change. A task of an archived project is 409.")
         .Accepts<TaskPatch>("application/merge-patch+json", "application/json")
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
@@ -65,18 +68,19 @@ public static class PatchTaskEndpoint
 
 /// <summary>A merge patch read field by field: each known key with its type checked, unknown keys ignored.</summary>
 public sealed record MergePatch(string? TaskName, string? Description, bool ClearDescription, string? Priority, bool? Done,
-    DateOnly? DueDate, bool ClearDueDate, long? AssignedUserId, bool ClearAssignee, string? Field = null, string? Error = null)
+    DateOnly? DueDate, bool ClearDueDate, long? AssignedUserId, bool ClearAssignee, long? ProjectId = null, string? Field = null, string? Error = null)
 {
     public UpdateTaskCommand ToCommand(long taskId, long userId, bool privileged, int[]? expectedVersions) =>
         new(taskId, userId, privileged, expectedVersions, TaskName, Description, null, Priority, AssignedUserId,
-            DueDate, Done, ClearDescription, ClearDueDate, ClearAssignee);
+            DueDate, Done, ClearDescription, ClearDueDate, ClearAssignee)
+        { ProjectId = ProjectId };
 
     public static MergePatch Read(JsonElement body)
     {
         string? name = null, description = null, priority = null;
         bool? done = null;
         DateOnly? due = null;
-        long? assignee = null;
+        long? assignee = null, project = null;
         bool clearDescription = false, clearDue = false, clearAssignee = false;
         var current = "body";
         try
@@ -111,6 +115,9 @@ public sealed record MergePatch(string? TaskName, string? Description, bool Clea
                     case "assigned_user_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var userId) && userId > 0:
                         assignee = userId; break;
                     case "assigned_user_id": return Invalid("assigned_user_id", "assigned_user_id must be a user id or null.");
+                    case "project_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var projectId) && projectId > 0:
+                        project = projectId; break;
+                    case "project_id": return Invalid("project_id", "project_id must be a project id (a task is always in one).");
                 }
             }
         }
@@ -119,8 +126,8 @@ public sealed record MergePatch(string? TaskName, string? Description, bool Clea
             // The parser checks only that a \u escape has four hex digits: a lone surrogate fails once the text is read.
             return Invalid(current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
         }
-        return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee);
+        return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee, project);
     }
 
-    private static MergePatch Invalid(string field, string error) => new(null, null, false, null, null, null, false, null, false, field, error);
+    private static MergePatch Invalid(string field, string error) => new(null, null, false, null, null, null, false, null, false, null, field, error);
 }

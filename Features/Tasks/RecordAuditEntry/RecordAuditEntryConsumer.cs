@@ -49,9 +49,10 @@ public sealed class ValidTaskChangedFilter(IValidator<TaskChanged> validator) : 
 public sealed class RecordAuditEntryConsumer(NpgsqlDataSource db) : IConsumer<Batch<TaskChanged>>
 {
     private const string Sql = """
-        INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at)
+        INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at,
+                                project_id)
         SELECT * FROM unnest(@MessageIds, @TaskIds, @Actions, @Changes::jsonb[], @PreviousStatuses, @NewStatuses, @ModifiedBys,
-                             @ModifiedByUsernames, @ChangedAts)
+                             @ModifiedByUsernames, @ChangedAts, @ProjectIds)
         ON CONFLICT (message_id) DO NOTHING
         """;
 
@@ -70,6 +71,7 @@ public sealed class RecordAuditEntryConsumer(NpgsqlDataSource db) : IConsumer<Ba
             ModifiedBys = batch.Select(m => m.Message.ModifiedBy).ToArray(),
             ModifiedByUsernames = batch.Select(m => m.Message.ModifiedByUsername).ToArray(),
             ChangedAts = batch.Select(m => DateTime.SpecifyKind(m.Message.ChangedAt, DateTimeKind.Utc)).ToArray(),
+            ProjectIds = batch.Select(m => m.Message.ProjectIdOrDefault()).ToArray(),
         }, cancellationToken: context.CancellationToken));
     }
 }

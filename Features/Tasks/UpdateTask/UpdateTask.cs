@@ -41,6 +41,9 @@ public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged
     public bool CallerIsAdmin { get; init; }
 
     public long CallerId => UserId;
+
+    /// <summary>Moves the task to this project (v2): the caller must be able to change the task and create in it.</summary>
+    public long? ProjectId { get; init; }
 }
 
 public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
@@ -51,9 +54,9 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         WITH old AS (
             SELECT t AS row FROM tasks t WHERE t.id = @TaskId FOR UPDATE
         ), next AS (
-            SELECT n.*, (n.task_name, n.description, n.status, n.priority, n.assigned_user_id, n.due_date, n.done)
+            SELECT n.*, (n.task_name, n.description, n.status, n.priority, n.assigned_user_id, n.due_date, n.done, n.project_id)
                    IS DISTINCT FROM ((o.row).task_name, (o.row).description, (o.row).status, (o.row).priority,
-                                     (o.row).assigned_user_id, (o.row).due_date, (o.row).done) AS differs
+                                     (o.row).assigned_user_id, (o.row).due_date, (o.row).done, (o.row).project_id) AS differs
             FROM old o, LATERAL (SELECT
                 coalesce(@TaskName, (o.row).task_name) AS task_name,
                 CASE WHEN @ClearDescription THEN NULL ELSE coalesce(@Description, (o.row).description) END AS description,
@@ -61,16 +64,18 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 coalesce(@Priority, (o.row).priority) AS priority,
                 CASE WHEN @ClearAssignee THEN NULL ELSE coalesce(@AssignedUserId, (o.row).assigned_user_id) END AS assigned_user_id,
                 CASE WHEN @ClearDueDate THEN NULL ELSE coalesce(@DueDate, (o.row).due_date) END AS due_date,
-                coalesce(@Done, (o.row).done) AS done) n
+                coalesce(@Done, (o.row).done) AS done,
+                coalesce(@ProjectId, (o.row).project_id) AS project_id) n
         ), changed AS (
             UPDATE tasks t SET
                 task_name = n.task_name, description = n.description, status = n.status, priority = n.priority,
-                assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done,
+                assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done, project_id = n.project_id,
                 updated_at = CASE WHEN n.differs THEN now() ELSE t.updated_at END,
                 version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END
             FROM old, next n
             WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}
-              AND {TaskSql.MayChangeCondition}
+              AND {ProjectAccess.TaskChangeable} AND {ProjectAccess.TaskProjectOpen}
+              AND (@ProjectId::bigint IS NULL OR @ProjectId = (old.row).project_id OR {ProjectAccess.ProjectIdTakesTasks})
               AND (@ExpectedVersions::int[] IS NULL OR t.version = ANY(@ExpectedVersions))
               AND (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId))
             RETURNING t.*, t AS new_row, old.row AS old_row,
@@ -84,8 +89,9 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 
     // Only read when the update changed nothing, to say which condition failed.
     private const string WhyNotSql = $"""
-        SELECT {TaskSql.MayChangeCondition} AS may_change, t.version,
-               (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)) AS assignee_exists
+        SELECT {ProjectAccess.TaskChangeable} AS may_change, NOT {ProjectAccess.TaskProjectOpen} AS archived, t.version,
+               (@AssignedUserId::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId)) AS assignee_exists,
+               (@ProjectId::bigint IS NULL OR @ProjectId = t.project_id OR {ProjectAccess.ProjectIdTakesTasks}) AS target_takes_it
         FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}
         """;
 
@@ -101,17 +107,23 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
         }
 
         var why = await connection.QuerySingleOrDefaultAsync<WhyNot>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct));
+        if (why is { MayChange: true, Archived: false, AssigneeExists: true, TargetTakesIt: false })
+        {
+            var target = await connection.QuerySingleAsync<TargetCheck>(new CommandDefinition(ProjectAccess.TargetCheckSql, command, cancellationToken: ct));
+            return target.Refusal<TaskRow>(command.ProjectId!.Value);
+        }
         return why switch
         {
             null => Outcome<TaskRow>.NotFound($"Task {command.TaskId} does not exist."),
-            { MayChange: false } => Outcome<TaskRow>.Forbidden("Only the task's creator, its assignee, a manager or an admin may change it."),
+            { MayChange: false } => Outcome<TaskRow>.Forbidden(TaskProblems.MayNotChange),
+            { Archived: true } => Outcome<TaskRow>.Conflict(TaskProblems.Archived),
             { AssigneeExists: false } => Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}."),
             _ => Outcome<TaskRow>.PreconditionFailed(
                 $"The task has changed since you read it (its ETag is now {TaskETag.For(why.Version)}). Read it again and retry."),
         };
     }
 
-    private sealed record WhyNot(bool MayChange, int Version, bool AssigneeExists);
+    private sealed record WhyNot(bool MayChange, bool Archived, int Version, bool AssigneeExists, bool TargetTakesIt);
 }
 
 public static class UpdateTaskEndpoint

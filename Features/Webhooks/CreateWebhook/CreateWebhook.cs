@@ -5,13 +5,14 @@ using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using TaskManager.Infrastructure.Auth;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Webhooks.CreateWebhook;
 
-public sealed record CreateWebhookRequest(string? Url, string[]? Events, string? Description);
+/// <summary>`project_id`: only that project's events (one the caller can read); without it, every project's its creator can read.</summary>
+public sealed record CreateWebhookRequest(string? Url, string[]? Events, string? Description, long? ProjectId);
 
 public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookRequest>
 {
@@ -27,6 +28,7 @@ public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookRequ
 public sealed record CreatedWebhookResponse
 {
     public required long Id { get; init; }
+    public long? ProjectId { get; init; }
     public required string Url { get; init; }
     public required string[] Events { get; init; }
     public string? Description { get; init; }
@@ -35,7 +37,7 @@ public sealed record CreatedWebhookResponse
     public required DateTime CreatedAt { get; init; }
 }
 
-public sealed record CreateWebhookCommand(long UserId, string Url, string[] Events, string? Description) : ICommand<Outcome<CreatedWebhookResponse>>;
+public sealed record CreateWebhookCommand(Caller Caller, string Url, string[] Events, string? Description, long? ProjectId) : ICommand<Outcome<CreatedWebhookResponse>>;
 
 public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses addresses, WebhookSecrets secrets, IOptions<WebhookOptions> options)
     : ICommandHandler<CreateWebhookCommand, Outcome<CreatedWebhookResponse>>
@@ -45,8 +47,8 @@ public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses a
     private const string LockSql = "SELECT id FROM users WHERE id = @UserId FOR NO KEY UPDATE";
 
     private const string Sql = $"""
-        INSERT INTO webhook_subscriptions (url, events, description, secret, created_by)
-        SELECT @Url, @Events, @Description, @Secret, @UserId
+        INSERT INTO webhook_subscriptions (url, events, description, secret, created_by, project_id)
+        SELECT @Url, @Events, @Description, @Secret, @UserId, @ProjectId
         WHERE (SELECT count(*) FROM webhook_subscriptions WHERE created_by = @UserId) < @Limit
         RETURNING {WebhookRules.Columns}
         """;
@@ -61,14 +63,20 @@ public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses a
         var limit = options.Value.MaxSubscriptionsPerUser;
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await connection.ExecuteAsync(new CommandDefinition(LockSql, command, transaction, cancellationToken: ct));
+        if (command.ProjectId is { } project && !await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT {WebhookRules.ProjectNameable}",
+                new { ProjectId = project, command.Caller.CallerId, command.Caller.CallerIsAdmin }, transaction, cancellationToken: ct)))
+        {
+            return Outcome<CreatedWebhookResponse>.Invalid("project_id", WebhookRules.UnknownProject);
+        }
+        await connection.ExecuteAsync(new CommandDefinition(LockSql, new { UserId = command.Caller.CallerId }, transaction, cancellationToken: ct));
         var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, new
         {
             command.Url,
             Events = WebhookRules.Normalize(command.Events),
             command.Description,
             Secret = secrets.Protect(secret),
-            command.UserId,
+            UserId = command.Caller.CallerId,
+            command.ProjectId,
             Limit = limit,
         }, transaction, cancellationToken: ct));
         if (row is null)
@@ -80,6 +88,7 @@ public sealed class CreateWebhookHandler(NpgsqlDataSource db, WebhookAddresses a
         return new CreatedWebhookResponse
         {
             Id = row.Id,
+            ProjectId = row.ProjectId,
             Url = row.Url,
             Events = row.Events,
             Description = row.Description,
@@ -105,7 +114,7 @@ public static class CreateWebhookEndpoint
     private static async Task<Results<Created<CreatedWebhookResponse>, Problem>> HandleAsync(
         CreateWebhookRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new CreateWebhookCommand(user.UserId(), request.Url!.Trim(), request.Events!, request.Description), ct);
+        var outcome = await mediator.Send(new CreateWebhookCommand(Caller.From(user), request.Url!.Trim(), request.Events!, request.Description, request.ProjectId), ct);
         return outcome.ToResult(webhook => TypedResults.Created($"/api/v2/webhooks/{webhook.Id}", webhook));
     }
 }

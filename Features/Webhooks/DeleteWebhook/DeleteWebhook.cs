@@ -1,23 +1,25 @@
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Webhooks.DeleteWebhook;
 
-public sealed record DeleteWebhookCommand(long Id) : ICommand<Outcome<bool>>;
+public sealed record DeleteWebhookCommand(long Id, Caller Caller) : ICommand<Outcome<bool>>;
 
 /// <summary>Deletes the subscription and, with it, its waiting deliveries: nothing more is sent to it.</summary>
 public sealed class DeleteWebhookHandler(NpgsqlDataSource db) : ICommandHandler<DeleteWebhookCommand, Outcome<bool>>
 {
-    private const string Sql = "DELETE FROM webhook_subscriptions WHERE id = @Id";
+    private const string Sql = $"DELETE FROM webhook_subscriptions WHERE id = @Id AND {WebhookRules.Visible}";
 
     public async ValueTask<Outcome<bool>> Handle(DeleteWebhookCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var deleted = await connection.ExecuteAsync(new CommandDefinition(Sql, command, cancellationToken: ct));
+        var deleted = await connection.ExecuteAsync(new CommandDefinition(Sql, new { command.Id, command.Caller.CallerId, command.Caller.CallerIsAdmin }, cancellationToken: ct));
         return deleted == 0 ? Outcome<bool>.NotFound($"No webhook has id {command.Id}.") : true;
     }
 }
@@ -31,9 +33,9 @@ public static class DeleteWebhookEndpoint
         .WithDescription("Deletes the subscription and its deliveries; nothing more is delivered to it.")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<NoContent, Problem>> HandleAsync(long id, IMediator mediator, CancellationToken ct)
+    private static async Task<Results<NoContent, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new DeleteWebhookCommand(id), ct);
+        var outcome = await mediator.Send(new DeleteWebhookCommand(id, Caller.From(user)), ct);
         return outcome.ToResult(_ => TypedResults.NoContent());
     }
 }

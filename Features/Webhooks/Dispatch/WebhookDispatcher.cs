@@ -13,18 +13,24 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
     TimeProvider clock, ILogger<WebhookDispatcher> logger, IMeterFactory meters) : BackgroundService
 {
     // Per subscription, at most @PerSubscription deliveries are held by this worker (claimed, not yet answered);
-    // subscriptions at that bound are skipped, so one busy receiver cannot take every claim.
-    private const string ClaimSql = """
+    // subscriptions at that bound are skipped, so one busy receiver cannot take every claim. A delivery of a project its
+    // subscription's creator may no longer read is deleted instead of sent: the event does not exist for them now.
+    private static readonly string ClaimSql = $"""
         WITH due AS (
-            SELECT d.id, d.subscription_id, d.next_attempt_at
+            SELECT d.id, d.subscription_id, d.next_attempt_at,
+                   d.project_id IS NULL
+                   OR EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND {Projects.ProjectAccess.ReadableBy("s.created_by")}) AS visible
             FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
             WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.subscription_id <> ALL (@Full)
             ORDER BY d.next_attempt_at
             LIMIT @BatchSize
             FOR UPDATE OF d SKIP LOCKED
+        ), unseen AS (
+            DELETE FROM webhook_deliveries d USING due WHERE d.id = due.id AND NOT due.visible
         ), picked AS (
             SELECT r.id
-            FROM (SELECT id, subscription_id, row_number() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS n FROM due) r
+            FROM (SELECT id, subscription_id, row_number() OVER (PARTITION BY subscription_id ORDER BY next_attempt_at, id) AS n
+                  FROM due WHERE visible) r
             LEFT JOIN unnest(@HeldSubscriptions, @HeldCounts) AS h(subscription_id, held) ON h.subscription_id = r.subscription_id
             WHERE r.n <= @PerSubscription - coalesce(h.held, 0)
         )

@@ -7,6 +7,7 @@ using Mediator;
 using Npgsql;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.GetImport;
+using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Messaging;
@@ -21,9 +22,13 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
 {
     private const string AnySql = "SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND events @> ARRAY[@Type])";
 
-    private const string Sql = """
-        INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body, next_attempt_at)
-        SELECT id, @EventId, @Type, @Body, now() FROM webhook_subscriptions WHERE active AND events @> ARRAY[@Type]
+    // An event of a project goes to the subscriptions that name it or none, and whose creator may read it now (and again
+    // when it is delivered: the dispatcher drops a delivery its creator may no longer read).
+    private static readonly string Sql = $"""
+        INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body, project_id, next_attempt_at)
+        SELECT s.id, @EventId, @Type, @Body, @ProjectId, now() FROM webhook_subscriptions s
+        WHERE s.active AND s.events @> ARRAY[@Type] AND (s.project_id IS NULL OR s.project_id = @ProjectId)
+          AND (@ProjectId::bigint IS NULL OR EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND {ProjectAccess.ReadableBy("s.created_by")}))
         ON CONFLICT (subscription_id, event_id) DO NOTHING
         """;
 
@@ -44,29 +49,30 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         {
             return;
         }
-        await FanOutAsync(context, type, message.ChangedAt, () =>
+        await FanOutAsync(context, type, message.ProjectIdOrDefault(), message.ChangedAt, () =>
         {
             var data = message.Task is { ValueKind: JsonValueKind.Object } task ? JsonNode.Parse(task.GetRawText())!.AsObject() : new JsonObject { ["id"] = message.TaskId };
             data["changes"] = JsonNode.Parse(message.Changes.GetRawText());
-            return Task.FromResult<JsonNode?>(data);
+            return Task.FromResult<(JsonNode?, long?)>((data, null));
         });
     }
 
     public Task Consume(ConsumeContext<TasksImportCompleted> context) =>
-        FanOutAsync(context, WebhookEvents.ImportCompleted, context.Message.FinishedAt, async () =>
+        FanOutAsync(context, WebhookEvents.ImportCompleted, null, context.Message.FinishedAt, async () =>
         {
-            var import = await mediator.Send(new GetImportQuery(context.Message.ImportId, 0, IsAdmin: true), context.CancellationToken);
-            return JsonSerializer.SerializeToNode(import.Value, OutboxMessageTypes.Json);
+            var import = await mediator.Send(new GetImportQuery(context.Message.ImportId, 0, CallerIsAdmin: true), context.CancellationToken);
+            return (JsonSerializer.SerializeToNode(import.Value, OutboxMessageTypes.Json), import.Value?.ProjectId);
         });
 
     public Task Consume(ConsumeContext<TaskLogSnapshotTaken> context) =>
-        FanOutAsync(context, WebhookEvents.SnapshotTaken, context.Message.TakenAt, () => Task.FromResult<JsonNode?>(new JsonObject
+        FanOutAsync(context, WebhookEvents.SnapshotTaken, null, context.Message.TakenAt, () => Task.FromResult<(JsonNode?, long?)>((new JsonObject
         {
             ["log_date"] = context.Message.LogDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["rows"] = context.Message.Rows,
-        }));
+        }, null)));
 
-    private async Task FanOutAsync(ConsumeContext context, string type, DateTime timestamp, Func<Task<JsonNode?>> data)
+    /// <summary>The event's project is <paramref name="project"/>, or the one its data names once built (an import's).</summary>
+    private async Task FanOutAsync(ConsumeContext context, string type, long? project, DateTime timestamp, Func<Task<(JsonNode? Data, long? Project)>> data)
     {
         if (context.MessageId is not { } eventId)
         {
@@ -77,8 +83,10 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         {
             return;
         }
-        var body = WebhookPayload.Build(type, timestamp, await data());
-        await connection.ExecuteAsync(new CommandDefinition(Sql, new { EventId = eventId, Type = type, Body = body }, cancellationToken: context.CancellationToken));
+        var (payload, named) = await data();
+        var body = WebhookPayload.Build(type, timestamp, payload);
+        await connection.ExecuteAsync(new CommandDefinition(Sql, new { EventId = eventId, Type = type, Body = body, ProjectId = project ?? named },
+            cancellationToken: context.CancellationToken));
     }
 }
 

@@ -1,22 +1,24 @@
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Webhooks.GetWebhook;
 
-public sealed record GetWebhookQuery(long Id) : IQuery<Outcome<WebhookResponse>>;
+public sealed record GetWebhookQuery(long Id, Caller Caller) : IQuery<Outcome<WebhookResponse>>;
 
 public sealed class GetWebhookHandler(NpgsqlDataSource db) : IQueryHandler<GetWebhookQuery, Outcome<WebhookResponse>>
 {
-    private const string Sql = $"SELECT {WebhookRules.Columns} FROM webhook_subscriptions WHERE id = @Id";
+    private const string Sql = $"SELECT {WebhookRules.Columns} FROM webhook_subscriptions WHERE id = @Id AND {WebhookRules.Visible}";
 
     public async ValueTask<Outcome<WebhookResponse>> Handle(GetWebhookQuery query, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, query, cancellationToken: ct));
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, new { query.Id, query.Caller.CallerId, query.Caller.CallerIsAdmin }, cancellationToken: ct));
         return row is null ? Outcome<WebhookResponse>.NotFound($"No webhook has id {query.Id}.") : row;
     }
 }
@@ -30,9 +32,9 @@ public static class GetWebhookEndpoint
         .WithDescription("One subscription, without its secret.")
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<WebhookResponse>, Problem>> HandleAsync(long id, IMediator mediator, CancellationToken ct)
+    private static async Task<Results<Ok<WebhookResponse>, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new GetWebhookQuery(id), ct);
+        var outcome = await mediator.Send(new GetWebhookQuery(id, Caller.From(user)), ct);
         return outcome.ToResult(TypedResults.Ok);
     }
 }

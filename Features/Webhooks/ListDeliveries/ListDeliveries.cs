@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
@@ -25,18 +27,21 @@ public sealed record DeliveryResponse
 
 public sealed record DeliveriesPage(IReadOnlyList<DeliveryResponse> Deliveries, string? NextCursor);
 
-public sealed record ListDeliveriesQuery(long WebhookId, string? Status, int Limit, string? Cursor) : IQuery<Outcome<DeliveriesPage>>;
+public sealed record ListDeliveriesQuery(long WebhookId, Caller Caller, string? Status, int Limit, string? Cursor) : IQuery<Outcome<DeliveriesPage>>;
 
 public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListDeliveriesQuery, Outcome<DeliveriesPage>>
 {
     public static readonly string[] Statuses = ["pending", "succeeded", "failed"];
 
     // next_attempt_at is shown only while one is planned (a claimed delivery's lease is not a plan, but close enough).
-    private const string Sql = """
+    // A delivery of a project the caller may not read is left out, as its project's tasks are.
+    private const string Sql = $"""
         SELECT id, event_type, status, attempts, last_status_code, last_error,
                CASE WHEN status = 'pending' THEN next_attempt_at END AS next_attempt_at, created_at
         FROM webhook_deliveries
         WHERE subscription_id = @WebhookId AND (@Status::text IS NULL OR status = @Status)
+          AND (webhook_deliveries.project_id IS NULL
+               OR EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_deliveries.project_id AND {ProjectAccess.Readable}))
           AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
         ORDER BY created_at DESC, id DESC
         LIMIT @PageSize
@@ -56,8 +61,8 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
             afterTime = after;
         }
         await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = @WebhookId)",
-                query, cancellationToken: ct)))
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = @WebhookId AND {WebhookRules.Visible})",
+                new { query.WebhookId, query.Caller.CallerId, query.Caller.CallerIsAdmin }, cancellationToken: ct)))
         {
             return Outcome<DeliveriesPage>.NotFound($"No webhook has id {query.WebhookId}.");
         }
@@ -68,6 +73,8 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
             AfterTime = afterTime,
             AfterId = afterId,
             PageSize = query.Limit + 1,
+            query.Caller.CallerId,
+            query.Caller.CallerIsAdmin,
         }, cancellationToken: ct))).AsList();
         var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
             d => [d.CreatedAt.ToString("O", CultureInfo.InvariantCulture), d.Id.ToString()]);
@@ -86,7 +93,7 @@ public static class ListDeliveriesEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<DeliveriesPage>, Problem>> HandleAsync(long id, IMediator mediator, HttpContext http,
+    private static async Task<Results<Ok<DeliveriesPage>, Problem>> HandleAsync(long id, IMediator mediator, HttpContext http, ClaimsPrincipal user,
         CancellationToken ct, [FromQuery] string? status = null, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
         if (status is not null && !ListDeliveriesHandler.Statuses.Contains(status))
@@ -97,7 +104,7 @@ public static class ListDeliveriesEndpoint
         {
             return badLimit;
         }
-        var outcome = await mediator.Send(new ListDeliveriesQuery(id, status, size, cursor), ct);
+        var outcome = await mediator.Send(new ListDeliveriesQuery(id, Caller.From(user), status, size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

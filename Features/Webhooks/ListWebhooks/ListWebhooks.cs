@@ -1,9 +1,11 @@
 using System.Globalization;
+using System.Security.Claims;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
@@ -12,8 +14,9 @@ namespace TaskManager.Features.Webhooks.ListWebhooks;
 
 public sealed record WebhooksPage(IReadOnlyList<WebhookResponse> Webhooks, string? NextCursor);
 
-/// <summary>Every subscription (they belong to the team, not to whoever registered them), oldest first.</summary>
-public sealed record ListWebhooksQuery(int Limit, string? Cursor) : IQuery<Outcome<WebhooksPage>>;
+/// <summary>Every subscription (they belong to the team, not to whoever registered them), oldest first; one that names a
+/// project the caller may not read does not exist for it.</summary>
+public sealed record ListWebhooksQuery(Caller Caller, int Limit, string? Cursor) : IQuery<Outcome<WebhooksPage>>;
 
 public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListWebhooksQuery, Outcome<WebhooksPage>>
 {
@@ -21,7 +24,7 @@ public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : 
 
     private const string Sql = $"""
         SELECT {WebhookRules.Columns} FROM webhook_subscriptions
-        WHERE id > @AfterId
+        WHERE id > @AfterId AND {WebhookRules.Visible}
         ORDER BY id
         LIMIT @PageSize
         """;
@@ -36,7 +39,7 @@ public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : 
         }
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<WebhookResponse>(new CommandDefinition(Sql,
-            new { AfterId = afterId, PageSize = query.Limit + 1 }, cancellationToken: ct))).AsList();
+            new { AfterId = afterId, PageSize = query.Limit + 1, query.Caller.CallerId, query.Caller.CallerIsAdmin }, cancellationToken: ct))).AsList();
         var (page, next) = CursorPages.Split(rows, query.Limit, cursors, Fingerprint, w => [w.Id.ToString(CultureInfo.InvariantCulture)]);
         return new WebhooksPage(page, next);
     }
@@ -52,14 +55,14 @@ public static class ListWebhooksEndpoint
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
         .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<WebhooksPage>, Problem>> HandleAsync(IMediator mediator, HttpContext http, CancellationToken ct,
+    private static async Task<Results<Ok<WebhooksPage>, Problem>> HandleAsync(IMediator mediator, HttpContext http, ClaimsPrincipal user, CancellationToken ct,
         [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
     {
         if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
         {
             return badLimit;
         }
-        var outcome = await mediator.Send(new ListWebhooksQuery(size, cursor), ct);
+        var outcome = await mediator.Send(new ListWebhooksQuery(Caller.From(user), size, cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

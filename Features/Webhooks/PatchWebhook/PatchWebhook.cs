@@ -1,15 +1,18 @@
+using System.Security.Claims;
 using Dapper;
 using FluentValidation;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Webhooks.PatchWebhook;
 
-/// <summary>Fields left out (or null) stay as they are. `active: true` resumes a subscription that was set inactive.</summary>
-public sealed record PatchWebhookRequest(string? Url, string[]? Events, string? Description, bool? Active);
+/// <summary>Fields left out (or null) stay as they are. `active: true` resumes a subscription that was set inactive;
+/// `project_id` narrows it to that project's events.</summary>
+public sealed record PatchWebhookRequest(string? Url, string[]? Events, string? Description, bool? Active, long? ProjectId);
 
 public sealed class PatchWebhookValidator : AbstractValidator<PatchWebhookRequest>
 {
@@ -21,7 +24,7 @@ public sealed class PatchWebhookValidator : AbstractValidator<PatchWebhookReques
     }
 }
 
-public sealed record PatchWebhookCommand(long Id, string? Url, string[]? Events, string? Description, bool? Active) : ICommand<Outcome<WebhookResponse>>;
+public sealed record PatchWebhookCommand(long Id, Caller Caller, string? Url, string[]? Events, string? Description, bool? Active, long? ProjectId) : ICommand<Outcome<WebhookResponse>>;
 
 public sealed class PatchWebhookHandler(NpgsqlDataSource db, WebhookAddresses addresses) : ICommandHandler<PatchWebhookCommand, Outcome<WebhookResponse>>
 {
@@ -31,10 +34,11 @@ public sealed class PatchWebhookHandler(NpgsqlDataSource db, WebhookAddresses ad
             url = coalesce(@Url::text, url),
             events = coalesce(@Events::text[], events),
             description = coalesce(@Description::text, description),
+            project_id = coalesce(@ProjectId::bigint, project_id),
             active = coalesce(@Active::boolean, active),
             failing_since = CASE WHEN @Active::boolean AND NOT active THEN NULL ELSE failing_since END,
             updated_at = now()
-        WHERE id = @Id
+        WHERE id = @Id AND {WebhookRules.Visible}
         RETURNING {WebhookRules.Columns}
         """;
 
@@ -45,10 +49,23 @@ public sealed class PatchWebhookHandler(NpgsqlDataSource db, WebhookAddresses ad
             return Outcome<WebhookResponse>.Invalid("url", refusal);
         }
         await using var connection = await db.OpenConnectionAsync(ct);
-        var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, command with
+        var parameters = new
         {
+            command.Id,
+            command.Url,
             Events = command.Events is null ? null : WebhookRules.Normalize(command.Events),
-        }, cancellationToken: ct));
+            command.Description,
+            command.Active,
+            command.ProjectId,
+            command.Caller.CallerId,
+            command.Caller.CallerIsAdmin,
+        };
+        if (command.ProjectId is not null &&
+            !await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT {WebhookRules.ProjectNameable}", parameters, cancellationToken: ct)))
+        {
+            return Outcome<WebhookResponse>.Invalid("project_id", WebhookRules.UnknownProject);
+        }
+        var row = await connection.QuerySingleOrDefaultAsync<WebhookResponse>(new CommandDefinition(Sql, parameters, cancellationToken: ct));
         return row is null ? Outcome<WebhookResponse>.NotFound($"No webhook has id {command.Id}.") : row;
     }
 }
@@ -64,9 +81,9 @@ public static class PatchWebhookEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<WebhookResponse>, Problem>> HandleAsync(
-        long id, PatchWebhookRequest request, IMediator mediator, CancellationToken ct)
+        long id, PatchWebhookRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new PatchWebhookCommand(id, request.Url?.Trim(), request.Events, request.Description, request.Active), ct);
+        var outcome = await mediator.Send(new PatchWebhookCommand(id, Caller.From(user), request.Url?.Trim(), request.Events, request.Description, request.Active, request.ProjectId), ct);
         return outcome.ToResult(TypedResults.Ok);
     }
 }

@@ -1,8 +1,10 @@
+using System.Security.Claims;
 using System.Text.Json.Nodes;
 using Dapper;
 using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Npgsql;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Mediation;
 
@@ -10,13 +12,13 @@ namespace TaskManager.Features.Webhooks.TestWebhook;
 
 public sealed record TestWebhookResponse(string Message, Guid DeliveryId);
 
-public sealed record TestWebhookCommand(long Id) : ICommand<Outcome<TestWebhookResponse>>;
+public sealed record TestWebhookCommand(long Id, Caller Caller) : ICommand<Outcome<TestWebhookResponse>>;
 
 /// <summary>Queues a webhook.test delivery to an active subscription (any subscription, whatever its events).</summary>
 public sealed class TestWebhookHandler(NpgsqlDataSource db, TimeProvider clock) : ICommandHandler<TestWebhookCommand, Outcome<TestWebhookResponse>>
 {
-    private const string Sql = """
-        WITH s AS (SELECT id, active FROM webhook_subscriptions WHERE id = @Id FOR SHARE),
+    private const string Sql = $"""
+        WITH s AS (SELECT id, active FROM webhook_subscriptions WHERE id = @Id AND {WebhookRules.Visible} FOR SHARE OF webhook_subscriptions),
         queued AS (
             INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body, next_attempt_at)
             SELECT id, gen_random_uuid(), @Type, @Body, now() FROM s WHERE active
@@ -31,7 +33,7 @@ public sealed class TestWebhookHandler(NpgsqlDataSource db, TimeProvider clock) 
             new JsonObject { ["webhook_id"] = command.Id, ["message"] = "This is a test event from TaskManager." });
         await using var connection = await db.OpenConnectionAsync(ct);
         var (active, deliveryId) = await connection.QuerySingleAsync<(bool?, Guid?)>(new CommandDefinition(Sql,
-            new { command.Id, Type = WebhookEvents.Test, Body = body }, cancellationToken: ct));
+            new { command.Id, Type = WebhookEvents.Test, Body = body, command.Caller.CallerId, command.Caller.CallerIsAdmin }, cancellationToken: ct));
         return active switch
         {
             null => Outcome<TestWebhookResponse>.NotFound($"No webhook has id {command.Id}."),
@@ -51,9 +53,9 @@ public static class TestWebhookEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status409Conflict);
 
-    private static async Task<Results<Accepted<TestWebhookResponse>, Problem>> HandleAsync(long id, IMediator mediator, CancellationToken ct)
+    private static async Task<Results<Accepted<TestWebhookResponse>, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new TestWebhookCommand(id), ct);
+        var outcome = await mediator.Send(new TestWebhookCommand(id, Caller.From(user)), ct);
         return outcome.ToResult(queued => TypedResults.Accepted($"/api/v2/webhooks/{id}/deliveries", queued));
     }
 }

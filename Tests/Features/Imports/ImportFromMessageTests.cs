@@ -80,6 +80,42 @@ public sealed class ImportFromMessageTests
         Assert.That(await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM imports"), Is.Zero);
     }
 
+    [Test]
+    public async Task A_message_lands_its_rows_in_the_project_it_names_when_its_user_may_create_there_and_nowhere_otherwise()
+    {
+        var database = await TestDatabase.CreateAsync("message");
+        var rabbit = await TestRabbitMq.SettingsAsync();
+        await using var app = await new TaskManagerApp(database, rabbit).ReadyAsync();
+        var feeder = await Sql.ScalarAsync<long>(database, "INSERT INTO users (username, email, password_hash) VALUES ('feeder', 'feeder@example.com', 'x') RETURNING id");
+        var team = await Sql.ScalarAsync<long>(database, "INSERT INTO projects (name) VALUES ('Team') RETURNING id");
+        var closed = await Sql.ScalarAsync<long>(database, "INSERT INTO projects (name) VALUES ('Closed') RETURNING id");
+        await Sql.ExecuteAsync(database, "INSERT INTO project_members (project_id, user_id, role) VALUES (@t, @u, 'editor'), (@c, @u, 'viewer')",
+            ("t", team), ("c", closed), ("u", feeder));
+        await using var connection = await Connect(rabbit).CreateConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await WaitForQueueAsync(connection, "import-tasks-csv");
+
+        var (landing, refused) = (Guid.NewGuid(), Guid.NewGuid());
+        foreach (var (id, project) in new[] { (landing, team), (refused, closed) })
+        {
+            await channel.BasicPublishAsync("", "import-tasks-csv", false, new BasicProperties { ContentType = "application/json" }, Encoding.UTF8.GetBytes(
+                $$"""{"import_id":"{{id}}","requested_by":"feeder","project_id":{{project}},"csv_content":"{{Csv.Replace("\n", "\\n")}}"}"""));
+        }
+        var status = await Eventually.ReadAsync(() => Sql.ScalarAsync<string>(database,
+            "SELECT coalesce((SELECT status FROM imports WHERE id = @id), 'none')", ("id", landing)), s => s == "partially_succeeded", TimeSpan.FromSeconds(30));
+        var inError = await Eventually.ReadAsync(() => MessagesInAsync(connection, "import-tasks-csv_error"), n => n == 1, TimeSpan.FromSeconds(20));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(status, Is.EqualTo("partially_succeeded"));
+            Assert.That(await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM tasks WHERE project_id = @p", ("p", team)), Is.EqualTo(2));
+            Assert.That(await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM task_audit WHERE project_id = @p", ("p", team)), Is.EqualTo(2),
+                "their audit entries are recorded in the project");
+            Assert.That(inError, Is.EqualTo(1), "a viewer's import goes to the error queue");
+            Assert.That(await Sql.ScalarAsync<long>(database, "SELECT count(*) FROM imports WHERE id = @id", ("id", refused)), Is.Zero);
+        });
+    }
+
     /// <summary>The service declares its queues as its bus starts; a message sent to a queue that does not exist yet is dropped.</summary>
     private static Task WaitForQueueAsync(IConnection connection, string queue) =>
         Eventually.ReadAsync(() => MessagesInAsync(connection, queue, missing: -1), n => n >= 0, TimeSpan.FromSeconds(20));

@@ -114,11 +114,4 @@ public sealed class ProjectMembersTests : ApiTest
             await AssertProblemAsync(patch, HttpStatusCode.Forbidden);
         });
     }
-
-    private async Task<long> CreateProjectAsync(string token)
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/v2/projects", token, Json("""{"name":"Team"}"""));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return (await ReadJsonAsync(response))["id"]!.GetValue<long>();
-    }
 }

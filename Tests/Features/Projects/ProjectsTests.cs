@@ -279,19 +279,6 @@ public sealed class ProjectsTests : ApiTest
         });
     }
 
-    private async Task<long> CreateProjectAsync(string token, string name, string extra = "")
-    {
-        var response = await SendAsync(HttpMethod.Post, "/api/v2/projects", token, Json($$"""{"name":"{{name}}"{{extra}}}"""));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
-        return (await ReadJsonAsync(response))["id"]!.GetValue<long>();
-    }
-
-    private async Task AddMemberAsync(string owner, long project, long userId, string role)
-    {
-        var response = await SendAsync(HttpMethod.Put, $"/api/v2/projects/{project}/members/{userId}", owner, Json($$"""{"role":"{{role}}"}"""));
-        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK), await response.Content.ReadAsStringAsync());
-    }
-
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string token, HttpContent? content, string etag)
     {
         using var request = new HttpRequestMessage(method, url) { Content = content };

@@ -80,6 +80,44 @@ public sealed class GeneratedClientTests : ApiTest
     }
 
     [Test]
+    public async Task A_client_generated_from_the_document_keeps_a_teams_project_to_itself()
+    {
+        var api = new TaskManagerClient(Client);
+        var member = (await api.RegisterAsync(new RegisterRequest { Username = "sdk-member", Email = "member@example.com", Password = "correct-horse-1" })).Result;
+        await api.RegisterAsync(new RegisterRequest { Username = "sdk-owner", Email = "owner@example.com", Password = "correct-horse-1" });
+        await api.RegisterAsync(new RegisterRequest { Username = "sdk-outsider", Email = "outsider@example.com", Password = "correct-horse-1" });
+        async Task<TaskManagerClient> SignedInAsync(string username)
+        {
+            var token = (await api.LoginAsync(new LoginRequest { Username = username, Password = "correct-horse-1" })).Result.AccessToken;
+            var client = App.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            return new TaskManagerClient(client);
+        }
+        var (owner, asMember, outsider) = (await SignedInAsync("sdk-owner"), await SignedInAsync("sdk-member"), await SignedInAsync("sdk-outsider"));
+
+        var project = await owner.CreateProjectAsync(new CreateProjectRequest { Name = "Launch" });
+        var added = (await owner.SetProjectMemberAsync(project.Result.Id, member.Id, new SetProjectMemberRequest { Role = ProjectRole.Viewer })).Result;
+        var task = (await owner.CreateTaskV2Async(new CreateTaskV2Request { TaskName = "Press kit", Priority = Priority.HIGH, ProjectId = project.Result.Id })).Result;
+        var read = (await asMember.GetTaskAsync(task.Id)).Result;
+        var listed = (await asMember.ListTasksAsync(projectId: project.Result.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).Result;
+        var hidden = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outsider.GetTaskAsync(task.Id));
+        var projectHidden = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outsider.GetProjectAsync(project.Result.Id));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(project.StatusCode, Is.EqualTo(201));
+            Assert.That(project.Result.MyRole, Is.EqualTo("owner"));
+            Assert.That(added.Role, Is.EqualTo(ProjectRole.Viewer));
+            Assert.That(task.ProjectId, Is.EqualTo(project.Result.Id));
+            Assert.That(read.TaskName, Is.EqualTo("Press kit"));
+            Assert.That(listed.Tasks.Select(t => t.Id), Is.EqualTo(new[] { task.Id }));
+            Assert.That(hidden!.StatusCode, Is.EqualTo(404));
+            Assert.That(projectHidden!.StatusCode, Is.EqualTo(404));
+            Assert.That(task.AdditionalProperties, Is.Empty);
+        });
+    }
+
+    [Test]
     public async Task A_client_generated_from_the_document_imports_a_CSV_and_follows_it()
     {
         var api = new TaskManagerClient(Client);
