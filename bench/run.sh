@@ -49,6 +49,7 @@ PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
 CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2search v2get v2get304 v2patch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
+BENCH_MEMBER=bench_member
 BENCH_PASSWORD=correct-horse-battery-1
 started_at=$(date -u '+%F %T')
 t_start=$SECONDS
@@ -164,7 +165,8 @@ mkdir -p "$(dirname "$OUT")"
   echo "Machine: $(nproc) cores ($cpu_model), $mem_gib GiB; load average at the end: $load_end."
   echo "PostgreSQL 15 durable (fsync=$fsync, synchronous_commit=$sync_commit); the service in Release, the API and the worker"
   echo "as two processes, Redis cache, RabbitMQ, rate limits off; wrk and pgbench: $CONNS connections, $THREADS threads, ${WARMUP}s warm-up then ${DURATION}s."
-  echo "Data: $TASKS tasks, $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
+  echo "Data: $TASKS tasks in $projects projects ($private_projects private), $LOG_ROWS daily-log rows over $days dates (seeded in ${seed_s}s). wrk, the service and PostgreSQL share the cores."
+  echo "v1's page 1 and v2's list, cursor and search read as $BENCH_MEMBER, an editor of 20 private projects, so $(( private_projects - 20 )) are hidden from it; their floors leave the same ones out."
   [[ -n ${BENCH_NOTE:-} ]] && { echo; echo "$BENCH_NOTE"; }
   [[ -n ${BENCH_PARTS:-}${BENCH_CASES:-}${BENCH_SERVICE_ENV:-} ]] && { echo; echo "**Partial or varied run:** parts:$PARTS; cases:$CASES; service settings: ${BENCH_SERVICE_ENV:-none}."; }
   [[ -n $pg_warning ]] && { echo; echo "**$pg_warning**"; }
@@ -293,6 +295,12 @@ read -r task_lo task_hi id_lo id_hi < <(psql_ -d "$DB" -tA -F' ' -c \
 days=$(psql_ -d "$DB" -tAc "SELECT count(DISTINCT log_date) FROM task_log_counts")
 per_date=$(psql_ -d "$DB" -tAc "SELECT min(entries) FROM (SELECT sum(entries) AS entries FROM task_log_counts GROUP BY log_date) d")
 date_pages=$(( per_date / 10 ))
+# The member: a plain user in the first 20 private projects (editor), so the rest are hidden from it. The scoped cases
+# (v1's page 1, v2's list, cursor and search) read as it; their pgbench floors leave out the same projects.
+read -r projects private_projects hidden < <(psql_ -d "$DB" -tA -F' ' -c \
+  "SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM projects WHERE visibility = 'private'),
+          '{' || coalesce((SELECT string_agg(id::text, ',' ORDER BY id) FROM (SELECT id FROM projects WHERE visibility = 'private'
+                                                                                ORDER BY id OFFSET 20) h), '') || '}'")
 measuring=1
 declare -A RPS P50 P99 NON2XX SOCK REQS XACTS HWM PG_TPS PG_P50 PG_P99 PG_FAIL
 read -r -a BASE_SERVICE_ENV <<<"${BENCH_SERVICE_ENV:-}"
@@ -341,6 +349,13 @@ psql_ -d "$DB" -c "INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id F
 uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_USER'")
 token=$(login)
 [[ -n $token ]] || die "login failed"
+curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/api/register" -H 'Content-Type: application/json' \
+  -d "{\"username\":\"$BENCH_MEMBER\",\"email\":\"$BENCH_MEMBER@example.com\",\"password\":\"$BENCH_PASSWORD\"}"
+psql_ -d "$DB" -c "INSERT INTO project_members (project_id, user_id, role)
+                   SELECT p.id, u.id, 'editor' FROM users u, (SELECT id FROM projects WHERE visibility = 'private' ORDER BY id LIMIT 20) p
+                   WHERE u.username = '$BENCH_MEMBER' ON CONFLICT DO NOTHING" >/dev/null
+member_token=$(BENCH_USER=$BENCH_MEMBER login)
+[[ -n $member_token ]] || die "the member's login failed"
 
 service_hwm() { # peak RSS so far of the API process (the child of /usr/bin/time), MB
   local child; child=$(pgrep -P "${service_pids[-1]}" | head -n1 || true)
@@ -365,7 +380,7 @@ run_wrk() { # run_wrk CASE LABEL [env...]: a warm-up, then the measured run
 }
 
 run_wrk live live
-run_wrk list-page page1 BENCH_LO=1 BENCH_HI=1
+run_wrk list-page page1 BENCH_LO=1 BENCH_HI=1 BENCH_TOKEN="$member_token"
 run_wrk list-page deep BENCH_LO="${DEEP%-*}" BENCH_HI="${DEEP#*-}"
 run_wrk list-filter filtered BENCH_LO="${FILTERED%-*}" BENCH_HI="${FILTERED#*-}"
 run_wrk list-date date BENCH_DAYS="$days" BENCH_PAGES="$date_pages"
@@ -381,7 +396,7 @@ checkpoint; run_wrk create create
 # the key it stands for (the page's last updated_at, in microseconds, and id): the pgbench floor runs the same
 # statement from the same places (bench/pgbench/v2-cursor.sql).
 if part http && [[ $CASES == *" v2cursor "* ]]; then
-  python3 - "http://127.0.0.1:$PORT" "$token" >"$work/cursor-keys.txt" <<'PY'
+  python3 - "http://127.0.0.1:$PORT" "$member_token" >"$work/cursor-keys.txt" <<'PY'
 import datetime, json, sys, urllib.parse, urllib.request
 base, token, cursor, page = sys.argv[1], sys.argv[2], None, 0
 while True:
@@ -406,9 +421,9 @@ PY
   grep -v '^\\set' bench/pgbench/v2-cursor.sql >>"$work/v2-cursor.sql"
   log "v2: $(wc -l <"$work/cursors.txt") cursors, up to $(( $(wc -l <"$work/cursors.txt") * 10000 )) tasks deep"
 fi
-run_wrk v2-list v2list
-run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/cursors.txt"
-run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS"
+run_wrk v2-list v2list BENCH_TOKEN="$member_token"
+run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/cursors.txt" BENCH_TOKEN="$member_token"
+run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS" BENCH_TOKEN="$member_token"
 run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk v2-get v2get304 BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_IF_NONE_MATCH='"1"'
 checkpoint; run_wrk v2-patch v2patch BENCH_LO="$task_lo" BENCH_HI="$task_hi"
@@ -458,10 +473,10 @@ run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi"
 checkpoint; run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
 checkpoint; run_pgbench create.sql create -D uid="$uid"
 run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
-run_pgbench v2-list.sql v2list
-if [[ -f $work/v2-cursor.sql ]]; then run_pgbench "$work/v2-cursor.sql" v2cursor
+run_pgbench v2-list.sql v2list -D hidden="'$hidden'"
+if [[ -f $work/v2-cursor.sql ]]; then run_pgbench "$work/v2-cursor.sql" v2cursor -D hidden="'$hidden'"
 elif part pgbench && [[ $CASES == *" v2cursor "* ]]; then log "pgbench v2cursor: skipped, its keys come from the HTTP part's cursors"; fi
-run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS"
+run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS" -D hidden="'$hidden'"
 run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi"
 run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi"
 checkpoint; run_pgbench update.sql v2patch -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"

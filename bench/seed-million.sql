@@ -1,15 +1,17 @@
 -- Seeds a migrated (V1 + V2) database with benchmark data, set-based (generate_series, no loops).
 --
 --   psql -v ON_ERROR_STOP=1 -d <db> -f bench/seed-million.sql \
---        [-v users=1000] [-v tasks=100000] [-v log_rows=1000000] [-v days=365] [-v reset=1]
+--        [-v users=1000] [-v tasks=100000] [-v log_rows=1000000] [-v days=365] [-v projects=1000] [-v reset=1]
 --
--- Defaults: 1,000 users, 100,000 tasks, 1,000,000 task_logger rows over the 365 UTC dates ending today
+-- Defaults: 1,000 users, 100,000 tasks spread evenly over 1,000 projects (the default one and 999 more, every
+-- fifth of them private: 200, each with an owner), 1,000,000 task_logger rows over the 365 UTC dates ending today
 -- (~2,740 rows per date). The data is deterministic (hash-based, no random()), so reruns give the same rows.
 -- The log goes in through the real triggers, so task_log_counts is kept exactly as the service keeps it.
 -- Log ids grow with log_date, as the daily snapshot writes them.
 --
 -- Refuses to run on a database that already has users/tasks/log rows unless -v reset=1, which TRUNCATEs
--- users, tasks, task_logger, task_log_counts and task_log_snapshots first. Never point it at real data.
+-- users, tasks, task_logger, task_log_counts and task_log_snapshots (and every project but the default one) first.
+-- Never point it at real data.
 
 \set ON_ERROR_STOP on
 \if :{?users}
@@ -31,6 +33,10 @@
 \if :{?reset}
 \else
     \set reset 0
+\endif
+\if :{?projects}
+\else
+    \set projects 1000
 \endif
 
 -- With synchronous_commit off (as a test server may run) the commit record may still be unflushed when VACUUM
@@ -54,7 +60,9 @@ SELECT (SELECT count(*) FROM users) + (SELECT count(*) FROM tasks) + (SELECT cou
 
 \if :not_empty
     \if :do_reset
-        TRUNCATE task_logger, task_log_counts, task_log_snapshots, tasks, user_roles, users RESTART IDENTITY;
+        TRUNCATE task_logger, task_log_counts, task_log_snapshots, tasks, project_members, user_roles, users RESTART IDENTITY;
+        DELETE FROM projects WHERE NOT is_default;
+        SELECT setval(pg_get_serial_sequence('projects', 'id'), 1);
     \else
         \echo 'seed-million: database already has data; pass -v reset=1 to truncate it first.'
         SELECT 1/0 AS abort_seed;
@@ -80,9 +88,21 @@ SELECT id, 1 FROM users
 UNION ALL SELECT id, 2 FROM users WHERE (id - :user_base) % 50 = 0
 UNION ALL SELECT id, 3 FROM users WHERE id - :user_base = 1;
 
+-- Projects 2 .. :projects beside the default one; every fifth is private, with an owner among the users.
+INSERT INTO projects (name, visibility, created_by, created_at, updated_at)
+SELECT format('Project %s', g), CASE WHEN g % 5 = 0 THEN 'private' ELSE 'public' END, :user_base + 1 + g % :users,
+       now() - interval '400 days', now() - interval '400 days'
+FROM generate_series(2, :projects) AS g
+ORDER BY g;
+
+INSERT INTO project_members (project_id, user_id, role)
+SELECT id, created_by, 'owner' FROM projects WHERE visibility = 'private';
+
+SELECT min(id) - 2 AS project_base FROM projects WHERE NOT is_default \gset
+
 -- Tasks: priorities LOW 30% / MEDIUM 40% / HIGH 20% / CRITICAL 10%; 80% active; 90% assigned, spread over
 -- all users (a user holds ~90 tasks); a third have no description.
-INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at)
+INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, project_id)
 SELECT format('Task %s', g),
        CASE WHEN g % 3 = 0 THEN NULL ELSE format('Description of task %s: %s', g, repeat('lorem ipsum ', 1 + g % 8)) END,
        g % 5 <> 0,
@@ -90,7 +110,8 @@ SELECT format('Task %s', g),
        CASE WHEN g % 10 = 7 THEN NULL ELSE :user_base + 1 + abs(hashint8(-g)) % :users END,
        :user_base + 1 + g % :users,
        now() - interval '400 days' + g * (interval '360 days' / :tasks),
-       now() - interval '30 days' + g * (interval '30 days' / :tasks)
+       now() - interval '30 days' + g * (interval '30 days' / :tasks),
+       CASE WHEN g % :projects = 0 THEN 1 ELSE :project_base + 1 + g % :projects END
 FROM generate_series(1, :tasks) AS g,
      LATERAL (SELECT abs(hashint8(g)) % 100 AS h) AS hh
 ORDER BY g;
@@ -120,10 +141,12 @@ SELECT log_date, log_date + time '00:05', sum(entries) FROM task_log_counts GROU
 COMMIT;
 
 -- Steady state: statistics plus the visibility map that autovacuum would set on an insert-only table.
-VACUUM (ANALYZE) users, user_roles, tasks, task_logger, task_log_counts, task_log_snapshots;
+VACUUM (ANALYZE) users, user_roles, projects, project_members, tasks, task_logger, task_log_counts, task_log_snapshots;
 
 \timing off
 SELECT (SELECT count(*) FROM users) AS users,
+       (SELECT count(*) FROM projects) AS projects,
+       (SELECT count(*) FROM projects WHERE visibility = 'private') AS private_projects,
        (SELECT count(*) FROM tasks) AS tasks,
        (SELECT count(*) FILTER (WHERE status) FROM tasks) AS active_tasks,
        (SELECT count(*) FROM task_logger) AS log_rows,

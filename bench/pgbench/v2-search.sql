@@ -1,10 +1,10 @@
--- ListTasks with q (a task number: its name's word), by relevance. run.sh passes -D q_lo, q_hi.
+-- ListTasks with q (a task number: its name's word), by relevance. run.sh passes -D q_lo, q_hi and hidden (as v2-list.sql).
 \set q random(:q_lo, :q_hi)
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
-       t.due_date, t.done, t.completed_at, t.deleted_at,
+       t.due_date, t.done, t.completed_at, t.deleted_at, t.project_id,
        ts_rank('{0.1, 0.2, 0.1, 1.0}', t.search, websearch_to_tsquery('simple', :q::text), 1) AS value
 FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
-WHERE t.search @@ websearch_to_tsquery('simple', :q::text) AND t.status
+WHERE t.search @@ websearch_to_tsquery('simple', :q::text) AND t.status AND t.project_id <> ALL (:hidden::bigint[])
 ORDER BY ts_rank('{0.1, 0.2, 0.1, 1.0}', t.search, websearch_to_tsquery('simple', :q::text), 1) DESC, t.id DESC
 LIMIT 21;
