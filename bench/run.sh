@@ -469,7 +469,7 @@ run_pgbench list-page.sql page1 -D page_lo=1 -D page_hi=1
 run_pgbench list-page.sql deep -D page_lo="${DEEP%-*}" -D page_hi="${DEEP#*-}"
 run_pgbench list-filter.sql filtered -D page_lo="${FILTERED%-*}" -D page_hi="${FILTERED#*-}"
 run_pgbench list-date.sql date -D days="$days" -D pages="$date_pages"
-run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi"
+run_pgbench entry.sql entry -D id_lo="$id_lo" -D id_hi="$id_hi" -D uid="${uid:-1}"
 checkpoint; run_pgbench update.sql update -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
 checkpoint; run_pgbench create.sql create -D uid="$uid"
 run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
@@ -477,8 +477,8 @@ run_pgbench v2-list.sql v2list -D hidden="'$hidden'"
 if [[ -f $work/v2-cursor.sql ]]; then run_pgbench "$work/v2-cursor.sql" v2cursor -D hidden="'$hidden'"
 elif part pgbench && [[ $CASES == *" v2cursor "* ]]; then log "pgbench v2cursor: skipped, its keys come from the HTTP part's cursors"; fi
 run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS" -D hidden="'$hidden'"
-run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi"
-run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi"
+run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi" -D uid="${uid:-1}"
+run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi" -D uid="${uid:-1}"
 checkpoint; run_pgbench update.sql v2patch -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"
 
 # Login's other floor: the password hash alone. PBKDF2-HMAC-SHA512 at the service's iteration count (OpenSSL's, through

@@ -1,9 +1,14 @@
 -- CreateTask: the task, today's log row and the outbox event in one statement (CreateTaskHandler.Sql with
--- TaskRules.LogTodayCte, OutboxEventCte and ResponseColumns filled in). run.sh passes -D uid=<bench user id>.
+-- TaskRules.LogTodayCte, OutboxEventCte and ResponseColumns filled in), in the default project as v1 creates. run.sh
+-- passes -D uid=<bench user id>.
 WITH changed AS (
-    INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done)
-    SELECT 'bench task', NULL, true, 'LOW', :uid, :uid, NULL, false
+    INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done, project_id)
+    SELECT 'bench task', NULL, true, 'LOW', :uid, :uid, NULL, false, 1
     WHERE EXISTS (SELECT 1 FROM users WHERE id = :uid)
+      AND EXISTS (SELECT 1 FROM projects p WHERE p.id = 1 AND p.archived_at IS NULL
+                  AND (p.visibility = 'public' OR false OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid))
+                  AND (p.visibility = 'public' OR false
+                       OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid AND pm.role IN ('owner', 'editor'))))
     RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
 ), logged AS (
     INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
@@ -17,5 +22,5 @@ WITH changed AS (
 )
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
-       t.due_date, t.done, t.completed_at, t.deleted_at
+       t.due_date, t.done, t.completed_at, t.deleted_at, t.project_id
 FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id;

@@ -5,9 +5,9 @@
 WITH old AS (
     SELECT t AS row FROM tasks t WHERE t.id = :id FOR UPDATE
 ), next AS (
-    SELECT n.*, (n.task_name, n.description, n.status, n.priority, n.assigned_user_id, n.due_date, n.done)
+    SELECT n.*, (n.task_name, n.description, n.status, n.priority, n.assigned_user_id, n.due_date, n.done, n.project_id)
            IS DISTINCT FROM ((o.row).task_name, (o.row).description, (o.row).status, (o.row).priority,
-                             (o.row).assigned_user_id, (o.row).due_date, (o.row).done) AS differs
+                             (o.row).assigned_user_id, (o.row).due_date, (o.row).done, (o.row).project_id) AS differs
     FROM old o, LATERAL (SELECT
         (o.row).task_name AS task_name,
         (o.row).description AS description,
@@ -15,16 +15,23 @@ WITH old AS (
         coalesce((ARRAY['LOW','MEDIUM','HIGH','CRITICAL'])[:p + 1], (o.row).priority) AS priority,
         (o.row).assigned_user_id AS assigned_user_id,
         (o.row).due_date AS due_date,
-        (o.row).done AS done) n
+        (o.row).done AS done,
+        (o.row).project_id AS project_id) n
 ), changed AS (
     UPDATE tasks t SET
         task_name = n.task_name, description = n.description, status = n.status, priority = n.priority,
-        assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done,
+        assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done, project_id = n.project_id,
         updated_at = CASE WHEN n.differs THEN now() ELSE t.updated_at END,
         version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END
     FROM old, next n
-    WHERE t.id = :id
-      AND (t.created_by = :uid OR t.assigned_user_id = :uid OR true)
+    WHERE t.id = :id AND EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND (p.visibility = 'public' OR true
+               OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid)))
+      AND (true
+           OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = t.project_id AND pm.user_id = :uid AND pm.role IN ('owner', 'editor'))
+           OR ((t.created_by = :uid OR t.assigned_user_id = :uid OR true)
+               AND EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.visibility = 'public')))
+      AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND p.archived_at IS NOT NULL)
+      AND (NULL::bigint IS NULL OR NULL::bigint = (old.row).project_id)
       AND (NULL::int[] IS NULL OR t.version = ANY(NULL::int[]))
       AND (NULL::bigint IS NULL OR EXISTS (SELECT 1 FROM users WHERE id = NULL::bigint))
     RETURNING t.*, t AS new_row, old.row AS old_row,
@@ -43,5 +50,5 @@ WITH old AS (
 )
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
-       t.due_date, t.done, t.completed_at, t.deleted_at
+       t.due_date, t.done, t.completed_at, t.deleted_at, t.project_id
 FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id;

@@ -1,7 +1,9 @@
--- GetTask: one task with its assignee. run.sh passes -D task_lo, task_hi.
+-- GetTask: one task with its assignee, if the caller (an admin) may read its project. run.sh passes -D task_lo, task_hi, uid.
 \set id random(:task_lo, :task_hi)
 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_id,
        u.username AS assigned_user, t.created_by, t.created_at, t.updated_at, t.version,
-       t.due_date, t.done, t.completed_at, t.deleted_at
+       t.due_date, t.done, t.completed_at, t.deleted_at, t.project_id
 FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
-WHERE t.id = :id;
+WHERE t.id = :id
+  AND EXISTS (SELECT 1 FROM projects p WHERE p.id = t.project_id AND (p.visibility = 'public' OR true
+           OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid)));
