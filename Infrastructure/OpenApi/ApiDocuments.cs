@@ -58,6 +58,9 @@ public static class ApiDocuments
                 Title = "TaskManager API",
                 Version = context.DocumentName,
                 Description = Descriptions[context.DocumentName],
+                License = new OpenApiLicense { Name = "MIT", Url = new Uri("https://opensource.org/license/mit") },
+                // Whoever runs a TaskManager is its contact; the document cannot name them.
+                Contact = new OpenApiContact { Name = "The operators of this TaskManager service" },
             };
             // Configured, never taken from the request: a forged Host header must not send /docs (or an SDK) elsewhere.
             document.Servers = [new OpenApiServer { Url = serverUrl, Description = "This TaskManager service" }];

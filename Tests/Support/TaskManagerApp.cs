@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace TaskManager.Tests.Support;
 
@@ -60,6 +61,8 @@ public sealed class TaskManagerApp(string connectionString, IReadOnlyDictionary<
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // The service's log goes to a file, not the console; a failing test prints its part (TestLog).
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(TestLog.Instance));
         builder.UseSetting("ConnectionStrings:Postgres", ConnectionString);
         // Migrate this application's database as the role it connects with, whatever the environment says.
         builder.UseSetting("ConnectionStrings:PostgresMigrations", "");

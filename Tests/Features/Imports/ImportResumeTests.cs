@@ -9,6 +9,7 @@ namespace TaskManager.Tests.Features.Imports;
 /// <summary>Worker processes killed (SIGKILL) in the middle of an import, once or three times at different points,
 /// then started again: every valid row lands exactly once.</summary>
 [NonParallelizable]
+[Category(TestCategories.Slow)]
 public sealed class ImportResumeTests
 {
     private const int Rows = 100_000;

@@ -7,6 +7,7 @@ namespace TaskManager.Tests.Features.Webhooks;
 
 /// <summary>Several workers share the deliveries without sending one twice, and a worker killed mid-dispatch loses none:
 /// the next one sends what was left, with the same webhook-id and body.</summary>
+[Category(TestCategories.Slow)]
 public sealed class WebhookWorkersTests : ApiTest
 {
     private TaskManagerApp api = null!;

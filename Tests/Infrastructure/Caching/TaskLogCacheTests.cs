@@ -83,6 +83,7 @@ public sealed class TaskLogCacheTests
         Assert.That(await api.On(b).ListNamesAsync(), Is.EqualTo(new[] { "cached by a" }), "b's first read came from Redis");
     }
 
+    [Category(TestCategories.Slow)]
     [Test]
     public async Task With_Redis_unreachable_reads_and_writes_are_served_from_PostgreSQL()
     {

@@ -12,6 +12,7 @@ public sealed class LeastPrivilegeTests
 {
     private const string AppRole = "taskmanager_app";
 
+    [Category(TestCategories.Slow)]
     [Test]
     public async Task The_service_runs_as_a_role_that_reads_and_writes_rows_but_cannot_change_the_schema()
     {

@@ -12,6 +12,7 @@ namespace TaskManager.Tests.Infrastructure.Hosting;
 /// <summary>SIGTERM, as an orchestrator stops a container, sent to a real service process in the middle of its work:
 /// requests in flight complete, imports stop at a committed batch and finish on the next worker, and nothing is lost.</summary>
 [NonParallelizable]
+[Category(TestCategories.Slow)]
 public sealed class GracefulShutdownTests
 {
     [Test]

@@ -8,6 +8,7 @@ namespace TaskManager.Tests.Infrastructure.Messaging;
 /// <summary>Delivery over a real RabbitMQ: the outbox keeps every event while the broker or the worker is away,
 /// and each arrives once.</summary>
 [NonParallelizable]
+[Category(TestCategories.Slow)]
 public sealed class AuditDeliveryTests
 {
     private const string AuditCount = "SELECT count(*) FROM task_audit";

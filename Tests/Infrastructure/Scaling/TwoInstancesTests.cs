@@ -6,6 +6,7 @@ namespace TaskManager.Tests.Infrastructure.Scaling;
 
 /// <summary>Two api instances on one PostgreSQL and Redis, as behind a load balancer: a client whose requests
 /// alternate between them sees exactly what one instance would show.</summary>
+[Category(TestCategories.Slow)]
 public sealed class TwoInstancesTests
 {
     private static readonly string? Redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis");

@@ -3,36 +3,6 @@ using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Webhooks;
 
-/// <summary>A subscription as the routes show it; the secret never appears here.</summary>
-public sealed record WebhookResponse
-{
-    public required long Id { get; init; }
-
-    /// <summary>The one project whose events it receives, or null for every project its creator can read.</summary>
-    public long? ProjectId { get; init; }
-    public required string Url { get; init; }
-    public required string[] Events { get; init; }
-    public string? Description { get; init; }
-    public required bool Active { get; init; }
-    public required DateTime CreatedAt { get; init; }
-    public required DateTime UpdatedAt { get; init; }
-}
-
-public static class WebhookEvents
-{
-    public const string TaskCreated = "task.created";
-    public const string TaskUpdated = "task.updated";
-    public const string TaskDeleted = "task.deleted";
-    public const string TaskRestored = "task.restored";
-    public const string TaskPurged = "task.purged";
-    public const string ImportCompleted = "import.completed";
-    public const string SnapshotTaken = "task_log.snapshot_taken";
-    public const string Test = "webhook.test";
-
-    /// <summary>What a subscription may list (webhook.test is sent on request, to any active subscription).</summary>
-    public static readonly string[] Subscribable = [TaskCreated, TaskUpdated, TaskDeleted, TaskRestored, TaskPurged, ImportCompleted, SnapshotTaken];
-}
-
 public static class WebhookRules
 {
     public const string Columns = "id, project_id, url, events, description, active, created_at, updated_at";

@@ -1,0 +1,19 @@
+using FluentValidation;
+using TaskManager.Features.Projects;
+
+namespace TaskManager.Features.Webhooks;
+
+public static class WebhookEvents
+{
+    public const string TaskCreated = "task.created";
+    public const string TaskUpdated = "task.updated";
+    public const string TaskDeleted = "task.deleted";
+    public const string TaskRestored = "task.restored";
+    public const string TaskPurged = "task.purged";
+    public const string ImportCompleted = "import.completed";
+    public const string SnapshotTaken = "task_log.snapshot_taken";
+    public const string Test = "webhook.test";
+
+    /// <summary>What a subscription may list (webhook.test is sent on request, to any active subscription).</summary>
+    public static readonly string[] Subscribable = [TaskCreated, TaskUpdated, TaskDeleted, TaskRestored, TaskPurged, ImportCompleted, SnapshotTaken];
+}
