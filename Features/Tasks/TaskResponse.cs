@@ -1,7 +1,3 @@
-using System.Globalization;
-using FluentValidation;
-using Microsoft.Net.Http.Headers;
-
 namespace TaskManager.Features.Tasks;
 
 /// <summary>A task as the v1 routes answer it.</summary>

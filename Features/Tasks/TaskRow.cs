@@ -1,7 +1,3 @@
-using System.Globalization;
-using FluentValidation;
-using Microsoft.Net.Http.Headers;
-
 namespace TaskManager.Features.Tasks;
 
 /// <summary>A task as it is stored: what the handlers return, whichever interface asked. Not sealed: a list reads its

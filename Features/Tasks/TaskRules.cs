@@ -1,6 +1,4 @@
-using System.Globalization;
 using FluentValidation;
-using Microsoft.Net.Http.Headers;
 
 namespace TaskManager.Features.Tasks;
 

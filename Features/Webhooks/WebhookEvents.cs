@@ -1,6 +1,3 @@
-using FluentValidation;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks;
 
 public static class WebhookEvents

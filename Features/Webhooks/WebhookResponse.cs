@@ -1,6 +1,3 @@
-using FluentValidation;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks;
 
 /// <summary>A subscription as the routes show it; the secret never appears here.</summary>

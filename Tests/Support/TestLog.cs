@@ -24,10 +24,10 @@ public sealed class TestLog : ILoggerProvider
         var path = Path.Combine(AppContext.BaseDirectory, "TestResults", "service.log");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         file = new StreamWriter(path, append: false) { AutoFlush = true };
-        Path = path;
+        FilePath = path;
     }
 
-    public string Path { get; }
+    public string FilePath { get; }
 
     /// <summary>How many lines have been logged so far: a test notes it when it starts.</summary>
     public long Mark
@@ -102,7 +102,7 @@ public sealed class PrintServiceLogOnFailureAttribute : Attribute, ITestAction
             return;
         }
         var lines = TestLog.Instance.Since(mark);
-        TestContext.Out.WriteLine($"The service logged {lines.Count} line(s) during this test (the last ones; all of them: {TestLog.Instance.Path}):");
+        TestContext.Out.WriteLine($"The service logged {lines.Count} line(s) during this test (the last ones; all of them: {TestLog.Instance.FilePath}):");
         foreach (var line in lines)
         {
             TestContext.Out.WriteLine(line);

@@ -1,7 +1,5 @@
 using Dapper;
-using MassTransit;
 using Npgsql;
-using TaskManager.Infrastructure.Messaging;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.RunImport;

@@ -1,6 +1,4 @@
 using System.Buffers;
-using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 
