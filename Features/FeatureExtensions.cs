@@ -8,7 +8,6 @@ using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
 using TaskManager.Features.Webhooks;
 using TaskManager.Infrastructure.Hosting;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features;

@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace TaskManager.Features.Accounts;
 
 /// <summary>How an admin's change to an account begins: lock the caller's and the target's rows, then re-read that the

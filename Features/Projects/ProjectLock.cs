@@ -1,6 +1,3 @@
-using Dapper;
-using Npgsql;
-
 namespace TaskManager.Features.Projects;
 
 /// <summary>How every change to a project or its members starts: the project row locked, then what the caller may do

@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace TaskManager.Features.Projects;
 
 public sealed record ProjectMember(long UserId, string Username, string Role, DateTime AddedAt);

@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Dapper;
 using Microsoft.Extensions.Caching.Memory;
-using Npgsql;
 using TaskManager.Infrastructure.Caching;
 
 namespace TaskManager.Features.Projects;

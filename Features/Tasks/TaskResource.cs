@@ -1,6 +1,3 @@
-using System.Globalization;
-using Microsoft.Net.Http.Headers;
-
 namespace TaskManager.Features.Tasks;
 
 /// <summary>A task as the v2 routes answer it: deletion is a time (`deleted_at`), not a status, and `done` is apart
@@ -41,10 +38,4 @@ public sealed record TaskResource
         Version = row.Version,
         ProjectId = row.ProjectId,
     };
-
-    /// <summary>Whether an If-None-Match header names this version (weak comparison, RFC 9110 13.1.2).</summary>
-    public static bool NotModified(string? ifNoneMatch, int version) =>
-        !string.IsNullOrWhiteSpace(ifNoneMatch) && EntityTagHeaderValue.TryParseList([ifNoneMatch], out var tags) &&
-        tags.Any(t => t.Equals(EntityTagHeaderValue.Any) ||
-                      t.Tag.AsSpan().Trim('"').SequenceEqual(version.ToString(CultureInfo.InvariantCulture)));
 }

@@ -1,10 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
-using Dapper;
 using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Npgsql;
 
 namespace TaskManager.Infrastructure.Auth;
 

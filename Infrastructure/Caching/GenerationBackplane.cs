@@ -73,7 +73,7 @@ public sealed class GenerationBackplane : IAsyncDisposable
             return; // a heartbeat
         }
         Learn(parts[0], generation);
-        redis.GetSubscriber().Publish(RedisChannel.Literal(ackPrefix + parts[2]), $"{parts[0]}|{parts[1]}", CommandFlags.FireAndForget);
+        redis.GetSubscriber().Publish(RedisChannel.Literal(ackPrefix + parts[2]), $"{parts[0]}|{parts[1]}", StackExchange.Redis.CommandFlags.FireAndForget);
     }
 
     private void OnAck(RedisValue message)

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TaskManager.Infrastructure.Database;
 

@@ -1,7 +1,5 @@
-using Dapper;
 using EvolveDb;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TaskManager.Infrastructure.Database;
 

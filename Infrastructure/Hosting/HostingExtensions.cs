@@ -4,7 +4,6 @@ using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Health;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.Observability;
 using TaskManager.Infrastructure.OpenApi;
 using TaskManager.Infrastructure.RateLimiting;

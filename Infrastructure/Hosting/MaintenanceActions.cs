@@ -1,5 +1,4 @@
 using FluentValidation;
-using Mediator;
 using Microsoft.Extensions.Options;
 using TaskManager.Features.Accounts.CreateAdmin;
 using TaskManager.Features.Accounts.Register;

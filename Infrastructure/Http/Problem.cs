@@ -2,7 +2,6 @@ using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.WebUtilities;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Infrastructure.Http;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Http;
 
@@ -17,7 +16,7 @@ public sealed class HttpPiecesTests
     [TestCase("W/\"3\"", new int[0])]
     [TestCase("garbage", new int[0])]
     public void If_Match_names_the_versions_it_accepts(string? header, int[]? versions) =>
-        Assert.That(TaskETag.ExpectedVersions(header), Is.EqualTo(versions));
+        Assert.That(VersionETag.ExpectedVersions(header), Is.EqualTo(versions));
 
     [TestCase("\"3\"", true)]
     [TestCase("W/\"3\"", true)]
@@ -26,7 +25,7 @@ public sealed class HttpPiecesTests
     [TestCase("\"4\"", false)]
     [TestCase(null, false)]
     public void If_None_Match_compares_weakly(string? header, bool notModified) =>
-        Assert.That(TaskResource.NotModified(header, 3), Is.EqualTo(notModified));
+        Assert.That(VersionETag.NotModified(header, 3), Is.EqualTo(notModified));
 
     [Test]
     public void A_cursor_reads_back_only_for_the_query_that_made_it()

@@ -1,8 +1,4 @@
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Identity;
-using Npgsql;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Accounts.CreateAdmin;
 

@@ -1,10 +1,6 @@
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Accounts.ListUsers;
 

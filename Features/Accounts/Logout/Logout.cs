@@ -1,8 +1,5 @@
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 
 namespace TaskManager.Features.Accounts.Logout;
 

@@ -1,12 +1,7 @@
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Accounts.RefreshToken;
 

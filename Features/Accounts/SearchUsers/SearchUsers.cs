@@ -1,10 +1,5 @@
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Accounts.SearchUsers;

@@ -1,12 +1,7 @@
 using System.Security.Claims;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Accounts.SetUserRoles;
 

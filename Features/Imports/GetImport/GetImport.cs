@@ -1,14 +1,9 @@
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Imports.GetImport;
 

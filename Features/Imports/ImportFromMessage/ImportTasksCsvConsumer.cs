@@ -1,9 +1,7 @@
 using System.Text;
-using Dapper;
 using FluentValidation;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Messaging;

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using CsvHelper;
-using Npgsql;
 
 namespace TaskManager.Features.Imports.RunImport;
 

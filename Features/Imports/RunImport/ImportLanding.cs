@@ -1,6 +1,4 @@
 using System.Diagnostics.Metrics;
-using Dapper;
-using Npgsql;
 using NpgsqlTypes;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Messaging.Outbox;

@@ -1,5 +1,3 @@
-using Dapper;
-using Npgsql;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.RunImport;

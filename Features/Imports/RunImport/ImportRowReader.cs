@@ -1,8 +1,6 @@
 using System.Text;
 using CsvHelper;
-using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TaskManager.Features.Imports.RunImport;
 

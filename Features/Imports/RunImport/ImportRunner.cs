@@ -1,7 +1,5 @@
 using System.Threading.Channels;
-using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TaskManager.Features.Imports.RunImport;
 

@@ -1,16 +1,11 @@
 using System.Security.Claims;
 using System.Text;
 using CsvHelper;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.UploadCsv;

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 

@@ -1,10 +1,6 @@
 using System.Security.Claims;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Projects.CreateProject;
@@ -64,7 +60,7 @@ public static class CreateProjectEndpoint
     {
         var project = await mediator.Send(new CreateProjectCommand(Caller.From(user).CallerId, request.Name!.Trim(), request.Description,
             ProjectRules.Normalize(request.Visibility, ProjectRules.Visibilities) ?? ProjectRules.Private), ct);
-        http.Response.Headers.ETag = TaskETag.For(project.Version);
+        http.Response.Headers.ETag = VersionETag.For(project.Version);
         return TypedResults.Created($"/api/v2/projects/{project.Id}", project);
     }
 }

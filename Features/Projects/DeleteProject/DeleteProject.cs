@@ -1,10 +1,5 @@
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Projects.DeleteProject;
 

@@ -1,11 +1,6 @@
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using TaskManager.Features.Tasks;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Projects.GetProject;
@@ -47,9 +42,6 @@ public static class GetProjectEndpoint
         {
             return ProjectProblems.NotFound(id);
         }
-        http.Response.Headers.ETag = TaskETag.For(project.Version);
-        return TaskResource.NotModified(ifNoneMatch, project.Version)
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(project);
+        return VersionETag.Answer(http, ifNoneMatch, project.Version, () => project);
     }
 }

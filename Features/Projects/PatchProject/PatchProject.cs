@@ -1,13 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using TaskManager.Features.Tasks;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Projects.PatchProject;
@@ -130,11 +124,11 @@ public static class PatchProjectEndpoint
                 Id = id,
                 CallerId = caller.CallerId,
                 CallerIsAdmin = caller.CallerIsAdmin,
-                ExpectedVersions = TaskETag.ExpectedVersions(ifMatch)
+                ExpectedVersions = VersionETag.ExpectedVersions(ifMatch)
             }, ct);
             return outcome.ToResult(project =>
             {
-                request.HttpContext.Response.Headers.ETag = TaskETag.For(project.Version);
+                request.HttpContext.Response.Headers.ETag = VersionETag.For(project.Version);
                 return TypedResults.Ok(project);
             });
         }

@@ -1,12 +1,7 @@
 using System.Security.Claims;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Projects.SetProjectMember;
 

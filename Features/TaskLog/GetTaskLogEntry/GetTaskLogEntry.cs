@@ -1,13 +1,9 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.TaskLog.GetTaskLogEntry;
 

@@ -1,16 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.TaskLog.ListTaskLog;
 

@@ -1,16 +1,11 @@
 using System.Globalization;
 using System.Security.Claims;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.TaskLog.ListTaskLog;

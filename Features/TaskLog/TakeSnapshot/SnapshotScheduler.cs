@@ -1,7 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.TaskLog.TakeSnapshot;

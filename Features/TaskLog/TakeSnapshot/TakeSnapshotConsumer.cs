@@ -1,5 +1,4 @@
 using MassTransit;
-using Mediator;
 
 using TaskManager.Infrastructure.Messaging;
 

@@ -1,14 +1,9 @@
 using System.Security.Claims;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
@@ -88,7 +83,7 @@ public static class CreateTaskEndpoint
             request.Status ?? true, TaskRules.NormalizePriority(request.Priority)!, request.AssignedUserId ?? caller), ct);
         return outcome.ToResult(task =>
         {
-            http.Response.Headers.ETag = TaskETag.For(task.Version);
+            http.Response.Headers.ETag = VersionETag.For(task.Version);
             return TypedResults.Created($"/api/task/{task.Id}", TaskResponse.From(task, "Task created successfully"));
         });
     }

@@ -1,14 +1,11 @@
 using System.Security.Claims;
 using System.Text.Json;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
@@ -103,7 +100,7 @@ public static class CreateTaskV2Endpoint
         }
         var task = TaskResource.From(outcome.Value!);
         var location = $"/api/v2/tasks/{task.Id}";
-        var etag = TaskETag.For(task.Version);
+        var etag = VersionETag.For(task.Version);
         if (idempotencyKey is not null)
         {
             var body = JsonSerializer.Serialize(task, json.Value.SerializerOptions);

@@ -1,15 +1,10 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Tasks.DeleteTask;
 

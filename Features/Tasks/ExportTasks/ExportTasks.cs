@@ -1,15 +1,12 @@
 using System.Globalization;
 using System.Security.Claims;
-using Dapper;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
-using Npgsql;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Tasks.ExportTasks;
 

@@ -1,11 +1,7 @@
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.GetTask;
@@ -48,9 +44,6 @@ public static class GetTaskEndpoint
         {
             return Problem.Of(StatusCodes.Status404NotFound, $"Task {id} does not exist.");
         }
-        http.Response.Headers.ETag = TaskETag.For(task.Version);
-        return TaskResource.NotModified(ifNoneMatch, task.Version)
-            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(TaskResource.From(task));
+        return VersionETag.Answer(http, ifNoneMatch, task.Version, () => TaskResource.From(task));
     }
 }

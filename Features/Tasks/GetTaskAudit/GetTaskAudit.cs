@@ -1,14 +1,10 @@
 using System.ComponentModel;
 using System.Security.Claims;
 using System.Text.Json;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 
 namespace TaskManager.Features.Tasks.GetTaskAudit;
 

@@ -1,12 +1,10 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.PatchTask;
@@ -50,7 +48,7 @@ public static class PatchTaskEndpoint
             {
                 return Problem.Invalid(patch.Field!, error);
             }
-            var command = patch.ToCommand(id, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch)) with
+            var command = patch.ToCommand(id, user.UserId(), user.IsPrivileged(), VersionETag.ExpectedVersions(ifMatch)) with
             {
                 CallerIsAdmin = user.IsInRole(Roles.Admin),
             };
@@ -61,7 +59,7 @@ public static class PatchTaskEndpoint
 
     private static Ok<TaskResource> Ok(TaskRow task, HttpContext http)
     {
-        http.Response.Headers.ETag = TaskETag.For(task.Version);
+        http.Response.Headers.ETag = VersionETag.For(task.Version);
         return TypedResults.Ok(TaskResource.From(task));
     }
 }

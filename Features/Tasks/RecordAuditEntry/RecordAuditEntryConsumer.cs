@@ -1,9 +1,7 @@
 using System.Text.Json;
-using Dapper;
 using FluentValidation;
 using FluentValidation.Results;
 using MassTransit;
-using Npgsql;
 
 using TaskManager.Infrastructure.Messaging;
 

@@ -1,9 +1,7 @@
 using System.Security.Claims;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Tasks.UpdateTask;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.RestoreTask;
@@ -29,7 +27,7 @@ public static class RestoreTaskEndpoint
         }, ct);
         return outcome.ToResult(task =>
         {
-            http.Response.Headers.ETag = TaskETag.For(task.Version);
+            http.Response.Headers.ETag = VersionETag.For(task.Version);
             return TypedResults.Ok(TaskResource.From(task));
         });
     }

@@ -1,16 +1,11 @@
 using System.ComponentModel;
 using System.Security.Claims;
-using Dapper;
 using FluentValidation;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Npgsql;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.UpdateTask;
@@ -119,7 +114,7 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
             { Archived: true } => Outcome<TaskRow>.Conflict(TaskProblems.Archived),
             { AssigneeExists: false } => Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}."),
             _ => Outcome<TaskRow>.PreconditionFailed(
-                $"The task has changed since you read it (its ETag is now {TaskETag.For(why.Version)}). Read it again and retry."),
+                $"The task has changed since you read it (its ETag is now {VersionETag.For(why.Version)}). Read it again and retry."),
         };
     }
 
@@ -143,14 +138,14 @@ public static class UpdateTaskEndpoint
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, UpdateTaskRequest request, [FromHeader(Name = "If-Match")] string? ifMatch,
         ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), TaskETag.ExpectedVersions(ifMatch),
+        var outcome = await mediator.Send(new UpdateTaskCommand(taskId, user.UserId(), user.IsPrivileged(), VersionETag.ExpectedVersions(ifMatch),
             request.TaskName?.Trim(), request.Description, request.Status, TaskRules.NormalizePriority(request.Priority), request.AssignedUserId)
         {
             CallerIsAdmin = user.IsInRole(Roles.Admin),
         }, ct);
         return outcome.ToResult(task =>
         {
-            http.Response.Headers.ETag = TaskETag.For(task.Version);
+            http.Response.Headers.ETag = VersionETag.For(task.Version);
             return TypedResults.Ok(TaskResponse.From(task, "Task updated successfully"));
         });
     }

@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
-using Dapper;
-using Npgsql;
 
 namespace TaskManager.Features.Webhooks.Dispatch;
 

@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Dapper;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TaskManager.Features.Webhooks.Dispatch;
 

@@ -1,10 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Dapper;
 using FluentValidation;
 using MassTransit;
-using Mediator;
-using Npgsql;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.GetImport;
 using TaskManager.Features.Projects;

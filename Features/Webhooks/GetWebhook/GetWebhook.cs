@@ -1,11 +1,6 @@
 using System.Security.Claims;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Webhooks.GetWebhook;
 

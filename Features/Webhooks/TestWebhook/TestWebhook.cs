@@ -1,12 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json.Nodes;
-using Dapper;
-using Mediator;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Npgsql;
 using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Http;
-using TaskManager.Infrastructure.Mediation;
 
 namespace TaskManager.Features.Webhooks.TestWebhook;
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Dapper;
-using Npgsql;
 
 namespace TaskManager.Infrastructure.Messaging.Outbox;
 

@@ -1,9 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
-using Dapper;
 using MassTransit;
 using Microsoft.Extensions.Options;
-using Npgsql;
 
 namespace TaskManager.Infrastructure.Messaging.Outbox;
 
