@@ -27,7 +27,8 @@ public static class FeatureExtensions
             .Add<TakeTaskLogSnapshot>("take-task-log-snapshot")
             .Add<StartImport>("start-import")
             .Add<TasksImportCompleted>("tasks-import-completed")
-            .Add<TaskLogSnapshotTaken>("task-log-snapshot-taken"));
+            .Add<TaskLogSnapshotTaken>("task-log-snapshot-taken")
+            .Add<ProjectChanged>("project-changed"));
 
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ImportRowReader>();

@@ -44,7 +44,8 @@ public static class ProjectAccess
               OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = {user} AND pm.role IN ('owner', 'editor'))))
         """;
 
-    private static string IsAdmin(string user) =>
+    /// <summary>The user in column <paramref name="user"/> holds the admin role.</summary>
+    public static string IsAdmin(string user) =>
         $"EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE ur.user_id = {user} AND r.name = 'admin')";
 
     /// <summary>Project `p` takes new tasks from the caller: it is public, or the caller edits or owns it, or is an admin.

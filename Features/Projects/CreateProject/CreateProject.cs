@@ -19,17 +19,19 @@ public sealed class CreateProjectValidator : AbstractValidator<CreateProjectRequ
 
 public sealed record CreateProjectCommand(long CallerId, string Name, string? Description, string Visibility) : ICommand<ProjectResource>;
 
-/// <summary>The project and its first owner, the caller, in one statement.</summary>
+/// <summary>The project, its first owner (the caller) and its project.created event, in one statement.</summary>
 public sealed class CreateProjectHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<CreateProjectCommand, ProjectResource>
 {
-    private const string Sql = """
+    private static readonly string Sql = $"""
         WITH p AS (
             INSERT INTO projects (name, description, visibility, created_by)
             VALUES (@Name, @Description, @Visibility, @CallerId)
-            RETURNING *
+            RETURNING *, projects AS row
         ), me AS (
             INSERT INTO project_members (project_id, user_id, role) SELECT id, @CallerId, 'owner' FROM p
             RETURNING role
+        ), ev AS (
+            {ProjectEventSql.Outbox("'created'", "p.row", "NULL", "p")}
         )
         SELECT p.id, p.name, p.description, p.visibility, p.is_default, me.role AS my_role, 0::bigint AS task_count,
                p.created_by, p.created_at, p.updated_at, p.archived_at, p.version

@@ -16,6 +16,15 @@ public sealed class DeleteProjectHandler(NpgsqlDataSource db, ProjectScope scope
         FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable}
         """;
 
+    private static readonly string DeleteSql = $"""
+        WITH d AS (
+            DELETE FROM projects p WHERE p.id = @Id RETURNING p AS row
+        ), ev AS (
+            {ProjectEventSql.Outbox("'deleted'", "d.row", "NULL", "d")}
+        )
+        SELECT count(*) FROM d
+        """;
+
     public async ValueTask<Outcome<bool>> Handle(DeleteProjectCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -37,7 +46,7 @@ public sealed class DeleteProjectHandler(NpgsqlDataSource db, ProjectScope scope
         {
             return Outcome<bool>.Conflict("The project holds tasks: archive it instead, or move its tasks out.");
         }
-        await connection.ExecuteAsync(new CommandDefinition("DELETE FROM projects WHERE id = @Id", command, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(DeleteSql, command, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
         await scope.InvalidateAsync();
         return true;

@@ -23,7 +23,7 @@ public sealed class PatchProjectHandler(NpgsqlDataSource db, ProjectScope scope)
         FROM projects p WHERE p.id = @Id AND {ProjectAccess.Readable}
         """;
 
-    private const string UpdateSql = $"""
+    private static readonly string UpdateSql = $"""
         WITH next AS (
             SELECT n.*, (n.name, n.description, n.visibility, n.archived_at)
                         IS DISTINCT FROM (p.name, p.description, p.visibility, p.archived_at) AS changes
@@ -39,7 +39,9 @@ public sealed class PatchProjectHandler(NpgsqlDataSource db, ProjectScope scope)
                 version = p.version + CASE WHEN n.changes THEN 1 ELSE 0 END
             FROM next n
             WHERE p.id = @Id
-            RETURNING p.*
+            RETURNING p.*, p AS row, n.changes
+        ), ev AS (
+            {ProjectEventSql.Outbox("'updated'", "p.row", "NULL", "p WHERE p.changes")}
         )
         SELECT {ProjectSql.Columns} FROM p {ProjectSql.CallerMembership}
         """;

@@ -9,7 +9,14 @@ public sealed record RemoveProjectMemberCommand(long Id, long UserId, Caller Cal
 /// <summary>An owner or admin removes a member, or a member leaves; the last owner cannot go.</summary>
 public sealed class RemoveProjectMemberHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<RemoveProjectMemberCommand, Outcome<bool>>
 {
-    private const string Sql = "DELETE FROM project_members WHERE project_id = @Id AND user_id = @UserId";
+    private static readonly string Sql = $"""
+        WITH d AS (
+            DELETE FROM project_members WHERE project_id = @Id AND user_id = @UserId RETURNING project_members AS row
+        ), ev AS (
+            {ProjectEventSql.Outbox("'member_removed'", "p", "d.row", "d JOIN projects p ON p.id = (d.row).project_id")}
+        )
+        SELECT count(*) FROM d
+        """;
 
     public async ValueTask<Outcome<bool>> Handle(RemoveProjectMemberCommand command, CancellationToken ct)
     {
@@ -37,7 +44,7 @@ public sealed class RemoveProjectMemberHandler(NpgsqlDataSource db, ProjectScope
         {
             return Outcome<bool>.Conflict("A project keeps at least one owner: make another member owner first.");
         }
-        await connection.ExecuteAsync(new CommandDefinition(Sql, new { command.Id, command.UserId }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(Sql, new { command.Id, command.UserId, command.Caller.CallerId }, transaction, cancellationToken: ct));
         await transaction.CommitAsync(ct);
         await scope.InvalidateAsync();
         return true;

@@ -17,12 +17,18 @@ public sealed record SetProjectMemberCommand(long Id, long UserId, string Role, 
 /// <summary>Adds the user with the role, or changes a member's role; demoting the last owner is refused.</summary>
 public sealed class SetProjectMemberHandler(NpgsqlDataSource db, ProjectScope scope) : ICommandHandler<SetProjectMemberCommand, Outcome<ProjectMember>>
 {
-    private const string Sql = $"""
-        WITH m AS (
+    // The event says member_added or member_changed, and nothing when the role was already this one.
+    private static readonly string Sql = $"""
+        WITH before AS (
+            SELECT role FROM project_members WHERE project_id = @Id AND user_id = @UserId
+        ), m AS (
             INSERT INTO project_members (project_id, user_id, role)
             SELECT @Id, u.id, @Role FROM users u WHERE u.id = @UserId
             ON CONFLICT (project_id, user_id) DO UPDATE SET role = EXCLUDED.role
-            RETURNING *
+            RETURNING *, project_members AS row
+        ), ev AS (
+            {ProjectEventSql.Outbox("CASE WHEN EXISTS (SELECT 1 FROM before) THEN 'member_changed' ELSE 'member_added' END", "p", "m.row",
+                "m JOIN projects p ON p.id = m.project_id WHERE (SELECT role FROM before) IS DISTINCT FROM m.role")}
         )
         SELECT {ProjectMembers.MemberColumns} FROM m JOIN users u ON u.id = m.user_id
         """;
@@ -49,7 +55,7 @@ public sealed class SetProjectMemberHandler(NpgsqlDataSource db, ProjectScope sc
             return Outcome<ProjectMember>.Conflict("A project keeps at least one owner: make another member owner first.");
         }
         var member = await connection.QuerySingleOrDefaultAsync<ProjectMember>(new CommandDefinition(Sql,
-            new { command.Id, command.UserId, command.Role }, transaction, cancellationToken: ct));
+            new { command.Id, command.UserId, command.Role, command.Caller.CallerId }, transaction, cancellationToken: ct));
         if (member is null)
         {
             return Outcome<ProjectMember>.NotFound($"User {command.UserId} does not exist.");

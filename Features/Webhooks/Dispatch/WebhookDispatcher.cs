@@ -12,11 +12,13 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
 {
     // Per subscription, at most @PerSubscription deliveries are held by this worker (claimed, not yet answered);
     // subscriptions at that bound are skipped, so one busy receiver cannot take every claim. A delivery of a project its
-    // subscription's creator may no longer read is deleted instead of sent: the event does not exist for them now.
+    // subscription's creator may no longer read is deleted instead of sent: the event does not exist for them now. (A
+    // deleted project's events went only to those who could read it when it was deleted.)
     private static readonly string ClaimSql = $"""
         WITH due AS (
             SELECT d.id, d.subscription_id, d.next_attempt_at,
                    d.project_id IS NULL
+                   OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id)
                    OR EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND {Projects.ProjectAccess.ReadableBy("s.created_by")}) AS visible
             FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
             WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.subscription_id <> ALL (@Full)

@@ -15,7 +15,7 @@ namespace TaskManager.Features.Webhooks.FanOut;
 /// <summary>Turns each event from the outbox into one delivery per active subscription that lists its type. Idempotent
 /// by message id: the (subscription, event) pair is unique, so a redelivered event queues nothing more.</summary>
 public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediator, IValidator<TaskChanged> validator)
-    : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>
+    : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>, IConsumer<ProjectChanged>
 {
     private const string AnySql = "SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND events @> ARRAY[@Type])";
 
@@ -25,7 +25,9 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         INSERT INTO webhook_deliveries (subscription_id, event_id, event_type, body, project_id, next_attempt_at)
         SELECT s.id, @EventId, @Type, @Body, @ProjectId, now() FROM webhook_subscriptions s
         WHERE s.active AND s.events @> ARRAY[@Type] AND (s.project_id IS NULL OR s.project_id = @ProjectId)
-          AND (@ProjectId::bigint IS NULL OR EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND {ProjectAccess.ReadableBy("s.created_by")}))
+          AND (@ProjectId::bigint IS NULL OR EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND {ProjectAccess.ReadableBy("s.created_by")})
+               OR (@ProjectEvent AND NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId)
+                   AND (@WasPublic OR s.created_by = ANY(@Readers) OR {ProjectAccess.IsAdmin("s.created_by")})))
         ON CONFLICT (subscription_id, event_id) DO NOTHING
         """;
 
@@ -68,8 +70,36 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
             ["rows"] = context.Message.Rows,
         }, null)));
 
+    public Task Consume(ConsumeContext<ProjectChanged> context)
+    {
+        var message = context.Message;
+        var type = message.Action switch
+        {
+            ProjectActions.Created => WebhookEvents.ProjectCreated,
+            ProjectActions.Updated => WebhookEvents.ProjectUpdated,
+            ProjectActions.Deleted => WebhookEvents.ProjectDeleted,
+            ProjectActions.MemberAdded => WebhookEvents.ProjectMemberAdded,
+            ProjectActions.MemberChanged => WebhookEvents.ProjectMemberChanged,
+            _ => WebhookEvents.ProjectMemberRemoved,
+        };
+        // A project deleted by now cannot be asked who reads it: the event says who could, when it was made.
+        var readers = new ProjectReaders(message.Project.TryGetProperty("visibility", out var v) && v.GetString() == "public", message.Readers ?? []);
+        return FanOutAsync(context, type, message.ProjectId, message.ChangedAt, () =>
+        {
+            var data = JsonNode.Parse(message.Project.GetRawText())!.AsObject();
+            if (message.Member is { ValueKind: JsonValueKind.Object } member)
+            {
+                data["member"] = JsonNode.Parse(member.GetRawText());
+            }
+            return Task.FromResult<(JsonNode?, long?)>((data, null));
+        }, readers);
+    }
+
+    private sealed record ProjectReaders(bool WasPublic, long[] Readers);
+
     /// <summary>The event's project is <paramref name="project"/>, or the one its data names once built (an import's).</summary>
-    private async Task FanOutAsync(ConsumeContext context, string type, long? project, DateTime timestamp, Func<Task<(JsonNode? Data, long? Project)>> data)
+    private async Task FanOutAsync(ConsumeContext context, string type, long? project, DateTime timestamp, Func<Task<(JsonNode? Data, long? Project)>> data,
+        ProjectReaders? readers = null)
     {
         if (context.MessageId is not { } eventId)
         {
@@ -82,7 +112,16 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         }
         var (payload, named) = await data();
         var body = WebhookPayload.Build(type, timestamp, payload);
-        await connection.ExecuteAsync(new CommandDefinition(Sql, new { EventId = eventId, Type = type, Body = body, ProjectId = project ?? named },
+        await connection.ExecuteAsync(new CommandDefinition(Sql, new
+        {
+            EventId = eventId,
+            Type = type,
+            Body = body,
+            ProjectId = project ?? named,
+            ProjectEvent = readers is not null,
+            WasPublic = readers?.WasPublic ?? false,
+            Readers = readers?.Readers ?? [],
+        },
             cancellationToken: context.CancellationToken));
     }
 }

@@ -36,6 +36,7 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
         FROM webhook_deliveries
         WHERE subscription_id = @WebhookId AND (@Status::text IS NULL OR status = @Status)
           AND (webhook_deliveries.project_id IS NULL
+               OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_deliveries.project_id)
                OR EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_deliveries.project_id AND {ProjectAccess.Readable}))
           AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
         ORDER BY created_at DESC, id DESC

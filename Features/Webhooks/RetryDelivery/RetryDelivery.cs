@@ -16,7 +16,8 @@ public sealed class RetryDeliveryHandler(NpgsqlDataSource db) : ICommandHandler<
         UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL
         WHERE d.id = @DeliveryId AND d.subscription_id = @WebhookId
           AND EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = @WebhookId AND {WebhookRules.Visible})
-          AND (d.project_id IS NULL OR EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND {ProjectAccess.Readable}))
+          AND (d.project_id IS NULL OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id)
+               OR EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND {ProjectAccess.Readable}))
         """;
 
     public async ValueTask<Outcome<RetryDeliveryResponse>> Handle(RetryDeliveryCommand command, CancellationToken ct)

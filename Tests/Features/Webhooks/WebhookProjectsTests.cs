@@ -90,9 +90,55 @@ public sealed class WebhookProjectsTests : ApiTest
         });
     }
 
-    private async Task<long> SubscribeAsync(string token, string path, long? project = null)
+    [Test]
+    public async Task Project_events_reach_those_who_read_the_project_and_a_deletion_those_who_could()
     {
-        var body = new JsonObject { ["url"] = receiver.BaseUrl + path, ["events"] = new JsonArray("task.created"), ["project_id"] = project };
+        var (aliceId, _) = await SignUpAsync("alice");
+        var (malloryId, _) = await SignUpAsync("mallory");
+        var (bobId, _) = await SignUpAsync("bob");
+        var alice = TestTokens.For(aliceId, "alice", ["user", "manager"]);
+        var mallory = TestTokens.For(malloryId, "mallory", ["user", "manager"]);
+        string[] events = ["project.created", "project.updated", "project.deleted", "project.member_added", "project.member_changed", "project.member_removed"];
+        await SubscribeAsync(alice, "/alice", events: events);
+        await SubscribeAsync(mallory, "/mallory", events: events);
+
+        var hidden = await CreateProjectAsync(alice, "Hidden");
+        await AddMemberAsync(alice, hidden, bobId, "viewer");
+        await AddMemberAsync(alice, hidden, bobId, "editor");
+        await AddMemberAsync(alice, hidden, bobId, "editor"); // the same role again: nothing changes
+        await SendAsync(HttpMethod.Patch, $"/api/v2/projects/{hidden}", alice, Json("""{"name":"Renamed"}"""));
+        await SendAsync(HttpMethod.Delete, $"/api/v2/projects/{hidden}/members/{bobId}", alice);
+        var deleted = await SendAsync(HttpMethod.Delete, $"/api/v2/projects/{hidden}", alice);
+        var open = await CreateProjectAsync(alice, "Open", ""","visibility":"public" """);
+        await receiver.WaitForAsync(r => r.Count(x => x.Path == "/alice") >= 7 && r.Any(x => x.Path == "/mallory"), TimeSpan.FromSeconds(20));
+        await Task.Delay(1_000); // room for a delivery that should not come
+
+        var heard = receiver.Requests.GroupBy(r => r.Path).ToDictionary(g => g.Key, g => g.Select(r => JsonNode.Parse(r.Body)!).ToList());
+        Assert.Multiple(() =>
+        {
+            Assert.That(deleted.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
+            Assert.That(heard["/alice"].Select(b => b["type"]!.GetValue<string>()), Is.EquivalentTo(new[]
+            {
+                "project.created", "project.member_added", "project.member_changed", "project.updated", "project.member_removed", "project.deleted",
+                "project.created",
+            }));
+            Assert.That(heard["/mallory"].Select(b => (b["type"]!.GetValue<string>(), b["data"]!["id"]!.GetValue<long>())),
+                Is.EqualTo(new[] { ("project.created", open) }), "nothing of a private project the subscriber's creator cannot read");
+            var changed = heard["/alice"].Single(b => b["type"]!.GetValue<string>() == "project.member_changed")["data"]!;
+            Assert.That((changed["member"]!["user_id"]!.GetValue<long>(), changed["member"]!["role"]!.GetValue<string>()), Is.EqualTo((bobId, "editor")));
+            Assert.That(heard["/alice"].Single(b => b["type"]!.GetValue<string>() == "project.updated")["data"]!["name"]!.GetValue<string>(),
+                Is.EqualTo("Renamed"));
+        });
+    }
+
+    private async Task<long> SubscribeAsync(string token, string path, long? project = null, string[]? events = null)
+    {
+        var body = new JsonObject
+        {
+            ["url"] = receiver.BaseUrl + path,
+            ["events"] = new JsonArray((events ?? ["task.created"]).Select(e => (JsonNode)e!).ToArray()),
+            ["project_id"] = project,
+        };
         var response = await SendAsync(HttpMethod.Post, "/api/v2/webhooks", token, Json(body.ToJsonString()));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
         var hook = await ReadJsonAsync(response);
