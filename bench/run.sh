@@ -526,9 +526,9 @@ clear_today
 
 # Both sides insert into the space the previous run's rows left (deleted, vacuumed): a first, unmeasured bare
 # run makes the service's first run meet the same table every later run meets. The bare statement writes the
-# same rows as the service's (assigned_user_id too).
-bare_sql="INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-  SELECT id, '$today', status, priority, assigned_user_id FROM tasks WHERE status"
+# same rows as the service's (assigned_user_id and project_id too).
+bare_sql="INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+  SELECT id, '$today', status, priority, assigned_user_id, project_id FROM tasks WHERE status"
 psql_ -d "$DB" -c "$bare_sql" >/dev/null
 clear_today
 
@@ -565,8 +565,8 @@ for round in 1 2; do
   t0=$(date +%s.%N)
   for ((after = 0; after < max_id; after += SNAPSHOT_BATCH)); do
     last=$((after + SNAPSHOT_BATCH))
-    echo "INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-      SELECT t.id, '$today', t.status, t.priority, t.assigned_user_id FROM tasks t WHERE t.status AND t.id > $after AND t.id <= $last
+    echo "INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+      SELECT t.id, '$today', t.status, t.priority, t.assigned_user_id, t.project_id FROM tasks t WHERE t.status AND t.id > $after AND t.id <= $last
       AND NOT EXISTS (SELECT 1 FROM task_logger l WHERE l.task_id = t.id AND l.log_date = '$today' AND l.task_id > $after AND l.task_id <= $last);"
   done | psql_ -d "$DB" >/dev/null
   batch_runs+=("$(awk "BEGIN{printf \"%.2f\", $(date +%s.%N) - $t0}")")

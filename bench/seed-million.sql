@@ -123,8 +123,8 @@ SELECT min(id) - 1 AS task_base FROM tasks \gset
 -- task count, so it is coprime to it and k -> task is one-to-one within a date: (task_id, log_date) is unique.
 -- Each row snapshots its task's priority; ~12% of rows are inactive (status false), as when a task was
 -- closed that day.
-INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-SELECT t.id, r.log_date, abs(hashint8(r.i)) % 100 >= 12, t.priority, t.assigned_user_id
+INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+SELECT t.id, r.log_date, abs(hashint8(r.i)) % 100 >= 12, t.priority, t.assigned_user_id, t.project_id
 FROM (
     SELECT i,
            (now() AT TIME ZONE 'utc')::date - (:days - 1) + (i / :per_day)::int AS log_date,

@@ -14,8 +14,8 @@ public static class TaskSql
     /// <summary>Writes or refreshes today's (UTC) daily-log row of the tasks in the CTE named `changed`.</summary>
     public const string LogTodayCte = """
         logged AS (
-            INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-            SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM changed
+            INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+            SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id, project_id FROM changed
             ON CONFLICT (task_id, log_date) DO UPDATE
                 SET status = EXCLUDED.status, priority = EXCLUDED.priority, assigned_user_id = EXCLUDED.assigned_user_id
         )

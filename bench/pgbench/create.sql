@@ -11,8 +11,8 @@ WITH changed AS (
                        OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid AND pm.role IN ('owner', 'editor'))))
     RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
 ), logged AS (
-    INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM changed
+    INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id, project_id FROM changed
     ON CONFLICT (task_id, log_date) DO UPDATE
         SET status = EXCLUDED.status, priority = EXCLUDED.priority, assigned_user_id = EXCLUDED.assigned_user_id
 ), outboxed AS (

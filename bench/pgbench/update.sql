@@ -39,8 +39,8 @@ WITH old AS (
              WHEN NOT (old.row).status AND t.status THEN 'restored'
              ELSE 'updated' END AS action
 ), logged AS (
-    INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM changed
+    INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+    SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id, project_id FROM changed
     ON CONFLICT (task_id, log_date) DO UPDATE
         SET status = EXCLUDED.status, priority = EXCLUDED.priority, assigned_user_id = EXCLUDED.assigned_user_id
 ), outboxed AS (

@@ -47,8 +47,8 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
     // The batch's log rows. Their counts (task_log_counts, by trigger) are rows every batch updates, so a batch writes
     // them only once the batch before it has committed.
     private const string LogSql = """
-        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-        SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id FROM tasks
+        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+        SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id, project_id FROM tasks
         WHERE import_id = @Id AND import_row > @From AND import_row <= @To
         ON CONFLICT (task_id, log_date) DO NOTHING
         """;

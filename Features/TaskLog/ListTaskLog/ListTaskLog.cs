@@ -78,9 +78,12 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
     // Filtered by date, status or priority, a page's first row is found from the log's counts: the date it falls on (a
     // running sum over the counts, newest first), then an OFFSET that starts at that date, so a deep page costs what
     // page 1 does.
+    // {2}: for a caller with hidden projects, their rows by date, taken off the counts (read from their own index).
     private const string PageByCountsSql = """
         WITH counted AS (
-            SELECT l.log_date, sum(l.entries) AS entries FROM task_log_counts l {0} GROUP BY l.log_date
+            SELECT c.log_date, c.entries - coalesce(h.entries, 0) AS entries
+            FROM (SELECT l.log_date, sum(l.entries) AS entries FROM task_log_counts l {0} GROUP BY l.log_date) c
+            LEFT JOIN ({2}) h USING (log_date)
         ), running AS (
             SELECT log_date, entries, sum(entries) OVER (ORDER BY log_date DESC) AS through FROM counted
         ), target AS (
@@ -100,9 +103,14 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         ORDER BY l.log_date DESC, l.id DESC
         """;
 
-    // Totals come from the counts the log's triggers keep, unless the filter names an assignee or a task.
-    private const string CountByCountsSql = "SELECT coalesce(sum(entries), 0)::bigint FROM task_log_counts l {0}";
+    // Totals come from the counts the log's triggers keep, less the caller's hidden projects' rows ({1}), unless the
+    // filter names an assignee, a task or projects.
+    private const string CountByCountsSql = "SELECT ((SELECT coalesce(sum(entries), 0) FROM task_log_counts l {0}) - (SELECT coalesce(sum(entries), 0) FROM ({1}) h))::bigint";
     private const string CountRowsSql = "SELECT count(*) FROM task_logger l {0}";
+
+    // The hidden projects' rows by date, under the list's date, status and priority filters.
+    private const string HiddenByDateSql = "SELECT l.log_date, count(*) AS entries FROM task_logger l {0} GROUP BY l.log_date";
+    private const string NothingHiddenSql = "SELECT NULL::date AS log_date, 0::bigint AS entries WHERE false";
 
     // Pages are cached as the JSON the client receives: a hit is written out without being serialized again.
     public ValueTask<CachedJson<ListTaskLogResponse>> Handle(ListTaskLogQuery query, CancellationToken ct) =>
@@ -112,15 +120,20 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
     private async ValueTask<ListTaskLogResponse> ReadAsync(ListTaskLogQuery query, CancellationToken ct)
     {
         var where = Where(query);
-        // The counts know nothing of projects: a caller with hidden projects has its rows counted one by one.
-        var counted = query is { AssignedUserId: null, TaskId: null, HiddenProjects.Length: 0, ProjectIds.Length: 0 };
+        // The counts know nothing of assignees, tasks or projects; a caller's hidden projects are taken off them.
+        var counted = query is { AssignedUserId: null, TaskId: null, ProjectIds.Length: 0 };
+        var filters = Where(query with { HiddenProjects = [] });
+        var hidden = query.HiddenProjects.Length == 0 ? NothingHiddenSql : string.Format(CultureInfo.InvariantCulture, HiddenByDateSql,
+            (filters.Length == 0 ? "WHERE " : filters + " AND ") + "l.project_id = ANY(@HiddenProjects)");
 
         const string FromTarget = "l.log_date <= (SELECT log_date FROM target)";
         var page = counted
-            ? string.Format(CultureInfo.InvariantCulture, PageByCountsSql, where,
-                where.Length == 0 ? "WHERE " + FromTarget : $"{where} AND {FromTarget}")
+            ? string.Format(CultureInfo.InvariantCulture, PageByCountsSql, filters,
+                where.Length == 0 ? "WHERE " + FromTarget : $"{where} AND {FromTarget}", hidden)
             : string.Format(CultureInfo.InvariantCulture, PageSql, where);
-        var sql = page + ";\n" + string.Format(CultureInfo.InvariantCulture, counted ? CountByCountsSql : CountRowsSql, where);
+        var sql = page + ";\n" + (counted
+            ? string.Format(CultureInfo.InvariantCulture, CountByCountsSql, filters, hidden)
+            : string.Format(CultureInfo.InvariantCulture, CountRowsSql, where));
 
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, query,
@@ -143,10 +156,9 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         // in the list's order, however many tasks the assignee has.
         Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
         Append(where, query.TaskId is not null, "l.task_id = @TaskId");
-        Append(where, query.ProjectIds.Length > 0,
-            "EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.project_id = ANY(@ProjectIds))");
-        Append(where, query.HiddenProjects.Length > 0,
-            "NOT EXISTS (SELECT 1 FROM tasks t WHERE t.id = l.task_id AND t.project_id = ANY(@HiddenProjects))");
+        // Each log row carries its task's project (moved with the task), so these read the row alone.
+        Append(where, query.ProjectIds.Length > 0, "l.project_id = ANY(@ProjectIds)");
+        Append(where, query.HiddenProjects.Length > 0, "l.project_id <> ALL(@HiddenProjects)");
         return where;
     }
 

@@ -20,8 +20,8 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
     // the batch so its plan stays a batch's size. A plain INSERT is cheaper than ON CONFLICT's speculative insertion,
     // so it is tried first; only when a concurrent update wrote one of the rows meanwhile is the batch written again with it.
     private const string InsertSql = """
-        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id)
-        SELECT t.id, @LogDate, t.status, t.priority, t.assigned_user_id FROM tasks t
+        INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
+        SELECT t.id, @LogDate, t.status, t.priority, t.assigned_user_id, t.project_id FROM tasks t
         WHERE t.status AND t.id > @After AND t.id <= @Last
           AND NOT EXISTS (SELECT 1 FROM task_logger l
                           WHERE l.task_id = t.id AND l.log_date = @LogDate AND l.task_id > @After AND l.task_id <= @Last)

@@ -146,6 +146,53 @@ public sealed class ProjectTasksTests : ApiTest
         });
     }
 
+    [Test]
+    public async Task The_daily_logs_total_and_pages_leave_out_hidden_projects_and_follow_a_moved_task()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var (_, bob) = await SignUpAsync("bob");
+        var project = await CreateProjectAsync(alice, "Private");
+        var hidden = new List<long>();
+        for (var i = 0; i < 3; i++)
+        {
+            hidden.Add(await CreateInAsync(alice, project, $"Secret {i}"));
+        }
+        for (var i = 0; i < 4; i++)
+        {
+            await CreateTaskAsync(bob, $$"""{"task_name":"Open {{i}}","priority":"{{(i % 2 == 0 ? "LOW" : "HIGH")}}"}""");
+        }
+
+        async Task<(long Total, string[] Names)> ReadAllAsync(string query)
+        {
+            var names = new List<string>();
+            long total = 0;
+            for (var page = 1; page <= 4; page++)
+            {
+                var body = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/tasks?per_page=2&page={page}{query}", bob));
+                total = body["total"]!.GetValue<long>();
+                names.AddRange(body["tasks"]!.AsArray().Select(t => t!["task_name"]!.GetValue<string>()));
+            }
+            return (total, names.ToArray());
+        }
+        var before = await ReadAllAsync("");
+        var high = await ReadAllAsync("&priority=HIGH");
+        var moved = await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{hidden[0]}", alice, Json("""{"project_id":1}"""));
+        var after = await ReadAllAsync("");
+        var aliceSees = await ReadJsonAsync(await SendAsync(HttpMethod.Get, "/api/tasks?per_page=2", alice));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Total, Is.EqualTo(4), "the total counts only what bob may read");
+            Assert.That(before.Names, Is.EquivalentTo(new[] { "Open 0", "Open 1", "Open 2", "Open 3" }), "and the pages hold just that");
+            Assert.That(high, Is.EqualTo((2L, new[] { "Open 3", "Open 1" })).Using<(long, string[])>((a, b) =>
+                a.Item1 == b.Item1 && a.Item2.SequenceEqual(b.Item2) ? 0 : 1));
+            Assert.That(moved.StatusCode, Is.EqualTo(Ok));
+            Assert.That(after.Total, Is.EqualTo(5), "a task moved into sight brings its log rows");
+            Assert.That(after.Names, Does.Contain("Secret 0"));
+            Assert.That(aliceSees["total"]!.GetValue<long>(), Is.EqualTo(7), "a member sees every row");
+        });
+    }
+
     private async Task<long> CreateInAsync(string token, long project, string name)
     {
         var response = await SendAsync(HttpMethod.Post, "/api/v2/tasks", token, Json($$"""{"task_name":"{{name}}","priority":"LOW","project_id":{{project}}}"""));
