@@ -41,9 +41,9 @@ public static class ProjectEventSql
 {
     /// <summary>Inserts the event of each row of <paramref name="from"/> (a FROM clause giving the project row as
     /// <paramref name="project"/> and, for member actions, the member row as <paramref name="member"/>).</summary>
-    public static string Outbox(string action, string project, string member, string from) => $"""
+    public static string Outbox(string action, string project, string from, string? member = null) => $"""
         INSERT INTO outbox_messages (message_type, body)
-        SELECT 'project-changed', project_changed_event({action}, {project}, {(member == "NULL" ? "NULL" : $"project_member_resource({member})")}, @CallerId)
+        SELECT 'project-changed', project_changed_event({action}, {project}, {(member is null ? "NULL" : $"project_member_resource({member})")}, @CallerId)
         FROM {from}
         """;
 }

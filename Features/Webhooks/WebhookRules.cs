@@ -14,6 +14,11 @@ public static class WebhookRules
          OR EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_subscriptions.project_id AND {ProjectAccess.Readable}))
         """;
 
+    /// <summary>The delivery whose project is in <paramref name="column"/> exists for the caller: it has no project, its
+    /// project is gone (a deletion's events went only to those who could read it), or the caller may read it.</summary>
+    public static string DeliveryVisible(string column) =>
+        $"NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = {column} AND NOT {ProjectAccess.Readable})";
+
     /// <summary>The project @ProjectId may be named by the caller's subscription: it exists and the caller may read it.</summary>
     public const string ProjectNameable = $"EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND {ProjectAccess.Readable})";
 

@@ -127,7 +127,8 @@ public static class UploadCsvBody
         using var reader = new StreamReader(body);
         var buffer = new char[64];
         var length = await reader.ReadBlockAsync(buffer, ct);
-        while (await reader.ReadAsync(new char[256], ct) > 0)
+        var rest = new char[256];
+        while (await reader.ReadAsync(rest, ct) > 0)
         {
         }
         return new string(buffer, 0, length).Trim();

@@ -31,7 +31,7 @@ public sealed class CreateProjectHandler(NpgsqlDataSource db, ProjectScope scope
             INSERT INTO project_members (project_id, user_id, role) SELECT id, @CallerId, 'owner' FROM p
             RETURNING role
         ), ev AS (
-            {ProjectEventSql.Outbox("'created'", "p.row", "NULL", "p")}
+            {ProjectEventSql.Outbox("'created'", "p.row", "p")}
         )
         SELECT p.id, p.name, p.description, p.visibility, p.is_default, me.role AS my_role, 0::bigint AS task_count,
                p.created_by, p.created_at, p.updated_at, p.archived_at, p.version

@@ -20,7 +20,7 @@ public sealed class DeleteProjectHandler(NpgsqlDataSource db, ProjectScope scope
         WITH d AS (
             DELETE FROM projects p WHERE p.id = @Id RETURNING p AS row
         ), ev AS (
-            {ProjectEventSql.Outbox("'deleted'", "d.row", "NULL", "d")}
+            {ProjectEventSql.Outbox("'deleted'", "d.row", "d")}
         )
         SELECT count(*) FROM d
         """;

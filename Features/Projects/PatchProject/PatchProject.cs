@@ -41,7 +41,7 @@ public sealed class PatchProjectHandler(NpgsqlDataSource db, ProjectScope scope)
             WHERE p.id = @Id
             RETURNING p.*, p AS row, n.changes
         ), ev AS (
-            {ProjectEventSql.Outbox("'updated'", "p.row", "NULL", "p WHERE p.changes")}
+            {ProjectEventSql.Outbox("'updated'", "p.row", "p WHERE p.changes")}
         )
         SELECT {ProjectSql.Columns} FROM p {ProjectSql.CallerMembership}
         """;

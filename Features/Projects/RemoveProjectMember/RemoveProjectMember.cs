@@ -13,7 +13,7 @@ public sealed class RemoveProjectMemberHandler(NpgsqlDataSource db, ProjectScope
         WITH d AS (
             DELETE FROM project_members WHERE project_id = @Id AND user_id = @UserId RETURNING project_members AS row
         ), ev AS (
-            {ProjectEventSql.Outbox("'member_removed'", "p", "d.row", "d JOIN projects p ON p.id = (d.row).project_id")}
+            {ProjectEventSql.Outbox("'member_removed'", "p", "d JOIN projects p ON p.id = (d.row).project_id", member: "d.row")}
         )
         SELECT count(*) FROM d
         """;

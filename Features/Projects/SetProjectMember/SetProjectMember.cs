@@ -27,8 +27,8 @@ public sealed class SetProjectMemberHandler(NpgsqlDataSource db, ProjectScope sc
             ON CONFLICT (project_id, user_id) DO UPDATE SET role = EXCLUDED.role
             RETURNING *, project_members AS row
         ), ev AS (
-            {ProjectEventSql.Outbox("CASE WHEN EXISTS (SELECT 1 FROM before) THEN 'member_changed' ELSE 'member_added' END", "p", "m.row",
-                "m JOIN projects p ON p.id = m.project_id WHERE (SELECT role FROM before) IS DISTINCT FROM m.role")}
+            {ProjectEventSql.Outbox("CASE WHEN EXISTS (SELECT 1 FROM before) THEN 'member_changed' ELSE 'member_added' END", "p",
+                "m JOIN projects p ON p.id = m.project_id WHERE (SELECT role FROM before) IS DISTINCT FROM m.role", member: "m.row")}
         )
         SELECT {ProjectMembers.MemberColumns} FROM m JOIN users u ON u.id = m.user_id
         """;

@@ -17,9 +17,7 @@ public sealed class WebhookDispatcher(NpgsqlDataSource db, IHttpClientFactory cl
     private static readonly string ClaimSql = $"""
         WITH due AS (
             SELECT d.id, d.subscription_id, d.next_attempt_at,
-                   d.project_id IS NULL
-                   OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id)
-                   OR EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND {Projects.ProjectAccess.ReadableBy("s.created_by")}) AS visible
+                   NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND NOT {Projects.ProjectAccess.ReadableBy("s.created_by")}) AS visible
             FROM webhook_deliveries d JOIN webhook_subscriptions s ON s.id = d.subscription_id AND s.active
             WHERE d.status = 'pending' AND d.next_attempt_at <= now() AND d.subscription_id <> ALL (@Full)
             ORDER BY d.next_attempt_at

@@ -30,14 +30,12 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
 
     // next_attempt_at is shown only while one is planned (a claimed delivery's lease is not a plan, but close enough).
     // A delivery of a project the caller may not read is left out, as its project's tasks are.
-    private const string Sql = $"""
+    private static readonly string Sql = $"""
         SELECT id, event_type, status, attempts, last_status_code, last_error,
                CASE WHEN status = 'pending' THEN next_attempt_at END AS next_attempt_at, created_at
         FROM webhook_deliveries
         WHERE subscription_id = @WebhookId AND (@Status::text IS NULL OR status = @Status)
-          AND (webhook_deliveries.project_id IS NULL
-               OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_deliveries.project_id)
-               OR EXISTS (SELECT 1 FROM projects p WHERE p.id = webhook_deliveries.project_id AND {ProjectAccess.Readable}))
+          AND {WebhookRules.DeliveryVisible("webhook_deliveries.project_id")}
           AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
         ORDER BY created_at DESC, id DESC
         LIMIT @PageSize

@@ -12,12 +12,11 @@ public sealed record RetryDeliveryCommand(long WebhookId, Guid DeliveryId, Calle
 /// <summary>Sends a delivery again as soon as possible, whatever its status, with the same webhook-id.</summary>
 public sealed class RetryDeliveryHandler(NpgsqlDataSource db) : ICommandHandler<RetryDeliveryCommand, Outcome<RetryDeliveryResponse>>
 {
-    private const string Sql = $"""
+    private static readonly string Sql = $"""
         UPDATE webhook_deliveries d SET status = 'pending', next_attempt_at = now(), completed_at = NULL
         WHERE d.id = @DeliveryId AND d.subscription_id = @WebhookId
           AND EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = @WebhookId AND {WebhookRules.Visible})
-          AND (d.project_id IS NULL OR NOT EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id)
-               OR EXISTS (SELECT 1 FROM projects p WHERE p.id = d.project_id AND {ProjectAccess.Readable}))
+          AND {WebhookRules.DeliveryVisible("d.project_id")}
         """;
 
     public async ValueTask<Outcome<RetryDeliveryResponse>> Handle(RetryDeliveryCommand command, CancellationToken ct)
