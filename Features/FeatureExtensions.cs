@@ -2,6 +2,7 @@ using FluentValidation;
 using TaskManager.Features.Accounts;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
+using TaskManager.Features.Labels;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
@@ -28,7 +29,8 @@ public static class FeatureExtensions
             .Add<StartImport>("start-import")
             .Add<TasksImportCompleted>("tasks-import-completed")
             .Add<TaskLogSnapshotTaken>("task-log-snapshot-taken")
-            .Add<ProjectChanged>("project-changed"));
+            .Add<ProjectChanged>("project-changed")
+            .Add<LabelChanged>("label-changed"));
 
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ImportRowReader>();
@@ -67,6 +69,7 @@ public static class FeatureExtensions
         routes.MapImports();
         routes.MapWebhooks();
         routes.MapProjects();
+        routes.MapLabels();
         return app;
     }
 }

@@ -20,6 +20,22 @@ public sealed record TaskResource
     public required int Version { get; init; }
     public required long ProjectId { get; init; }
 
+    /// <summary>Its labels' names, sorted ignoring case.</summary>
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    /// <summary>The task it is a subtask of (same project), or null for a top-level task.</summary>
+    public long? ParentId { get; init; }
+
+    /// <summary>Its direct subtasks that are not deleted, and how many of them are done.</summary>
+    public required int SubtaskCount { get; init; }
+    public required int SubtasksDone { get; init; }
+
+    /// <summary>The tasks (same project) that must be done first.</summary>
+    public required IReadOnlyList<long> BlockedBy { get; init; }
+
+    /// <summary>True while any task in blocked_by is neither done nor deleted.</summary>
+    public required bool Blocked { get; init; }
+
     public static TaskResource From(TaskRow row) => new()
     {
         Id = row.Id,
@@ -37,5 +53,11 @@ public sealed record TaskResource
         DeletedAt = row.DeletedAt,
         Version = row.Version,
         ProjectId = row.ProjectId,
+        Labels = row.Labels,
+        ParentId = row.ParentId,
+        SubtaskCount = row.SubtaskCount,
+        SubtasksDone = row.SubtasksDone,
+        BlockedBy = row.BlockedBy,
+        Blocked = row.Blocked,
     };
 }

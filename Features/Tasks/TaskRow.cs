@@ -20,4 +20,10 @@ public record TaskRow
     public DateTime? DeletedAt { get; init; }
     public int Version { get; init; }
     public long ProjectId { get; init; }
+    public string[] Labels { get; init; } = [];
+    public long? ParentId { get; init; }
+    public int SubtaskCount { get; init; }
+    public int SubtasksDone { get; init; }
+    public long[] BlockedBy { get; init; } = [];
+    public bool Blocked { get; init; }
 }

@@ -23,6 +23,19 @@ public static class TaskRules
 
     private static int Characters(string text) => text.EnumerateRunes().Count();
 
+    /// <summary>Why <paramref name="ids"/> cannot be a task's blocked_by, or null.</summary>
+    public static string? BlockedByError(IReadOnlyCollection<long> ids) =>
+        ids.Count > TaskStructure.MaxBlockers ? $"blocked_by holds at most {TaskStructure.MaxBlockers} task ids."
+        : ids.Any(id => id <= 0) ? "blocked_by must be a list of task ids." : null;
+
+    public static IRuleBuilderOptionsConditions<T, long[]?> ValidBlockedBy<T>(this IRuleBuilder<T, long[]?> rule) => rule.Custom((ids, context) =>
+    {
+        if (ids is not null && BlockedByError(ids) is { } error)
+        {
+            context.AddFailure("blocked_by", error);
+        }
+    });
+
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
 }

@@ -31,16 +31,25 @@ public sealed record CreateTaskCommand(long UserId, string TaskName, string? Des
     public bool CallerIsAdmin { get; init; }
 
     public long CallerId => UserId;
+
+    /// <summary>v2's labels (by name: a name the project lacks is created there), parent and blockers.</summary>
+    public string[]? Labels { get; init; }
+    public long? ParentId { get; init; }
+    public long[]? BlockedBy { get; init; }
+
+    public bool HasStructure => Labels is { Length: > 0 } || ParentId is not null || BlockedBy is { Length: > 0 };
 }
 
 public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
 {
     // One statement: the task, today's log row and the audit event are written together or not at all.
     // The assignee must exist and the project take the caller's task; if not, nothing is inserted and the caller hears why.
-    private const string Sql = $"""
+    private static readonly string Sql = $"""
         WITH changed AS (
-            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done, project_id)
-            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done, @ProjectId
+            INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done, project_id,
+                               parent_id, blocked_by, label_ids)
+            SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done, @ProjectId,
+                   @ParentId, {TaskSql.BlockedBySet}, {TaskSql.LabelIds("@ProjectId")}
             WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId) AND {ProjectAccess.ProjectIdTakesTasks}
             RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
         ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
@@ -51,13 +60,27 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     public async ValueTask<Outcome<TaskRow>> Handle(CreateTaskCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, cancellationToken: ct));
+        await using var tx = command.HasStructure ? await connection.BeginTransactionAsync(ct) : null;
+        if (tx is not null &&
+            await TaskStructure.PrepareAsync<TaskRow>(connection, tx, command.ProjectId, command.Labels, command.UserId, command.CallerIsAdmin, ct) is { } refused)
+        {
+            return refused;
+        }
+        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, tx, cancellationToken: ct));
         if (task is null)
         {
-            var target = await connection.QuerySingleAsync<TargetCheck>(new CommandDefinition(ProjectAccess.TargetCheckSql, command, cancellationToken: ct));
+            var target = await connection.QuerySingleAsync<TargetCheck>(new CommandDefinition(ProjectAccess.TargetCheckSql, command, tx, cancellationToken: ct));
             return target is { Readable: true, Creatable: true, Archived: false }
                 ? Outcome<TaskRow>.Invalid("assigned_user_id", $"No user has id {command.AssignedUserId}.")
                 : target.Refusal<TaskRow>(command.ProjectId);
+        }
+        if (tx is not null)
+        {
+            if (await TaskStructure.CheckAsync<TaskRow>(connection, tx, task.Id, command.ParentId is not null, command.BlockedBy is not null, false, ct) is { } invalid)
+            {
+                return invalid; // rolled back as the transaction is disposed
+            }
+            await tx.CommitAsync(ct);
         }
         await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
         await cache.InvalidateAsync();

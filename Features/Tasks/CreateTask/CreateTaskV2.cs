@@ -4,6 +4,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using TaskManager.Features.Labels;
 using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.OpenApi;
@@ -12,7 +13,7 @@ namespace TaskManager.Features.Tasks.CreateTask;
 
 /// <summary>A new task (v2), in `project_id` (default: the default project). Fields other than these are ignored.</summary>
 public sealed record CreateTaskV2Request(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId,
-    long? ProjectId = null);
+    long? ProjectId = null, string[]? Labels = null, long? ParentId = null, long[]? BlockedBy = null);
 
 public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Request>
 {
@@ -23,6 +24,9 @@ public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Reques
         RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
         RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
         RuleFor(r => r.ProjectId).ValidProjectId();
+        RuleFor(r => r.Labels).ValidLabels();
+        RuleFor(r => r.ParentId).GreaterThan(0).WithMessage("parent_id must be a task id.");
+        RuleFor(r => r.BlockedBy).ValidBlockedBy();
     }
 }
 
@@ -37,7 +41,8 @@ public static class CreateTaskV2Endpoint
         .WithDescription("Creates a task; the assignee defaults to the caller. With an Idempotency-Key, a retry with the same body " +
                          "answers the first response again (Idempotent-Replayed: true) and creates nothing; a different body is 422. project_id " +
                          "(default: the default project) must be one the caller may create in: 400 when it cannot be read, 403 when the " +
-                         "caller is not its editor or owner, 409 when it is archived.")
+                         "caller is not its editor or owner, 409 when it is archived. labels (names; one the project lacks is created there), " +
+                         "parent_id and blocked_by must name tasks of the same project, with no cycle and at most 5 levels of subtasks.")
         .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.ETag)
         .WithResponseHeader(StatusCodes.Status201Created, ResponseHeaders.IdempotentReplayed)
         .ProducesValidationProblem()
@@ -82,6 +87,9 @@ public static class CreateTaskV2Endpoint
             {
                 ProjectId = request.ProjectId ?? ProjectRules.DefaultProjectId,
                 CallerIsAdmin = user.IsInRole(Roles.Admin),
+                Labels = request.Labels is null ? null : LabelRules.Normalize(request.Labels),
+                ParentId = request.ParentId,
+                BlockedBy = request.BlockedBy,
             }, ct);
         }
         catch when (idempotencyKey is not null)

@@ -26,28 +26,36 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     ICommandHandler<DeleteTaskCommand, Outcome<DeleteTaskResponse>>,
     ICommandHandler<PurgeTaskCommand, Outcome<DeleteTaskResponse>>
 {
-    private const string SoftDeleteSql = $"""
-        WITH old AS (
+    // Its subtasks go with it (TaskSql.CascadeCte).
+    private static readonly string SoftDeleteSql = $"""
+        WITH RECURSIVE old AS (
             SELECT t AS row FROM tasks t WHERE t.id = @TaskId FOR UPDATE
-        ), changed AS (
+        ), root AS (
             UPDATE tasks t SET status = false, updated_at = now(), version = t.version + 1
             FROM old
             WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable} AND {ProjectAccess.TaskChangeable} AND {ProjectAccess.TaskProjectOpen}
             RETURNING t.*, t AS new_row, old.row AS old_row, 'deleted'::text AS action
-        ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
-        SELECT count(*) FROM changed
+        ), {TaskSql.SubtreeCte}, {TaskSql.CascadeCte}, {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
+        SELECT count(*) FROM changed WHERE id = @TaskId
         """;
 
     // Only read when nothing was deleted, to say why: null when the task does not exist for the caller.
     private const string WhyNotSql = $"SELECT {ProjectAccess.TaskChangeable} FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable}";
 
-    // The log rows go with the task (ON DELETE CASCADE); the audit trail stays, and records the purge.
-    private const string PurgeSql = $"""
-        WITH changed AS (
-            DELETE FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskProjectOpen}
+    // The log rows go with the task (ON DELETE CASCADE); the audit trail stays, and records the purge. Its subtree goes
+    // with it, and the tasks it blocked no longer name it.
+    private static readonly string PurgeSql = $"""
+        WITH RECURSIVE {TaskSql.SubtreeCte}, gone AS (
+            SELECT @TaskId::bigint AS id UNION SELECT id FROM subtree
+        ), changed AS (
+            DELETE FROM tasks t WHERE t.id IN (SELECT id FROM gone) AND {ProjectAccess.TaskProjectOpen}
             RETURNING t.id, NULL::tasks AS new_row, t AS old_row, 'purged'::text AS action
+        ), unblocked AS (
+            UPDATE tasks o SET blocked_by = ARRAY(SELECT x FROM unnest(o.blocked_by) x WHERE x NOT IN (SELECT id FROM gone)), version = o.version + 1
+            WHERE o.blocked_by && ARRAY(SELECT id FROM gone) AND o.id NOT IN (SELECT id FROM gone)
+              AND EXISTS (SELECT 1 FROM changed WHERE id = @TaskId)
         ), {TaskSql.OutboxEventCte}
-        SELECT count(*) FROM changed
+        SELECT count(*) FROM changed WHERE id = @TaskId
         """;
 
     public async ValueTask<Outcome<DeleteTaskResponse>> Handle(DeleteTaskCommand command, CancellationToken ct)

@@ -21,7 +21,11 @@ public sealed record ListTasksRequest(
     [property: FromQuery(Name = "sort")] string? Sort,
     [property: FromQuery(Name = "limit")] string? Limit,
     [property: FromQuery(Name = "cursor")] string? Cursor,
-    [property: FromQuery(Name = "project_id")] string? ProjectId = null);
+    [property: FromQuery(Name = "project_id")] string? ProjectId = null,
+    [property: FromQuery(Name = "label")] string? Label = null,
+    [property: FromQuery(Name = "parent_id")] string? ParentId = null,
+    [property: FromQuery(Name = "blocked")] string? Blocked = null,
+    [property: FromQuery(Name = "blocked_by")] string? BlockedBy = null);
 
 /// <summary>The list's filters and order, checked and turned into SQL. Every value is a parameter; only fixed
 /// fragments chosen from the checked values are put into the text.</summary>
@@ -92,6 +96,49 @@ public sealed class TaskFilters
             else
             {
                 f.Fail("project_id", ProjectRules.IdsError);
+            }
+        }
+        if (r.Label is not null)
+        {
+            var names = r.Label.Split(',').Select(n => n.Trim()).ToArray();
+            if (names.All(n => Labels.LabelRules.NameError(n) is null) && names.Length <= 50)
+            {
+                // Any of the names, in whichever readable project: a GIN lookup on the task's label ids.
+                Add("LabelNames", names, "t.label_ids && ARRAY(SELECT l.id FROM labels l WHERE lower(l.name) IN (SELECT lower(x) FROM unnest(@LabelNames::text[]) x))");
+            }
+            else
+            {
+                f.Fail("label", "label takes label names (at most 50), comma-separated.");
+            }
+        }
+        if (r.ParentId is not null)
+        {
+            if (r.ParentId.Trim() == "none")
+            {
+                Add("TopLevel", true, "t.parent_id IS NULL");
+            }
+            else if (long.TryParse(r.ParentId, NumberStyles.None, CultureInfo.InvariantCulture, out var parent) && parent > 0)
+            {
+                Add("ParentId", parent, "t.parent_id = @ParentId");
+            }
+            else
+            {
+                f.Fail("parent_id", "parent_id takes a task id, or none for top-level tasks.");
+            }
+        }
+        if (f.Boolean(r.Blocked, "blocked") is { } blocked)
+        {
+            Add("Blocked", blocked, $"{TaskSql.Blocked} = @Blocked");
+        }
+        if (r.BlockedBy is not null)
+        {
+            if (long.TryParse(r.BlockedBy, NumberStyles.None, CultureInfo.InvariantCulture, out var blocker) && blocker > 0)
+            {
+                Add("BlockedBy", blocker, "t.blocked_by @> ARRAY[@BlockedBy::bigint]");
+            }
+            else
+            {
+                f.Fail("blocked_by", "blocked_by takes a task id.");
             }
         }
         if (r.Priority is not null)

@@ -12,7 +12,7 @@ namespace TaskManager.Features.Tasks.PatchTask;
 /// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
 /// A present key changes its field; null clears description, due_date or assigned_user_id.</summary>
 public sealed record TaskPatch(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId,
-    long? ProjectId = null);
+    long? ProjectId = null, string[]? Labels = null, long? ParentId = null, long[]? BlockedBy = null);
 
 /// <summary>PATCH /api/v2/tasks/{id}: the same handler as v1's PUT, with merge-patch meaning (null clears).</summary>
 public static class PatchTaskEndpoint
@@ -23,7 +23,8 @@ public static class PatchTaskEndpoint
         .WithSummary("Change a task")
         .WithDescription("JSON Merge Patch (RFC 7396): a present key changes its field, null clears description, due_date or " +
                          "assigned_user_id; done: true sets completed_at; project_id moves the task (the caller must be able to change it and create " +
-                         "in the target). Send If-Match with the task's ETag to avoid overwriting a newer change. A task of an archived project is 409.")
+                         "in the target). labels and blocked_by replace their sets (null empties them); parent_id null makes the task top-level; " +
+                         "parent and blockers must be tasks of the same project, with no cycle and at most 5 levels of subtasks. Send If-Match with the task's ETag to avoid overwriting a newer change. A task of an archived project is 409.")
         .Accepts<TaskPatch>("application/merge-patch+json", "application/json")
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
         .ProducesValidationProblem()
@@ -68,18 +69,25 @@ public static class PatchTaskEndpoint
 public sealed record MergePatch(string? TaskName, string? Description, bool ClearDescription, string? Priority, bool? Done,
     DateOnly? DueDate, bool ClearDueDate, long? AssignedUserId, bool ClearAssignee, long? ProjectId = null, string? Field = null, string? Error = null)
 {
+    public string[]? Labels { get; init; }
+    public long? ParentId { get; init; }
+    public bool ClearParent { get; init; }
+    public long[]? BlockedBy { get; init; }
+
     public UpdateTaskCommand ToCommand(long taskId, long userId, bool privileged, int[]? expectedVersions) =>
         new(taskId, userId, privileged, expectedVersions, TaskName, Description, null, Priority, AssignedUserId,
             DueDate, Done, ClearDescription, ClearDueDate, ClearAssignee)
-        { ProjectId = ProjectId };
+        { ProjectId = ProjectId, Labels = Labels, ParentId = ParentId, ClearParent = ClearParent, BlockedBy = BlockedBy };
 
     public static MergePatch Read(JsonElement body)
     {
         string? name = null, description = null, priority = null;
         bool? done = null;
         DateOnly? due = null;
-        long? assignee = null, project = null;
-        bool clearDescription = false, clearDue = false, clearAssignee = false;
+        long? assignee = null, project = null, parent = null;
+        bool clearDescription = false, clearDue = false, clearAssignee = false, clearParent = false;
+        string[]? labels = null;
+        long[]? blockedBy = null;
         var current = "body";
         try
         {
@@ -116,6 +124,29 @@ public sealed record MergePatch(string? TaskName, string? Description, bool Clea
                     case "project_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var projectId) && projectId > 0:
                         project = projectId; break;
                     case "project_id": return Invalid("project_id", "project_id must be a project id (a task is always in one).");
+                    case "labels" when isNull: labels = []; break;
+                    case "labels" when value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String):
+                        var names = value.EnumerateArray().Select(v => v.GetString()).ToArray();
+                        if (TaskManager.Features.Labels.LabelRules.NamesError(names) is { } labelError)
+                        {
+                            return Invalid("labels", labelError);
+                        }
+                        labels = TaskManager.Features.Labels.LabelRules.Normalize(names); break;
+                    case "labels": return Invalid("labels", "labels must be a list of label names, or null.");
+                    case "parent_id" when isNull: clearParent = true; break;
+                    case "parent_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var parentId) && parentId > 0:
+                        parent = parentId; break;
+                    case "parent_id": return Invalid("parent_id", "parent_id must be a task id, or null for a top-level task.");
+                    case "blocked_by" when isNull: blockedBy = []; break;
+                    case "blocked_by" when value.ValueKind == JsonValueKind.Array
+                                           && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _)):
+                        blockedBy = [.. value.EnumerateArray().Select(v => v.GetInt64())];
+                        if (TaskRules.BlockedByError(blockedBy) is { } blockedError)
+                        {
+                            return Invalid("blocked_by", blockedError);
+                        }
+                        break;
+                    case "blocked_by": return Invalid("blocked_by", "blocked_by must be a list of task ids, or null.");
                 }
             }
         }
@@ -124,7 +155,13 @@ public sealed record MergePatch(string? TaskName, string? Description, bool Clea
             // The parser checks only that a \u escape has four hex digits: a lone surrogate fails once the text is read.
             return Invalid(current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
         }
-        return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee, project);
+        return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee, project)
+        {
+            Labels = labels,
+            ParentId = parent,
+            ClearParent = clearParent,
+            BlockedBy = blockedBy,
+        };
     }
 
     private static MergePatch Invalid(string field, string error) => new(null, null, false, null, null, null, false, null, false, null, field, error);

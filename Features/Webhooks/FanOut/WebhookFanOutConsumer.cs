@@ -4,6 +4,7 @@ using FluentValidation;
 using MassTransit;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.GetImport;
+using TaskManager.Features.Labels;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.Tasks;
@@ -15,7 +16,8 @@ namespace TaskManager.Features.Webhooks.FanOut;
 /// <summary>Turns each event from the outbox into one delivery per active subscription that lists its type. Idempotent
 /// by message id: the (subscription, event) pair is unique, so a redelivered event queues nothing more.</summary>
 public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediator, IValidator<TaskChanged> validator)
-    : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>, IConsumer<ProjectChanged>
+    : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>, IConsumer<ProjectChanged>,
+      IConsumer<LabelChanged>
 {
     private const string AnySql = "SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND events @> ARRAY[@Type])";
 
@@ -93,6 +95,19 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
             }
             return Task.FromResult<(JsonNode?, long?)>((data, null));
         }, readers);
+    }
+
+    public Task Consume(ConsumeContext<LabelChanged> context)
+    {
+        var message = context.Message;
+        var type = message.Action switch
+        {
+            LabelActions.Created => WebhookEvents.LabelCreated,
+            LabelActions.Updated => WebhookEvents.LabelUpdated,
+            _ => WebhookEvents.LabelDeleted,
+        };
+        return FanOutAsync(context, type, message.ProjectId, message.ChangedAt,
+            () => Task.FromResult<(JsonNode?, long?)>((JsonNode.Parse(message.Label.GetRawText()), null)));
     }
 
     private sealed record ProjectReaders(bool WasPublic, long[] Readers);

@@ -1,0 +1,119 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TaskManager.Features.Projects;
+using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.OpenApi;
+
+namespace TaskManager.Features.Labels.PatchLabel;
+
+/// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
+/// `color: null` clears it.</summary>
+public sealed record LabelPatch(string? Name, string? Color);
+
+public sealed record PatchLabelCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions, string? Name, string? Color,
+    bool ClearColor) : ICommand<Outcome<LabelResource>>;
+
+/// <summary>A rename shows on every task at once (tasks hold label ids); their versions move so their ETags do too.</summary>
+public sealed class PatchLabelHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<PatchLabelCommand, Outcome<LabelResource>>
+{
+    private static readonly string Sql = $"""
+        WITH next AS (
+            SELECT coalesce(@Name, l.name) AS name, CASE WHEN @ClearColor THEN NULL ELSE coalesce(lower(@Color), l.color) END AS color,
+                   l.name AS old_name, l.color AS old_color
+            FROM labels l WHERE l.id = @Id
+        ), l AS (
+            UPDATE labels l SET name = n.name, color = n.color,
+                updated_at = CASE WHEN (n.name, n.color) IS DISTINCT FROM (n.old_name, n.old_color) THEN now() ELSE l.updated_at END,
+                version = l.version + CASE WHEN (n.name, n.color) IS DISTINCT FROM (n.old_name, n.old_color) THEN 1 ELSE 0 END
+            FROM next n, projects p
+            WHERE l.id = @Id AND p.id = l.project_id AND {ProjectAccess.Readable} AND {LabelSql.Manageable}
+              AND (@ExpectedVersions::int[] IS NULL OR l.version = ANY(@ExpectedVersions))
+              AND NOT EXISTS (SELECT 1 FROM labels o WHERE o.project_id = l.project_id AND o.id <> l.id AND lower(o.name) = lower(n.name))
+            RETURNING l.*, l AS row, n.name IS DISTINCT FROM n.old_name AS renamed, (n.name, n.color) IS DISTINCT FROM (n.old_name, n.old_color) AS changed
+        ), ev AS (
+            {LabelSql.Outbox("'updated'", "l.row", "l WHERE l.changed")}
+        ), touched AS (
+            {LabelSql.TouchTasks} AND EXISTS (SELECT 1 FROM l WHERE l.renamed)
+        )
+        SELECT {LabelSql.Columns} FROM l
+        """;
+
+    private const string TakenSql = """
+        SELECT EXISTS (SELECT 1 FROM labels l JOIN labels o ON o.project_id = l.project_id AND o.id <> l.id AND lower(o.name) = lower(@Name)
+                       WHERE l.id = @Id)
+        """;
+
+    public async ValueTask<Outcome<LabelResource>> Handle(PatchLabelCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (await connection.QuerySingleOrDefaultAsync<LabelResource>(new CommandDefinition(Sql, command, cancellationToken: ct)) is { } label)
+        {
+            await connection.CloseAsync();
+            await cache.InvalidateAsync();
+            return label;
+        }
+        var why = await connection.QuerySingleOrDefaultAsync<LabelWhyNot>(new CommandDefinition(LabelSql.WhyNotSql, command, cancellationToken: ct));
+        if (why is { MayManage: true, Archived: false } && command.Name is not null &&
+            await connection.ExecuteScalarAsync<bool>(new CommandDefinition(TakenSql, command, cancellationToken: ct)))
+        {
+            return Outcome<LabelResource>.Conflict($"The project already has a label named '{command.Name}'.");
+        }
+        return why is null ? Outcome<LabelResource>.NotFound($"Label {command.Id} does not exist.") : why.Refusal<LabelResource>(command.ExpectedVersions);
+    }
+}
+
+public static class PatchLabelEndpoint
+{
+    public static RouteHandlerBuilder MapPatchLabel(this IEndpointRouteBuilder app) => app
+        .MapPatch("/labels/{id}", HandleAsync)
+        .WithName("PatchLabel")
+        .WithSummary("Change a label")
+        .WithDescription("JSON Merge Patch (RFC 7396) of name and color (null clears it); a rename shows on every task at once. " +
+                         "Send If-Match with the label's ETag to avoid overwriting a newer change.")
+        .Accepts<LabelPatch>("application/merge-patch+json", "application/json")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    private static async Task<Results<Ok<LabelResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var (body, problem) = await MergePatchBody.ReadAsync(request, ct);
+        if (body is null)
+        {
+            return problem!;
+        }
+        using (body)
+        {
+            var caller = Caller.From(user);
+            string? name = null, color = null;
+            var clearColor = false;
+            foreach (var property in body.RootElement.EnumerateObject())
+            {
+                var value = property.Value;
+                switch (property.Name)
+                {
+                    case "name" when value.ValueKind == JsonValueKind.String && LabelRules.NameError(value.GetString()) is null:
+                        name = value.GetString()!.Trim(); break;
+                    case "name": return Problem.Invalid("name", LabelRules.NameError(value.ValueKind == JsonValueKind.String ? value.GetString() : null)!);
+                    case "color" when value.ValueKind == JsonValueKind.Null: clearColor = true; break;
+                    case "color" when value.ValueKind == JsonValueKind.String && LabelRules.IsColor(value.GetString()): color = value.GetString(); break;
+                    case "color": return Problem.Invalid("color", LabelRules.ColorError);
+                }
+            }
+            var outcome = await mediator.Send(new PatchLabelCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch),
+                name, color, clearColor), ct);
+            return outcome.ToResult(label =>
+            {
+                request.HttpContext.Response.Headers.ETag = VersionETag.For(label.Version);
+                return TypedResults.Ok(label);
+            });
+        }
+    }
+}
