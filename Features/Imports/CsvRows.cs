@@ -12,13 +12,16 @@ public sealed record ValidRow(long Row, string TaskName, string? Description, bo
 {
     public DateOnly? DueDate { get; init; }
     public bool Done { get; init; }
+
+    /// <summary>Label names (the import creates those its project lacks).</summary>
+    public string[] Labels { get; init; } = [];
 }
 
 /// <summary>The CSV format of imports (the seed's): which columns there are, and the rules of each row.</summary>
 public static class CsvRows
 {
     /// <summary>The seed's columns, then v2's optional ones. Any other column (the export's `id`) is ignored.</summary>
-    public static readonly string[] Columns = ["task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done"];
+    public static readonly string[] Columns = ["task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done", "labels"];
 
     /// <summary>Columns a file must have; the others may be absent and take their defaults.</summary>
     public static readonly string[] RequiredColumns = ["task_name", "priority"];
@@ -162,8 +165,24 @@ public static class CsvRows
             }
         }
 
+        string[] labels = [];
+        var labelsText = field("labels")?.Trim() ?? "";
+        if (labelsText.StartsWith('\'') && Neutralize(labelsText[1..]) != labelsText[1..])
+        {
+            labelsText = labelsText[1..]; // as an export neutralised it
+        }
+        if (labelsText.Length > 0)
+        {
+            var names = labelsText.Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            if (Labels.LabelRules.NamesError(names) is { } labelError)
+            {
+                Fail("labels", "invalid_labels", labelError);
+            }
+            labels = names;
+        }
+
         return errors is null
-            ? (new ValidRow(row, name, description, status, priority, createdAt, assignee) { DueDate = dueDate, Done = done }, null)
+            ? (new ValidRow(row, name, description, status, priority, createdAt, assignee) { DueDate = dueDate, Done = done, Labels = labels }, null)
             : (null, errors);
     }
 

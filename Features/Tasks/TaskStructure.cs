@@ -17,17 +17,23 @@ public static class TaskStructure
 
     // Names the project lacks are created there, when the caller may create in it (the write then says why not if it may
     // not); a name that differs only in case is the label already there.
-    private const string EnsureLabelsSql = $"""
-        WITH wanted AS (
-            SELECT DISTINCT ON (lower(x)) x AS name FROM unnest(@Labels::text[]) x ORDER BY lower(x), x
-        ), made AS (
-            INSERT INTO labels (project_id, name)
-            SELECT @ProjectId, w.name FROM wanted w
+    private static readonly string EnsureLabelsSql = $"""
+        WITH made AS (
+            {CreateLabelsSql}
             WHERE EXISTS (SELECT 1 FROM projects p WHERE p.id = @ProjectId AND p.archived_at IS NULL AND {ProjectAccess.Readable} AND {ProjectAccess.Creatable})
             ON CONFLICT (project_id, lower(name)) DO NOTHING
-            RETURNING id
+            RETURNING labels AS row
+        ), ev AS (
+            {Labels.LabelSql.Outbox("'created'", "made.row", "made")}
         )
         SELECT (SELECT count(*) FROM labels WHERE project_id = @ProjectId) + (SELECT count(*) FROM made)
+        """;
+
+    /// <summary>Inserts the labels named in @Labels (each once, ignoring case) into project @ProjectId; a statement adds its
+    /// condition, ON CONFLICT (project_id, lower(name)) DO NOTHING and RETURNING.</summary>
+    public const string CreateLabelsSql = """
+        INSERT INTO labels (project_id, name)
+        SELECT @ProjectId, w.name FROM (SELECT DISTINCT ON (lower(x)) x AS name FROM unnest(@Labels::text[]) x ORDER BY lower(x), x) w
         """;
 
     /// <summary>Locks the project's structure and creates the labels it lacks; null, or the 409 of a project that would

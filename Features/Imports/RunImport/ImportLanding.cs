@@ -39,7 +39,9 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                        ELSE jsonb_build_object('description', jsonb_build_object('old', NULL, 'new', t.description)) END
                || jsonb_build_object('done', jsonb_build_object('old', NULL, 'new', t.done))
                || CASE WHEN t.due_date IS NULL THEN '{}'::jsonb
-                       ELSE jsonb_build_object('due_date', jsonb_build_object('old', NULL, 'new', t.due_date)) END,
+                       ELSE jsonb_build_object('due_date', jsonb_build_object('old', NULL, 'new', t.due_date)) END
+               || CASE WHEN t.label_ids = '{}' THEN '{}'::jsonb
+                       ELSE jsonb_build_object('labels', jsonb_build_object('old', NULL, 'new', task_label_names(t.label_ids))) END,
                NULL, t.status, @UserId, @Username, now(), t.project_id
         FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To
         """;
@@ -131,8 +133,9 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
             return;
         }
         var now = clock.GetUtcNow().UtcDateTime;
+        var labels = await LabelIdsAsync(connection, import, batch, ct);
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done, project_id) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done, project_id, label_ids) FROM STDIN (FORMAT BINARY)", ct))
         {
             // Synchronous writes: the importer buffers them and only touches the socket when its buffer fills,
             // and an awaited call per field cost more than the I/O itself.
@@ -152,9 +155,40 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                 copy.Write(row.DueDate, NpgsqlDbType.Date);
                 copy.Write(row.Done, NpgsqlDbType.Boolean);
                 copy.Write(import.ProjectId, NpgsqlDbType.Bigint);
+                copy.Write(row.Labels.Length == 0 ? [] : row.Labels.Select(n => labels[n]).Distinct().Order().ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
             }
             await copy.CompleteAsync(ct);
         }
+    }
+
+    // The batch's label names the project lacks are created (as a task write creates them), then every name found by id.
+    private static readonly string LabelsSql = $"""
+        WITH made AS (
+            {Tasks.TaskStructure.CreateLabelsSql}
+            ON CONFLICT (project_id, lower(name)) DO NOTHING
+            RETURNING labels AS row
+        ), ev AS (
+            {Labels.LabelSql.Outbox("'created'", "made.row", "made")}
+        )
+        SELECT count(*) FROM made
+        """;
+
+    private const string LabelIdsSql = """
+        SELECT x AS name, l.id FROM unnest(@Labels::text[]) x JOIN labels l ON l.project_id = @ProjectId AND lower(l.name) = lower(x)
+        """;
+
+    private static async Task<Dictionary<string, long>> LabelIdsAsync(NpgsqlConnection connection, ImportState import, List<ValidRow> batch,
+        CancellationToken ct)
+    {
+        var names = batch.SelectMany(r => r.Labels).Distinct(StringComparer.Ordinal).ToArray();
+        if (names.Length == 0)
+        {
+            return [];
+        }
+        var parameters = new { Labels = names, import.ProjectId, CallerId = import.RequestedBy };
+        await connection.ExecuteAsync(new CommandDefinition(LabelsSql, parameters, cancellationToken: ct));
+        return (await connection.QueryAsync<(string Name, long Id)>(new CommandDefinition(LabelIdsSql, parameters, cancellationToken: ct)))
+            .ToDictionary(p => p.Name, p => p.Id, StringComparer.Ordinal);
     }
 
     private static Task WriteAuditAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImportState import, long from, long to,

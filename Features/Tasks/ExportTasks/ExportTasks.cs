@@ -15,7 +15,7 @@ namespace TaskManager.Features.Tasks.ExportTasks;
 /// reads; formula-like cells neutralised.</summary>
 public static class ExportTasksEndpoint
 {
-    private static readonly string[] Header = ["id", "task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done"];
+    private static readonly string[] Header = ["id", "task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done", "labels"];
 
     public static RouteHandlerBuilder MapExportTasks(this IEndpointRouteBuilder app) => app
         .MapGet("/export", HandleAsync)
@@ -53,6 +53,7 @@ public static class ExportTasksEndpoint
             f.Parameters.Add("BatchRows", limit);
             var sql = $"""
                 SELECT t.id, t.task_name, t.description, t.status, t.priority, t.created_at, u.username AS assigned_user, t.due_date, t.done,
+                       (SELECT string_agg(l.name, ';' ORDER BY lower(l.name), l.name) FROM labels l WHERE l.id = ANY(t.label_ids)) AS labels,
                        {f.SortKey} AS sort_value
                 FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
                 {(conditions.Count > 0 ? "WHERE " + string.Join(" AND ", conditions) : "")}
@@ -73,6 +74,7 @@ public static class ExportTasksEndpoint
             csv.WriteField(CsvRows.Neutralize(row.AssignedUser ?? ""));
             csv.WriteField(row.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "");
             csv.WriteField(row.Done ? "TRUE" : "FALSE");
+            csv.WriteField(CsvRows.Neutralize(row.Labels ?? ""));
         });
     }
 
@@ -87,6 +89,7 @@ public static class ExportTasksEndpoint
         public string? AssignedUser { get; init; }
         public DateOnly? DueDate { get; init; }
         public bool Done { get; init; }
+        public string? Labels { get; init; }
         public object? SortValue { get; init; }
     }
 }

@@ -158,4 +158,29 @@ public sealed class LabelsTests : ApiTest
 
         Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Does.Contain("labels"));
     }
+
+    [Test]
+    public async Task Labels_travel_through_csv_an_export_names_them_and_an_import_creates_what_its_project_lacks()
+    {
+        var (_, owner) = await SignUpAsync("olivia");
+        var project = await CreateProjectAsync(owner);
+        await CreateTaskInAsync(owner, project, "Exported", ""","labels":["ui","Bug"]""");
+        const string csv = "task_name,priority,labels\nImported,LOW,bug; docs\nPlain,LOW,\nBad,LOW,\"a,b\"\n";
+
+        var export = await (await SendAsync(HttpMethod.Get, $"/api/v2/tasks/export?project_id={project}", owner)).Content.ReadAsStringAsync();
+        var upload = await CsvUploads.UploadAsync(Client, owner, CsvUploads.Form(csv), query: $"?project_id={project}", path: "/api/v2/imports");
+        var done = await CsvUploads.FinishedAsync(Client, owner, (await ReadJsonAsync(upload))["import_id"]!.GetValue<string>());
+        var imported = (await GetAsync(owner, $"/api/v2/tasks?project_id={project}&label=docs"))["tasks"]!.AsArray();
+        var labels = (await GetAsync(owner, $"/api/v2/projects/{project}/labels"))["labels"]!.AsArray();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(export.Split('\n')[0].TrimEnd('\r'), Does.EndWith(",labels"));
+            Assert.That(export, Does.Contain("Bug;ui"));
+            Assert.That(imported.Select(t => t!["task_name"]!.GetValue<string>()), Is.EqualTo(new[] { "Imported" }));
+            Assert.That(Names(imported[0]!["labels"]), Is.EqualTo(new[] { "Bug", "docs" }), "bug is the project's Bug");
+            Assert.That(labels.Select(l => l!["name"]!.GetValue<string>()), Is.EqualTo(new[] { "Bug", "docs", "ui" }));
+            Assert.That(done["status"]!.GetValue<string>(), Is.EqualTo("partially_succeeded"), "a,b is not a label name: the row fails");
+        });
+    }
 }
