@@ -1,5 +1,6 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
+using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.Projects;
@@ -28,7 +29,8 @@ public static class FeatureExtensions
             .Add<StartImport>("start-import")
             .Add<TasksImportCompleted>("tasks-import-completed")
             .Add<TaskLogSnapshotTaken>("task-log-snapshot-taken")
-            .Add<ProjectChanged>("project-changed"));
+            .Add<ProjectChanged>("project-changed")
+            .Add<CommentChanged>(CommentEvents.MessageType));
 
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ImportRowReader>();
@@ -67,6 +69,7 @@ public static class FeatureExtensions
         routes.MapImports();
         routes.MapWebhooks();
         routes.MapProjects();
+        routes.MapComments();
         return app;
     }
 }

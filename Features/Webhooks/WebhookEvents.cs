@@ -15,9 +15,13 @@ public static class WebhookEvents
     public const string ProjectMemberAdded = "project.member_added";
     public const string ProjectMemberChanged = "project.member_changed";
     public const string ProjectMemberRemoved = "project.member_removed";
+    public const string CommentCreated = "comment.created";
+    public const string CommentUpdated = "comment.updated";
+    public const string CommentDeleted = "comment.deleted";
     public const string Test = "webhook.test";
 
     /// <summary>What a subscription may list (webhook.test is sent on request, to any active subscription).</summary>
     public static readonly string[] Subscribable = [TaskCreated, TaskUpdated, TaskDeleted, TaskRestored, TaskPurged, ImportCompleted, SnapshotTaken,
-        ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectMemberAdded, ProjectMemberChanged, ProjectMemberRemoved];
+        ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectMemberAdded, ProjectMemberChanged, ProjectMemberRemoved,
+        CommentCreated, CommentUpdated, CommentDeleted];
 }

@@ -7,6 +7,8 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Comments.CreateComment;
+using TaskManager.Features.Comments.PatchComment;
 using TaskManager.Features.Projects.CreateProject;
 using TaskManager.Features.Projects.PatchProject;
 using TaskManager.Features.Projects.SetProjectMember;
@@ -41,6 +43,8 @@ internal static class RequestFields
         [nameof(CreateProjectRequest)] = ["name"],
         [nameof(ProjectPatch)] = [],
         [nameof(SetProjectMemberRequest)] = ["role"],
+        [nameof(CreateCommentRequest)] = ["body"],
+        [nameof(CommentPatch)] = [],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
@@ -49,6 +53,7 @@ internal static class RequestFields
         [nameof(TaskPatch)] = ["task_name", "done"],
         [nameof(PatchWebhookRequest)] = ["url", "events", "active"],
         [nameof(ProjectPatch)] = ["name", "visibility", "archived"],
+        [nameof(CommentPatch)] = ["body"],
     };
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
