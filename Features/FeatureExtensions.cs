@@ -1,5 +1,6 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
+using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.Labels;
@@ -30,7 +31,8 @@ public static class FeatureExtensions
             .Add<TasksImportCompleted>("tasks-import-completed")
             .Add<TaskLogSnapshotTaken>("task-log-snapshot-taken")
             .Add<ProjectChanged>("project-changed")
-            .Add<LabelChanged>("label-changed"));
+            .Add<LabelChanged>("label-changed")
+            .Add<CommentChanged>(CommentEvents.MessageType));
 
         builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ImportRowReader>();
@@ -70,6 +72,7 @@ public static class FeatureExtensions
         routes.MapWebhooks();
         routes.MapProjects();
         routes.MapLabels();
+        routes.MapComments();
         return app;
     }
 }

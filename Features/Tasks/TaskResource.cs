@@ -36,6 +36,9 @@ public sealed record TaskResource
     /// <summary>True while any task in blocked_by is neither done nor deleted.</summary>
     public required bool Blocked { get; init; }
 
+    /// <summary>How many comments it has.</summary>
+    public required int CommentCount { get; init; }
+
     public static TaskResource From(TaskRow row) => new()
     {
         Id = row.Id,
@@ -59,5 +62,6 @@ public sealed record TaskResource
         SubtasksDone = row.SubtasksDone,
         BlockedBy = row.BlockedBy,
         Blocked = row.Blocked,
+        CommentCount = row.CommentCount,
     };
 }

@@ -26,4 +26,5 @@ public record TaskRow
     public int SubtasksDone { get; init; }
     public long[] BlockedBy { get; init; } = [];
     public bool Blocked { get; init; }
+    public int CommentCount { get; init; }
 }

@@ -13,7 +13,8 @@ public static class TaskSql
              ELSE ARRAY(SELECT l.name FROM labels l WHERE l.id = ANY(t.label_ids) ORDER BY lower(l.name), l.name) END AS labels,
         (SELECT count(*)::int FROM tasks s WHERE s.parent_id = t.id AND s.status) AS subtask_count,
         (SELECT count(*)::int FROM tasks s WHERE s.parent_id = t.id AND s.status AND s.done) AS subtasks_done,
-        {{Blocked}} AS blocked
+        {{Blocked}} AS blocked,
+        (SELECT count(*)::int FROM task_comments c WHERE c.task_id = t.id) AS comment_count
         """;
 
     /// <summary>Task `t` is blocked: a task it is blocked by is neither done nor deleted. Derived when read, so it is right the

@@ -18,10 +18,13 @@ public static class WebhookEvents
     public const string LabelCreated = "label.created";
     public const string LabelUpdated = "label.updated";
     public const string LabelDeleted = "label.deleted";
+    public const string CommentCreated = "comment.created";
+    public const string CommentUpdated = "comment.updated";
+    public const string CommentDeleted = "comment.deleted";
     public const string Test = "webhook.test";
 
     /// <summary>What a subscription may list (webhook.test is sent on request, to any active subscription).</summary>
     public static readonly string[] Subscribable = [TaskCreated, TaskUpdated, TaskDeleted, TaskRestored, TaskPurged, ImportCompleted, SnapshotTaken,
         ProjectCreated, ProjectUpdated, ProjectDeleted, ProjectMemberAdded, ProjectMemberChanged, ProjectMemberRemoved,
-        LabelCreated, LabelUpdated, LabelDeleted];
+        LabelCreated, LabelUpdated, LabelDeleted, CommentCreated, CommentUpdated, CommentDeleted];
 }

@@ -7,6 +7,8 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Comments.CreateComment;
+using TaskManager.Features.Comments.PatchComment;
 using TaskManager.Features.Projects.CreateProject;
 using TaskManager.Features.Projects.PatchProject;
 using TaskManager.Features.Projects.SetProjectMember;
@@ -36,6 +38,8 @@ public static class RequestExamples
         [typeof(CreateProjectRequest)] = """{"name":"Launch","description":"Everything for the Q3 launch","visibility":"private"}""",
         [typeof(ProjectPatch)] = """{"archived":true}""",
         [typeof(SetProjectMemberRequest)] = """{"role":"editor"}""",
+        [typeof(CreateCommentRequest)] = """{"body":"Blocked on the API review; I will pick it up on Monday."}""",
+        [typeof(CommentPatch)] = """{"body":"Unblocked: the review is done."}""",
     };
 
     public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

@@ -7,6 +7,8 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Comments.CreateComment;
+using TaskManager.Features.Comments.PatchComment;
 using TaskManager.Features.Labels.CreateLabel;
 using TaskManager.Features.Labels.PatchLabel;
 using TaskManager.Features.Projects.CreateProject;
@@ -45,6 +47,8 @@ internal static class RequestFields
         [nameof(SetProjectMemberRequest)] = ["role"],
         [nameof(CreateLabelRequest)] = ["name"],
         [nameof(LabelPatch)] = [],
+        [nameof(CreateCommentRequest)] = ["body"],
+        [nameof(CommentPatch)] = [],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
@@ -54,6 +58,7 @@ internal static class RequestFields
         [nameof(PatchWebhookRequest)] = ["url", "events", "active"],
         [nameof(ProjectPatch)] = ["name", "visibility", "archived"],
         [nameof(LabelPatch)] = ["name"],
+        [nameof(CommentPatch)] = ["body"],
     };
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)

@@ -27,8 +27,10 @@ public sealed class ProjectVisibilityTests : ApiTest
                 .Replace("{user_id}", world.OutsiderId.ToString(), StringComparison.Ordinal)
                 .Replace("{import_id}", world.ImportId, StringComparison.Ordinal)
                 .Replace("{delivery_id}", Guid.Empty.ToString(), StringComparison.Ordinal);
+            // A comment's body is valid, so that the write reaches the statement that must not find the task.
+            var body = route.Contains("comments", StringComparison.Ordinal) ? $$"""{"body":"{{Secret}} probe"}""" : "{}";
             answers.Add(($"{method} {route}", await SendAsync(new HttpMethod(method), url, outsider,
-                method is "GET" or "DELETE" ? null : new StringContent("{}", Encoding.UTF8, "application/json"))));
+                method is "GET" or "DELETE" ? null : new StringContent(body, Encoding.UTF8, "application/json"))));
         }
 
         Assert.Multiple(async () =>
@@ -41,10 +43,16 @@ public sealed class ProjectVisibilityTests : ApiTest
                 {
                     Assert.That(response.IsSuccessStatusCode, Is.False, $"{route} answered {(int)response.StatusCode} for a private id");
                 }
+                if (route.Contains("comments", StringComparison.Ordinal))
+                {
+                    Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"{route}: a comment of a hidden task is missing");
+                }
             }
         });
-        Assert.That(answers.Select(a => a.Route), Has.Some.Contains("/api/v2/tasks/{id}").And.Some.Contains("/api/tasks"),
-            "the routes were enumerated from the application");
+        Assert.That(answers.Select(a => a.Route), Has.Some.Contains("/api/v2/tasks/{id}").And.Some.Contains("/api/tasks")
+            .And.Some.Contains("/api/v2/comments/{id}"), "the routes were enumerated from the application");
+        Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString, "SELECT string_agg(body, '|') FROM task_comments"),
+            Is.EqualTo($"{Secret} remark"), "no write went through");
     }
 
     [Test]
@@ -59,17 +67,18 @@ public sealed class ProjectVisibilityTests : ApiTest
         {
             Assert.That(before, Is.All.EqualTo((HttpStatusCode.OK, true)), "a member reads it everywhere");
             Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-            Assert.That(after.Take(3), Is.All.EqualTo((HttpStatusCode.NotFound, false)), "gone by id at once");
-            Assert.That(after.Skip(3), Is.All.EqualTo((HttpStatusCode.OK, false)), "and from every list");
+            Assert.That(after.Take(5), Is.All.EqualTo((HttpStatusCode.NotFound, false)), "gone by id at once");
+            Assert.That(after.Skip(5), Is.All.EqualTo((HttpStatusCode.OK, false)), "and from every list");
         });
     }
 
-    /// <summary>Reads as the member: the task by id, its history, its log entry, then the lists that show it.</summary>
+    /// <summary>Reads as the member: the task by id, its history, its log entry, its comments, then the lists that show it.</summary>
     private async Task<List<(HttpStatusCode, bool)>> ReadEverywhereAsync(PrivateWorld world)
     {
         var urls = new[]
         {
             $"/api/v2/tasks/{world.TaskId}", $"/api/v2/tasks/{world.TaskId}/history", $"/api/task/{world.LogEntryId}",
+            $"/api/v2/tasks/{world.TaskId}/comments", $"/api/v2/comments/{world.CommentId}",
             "/api/v2/tasks", $"/api/v2/tasks?q={Secret}", "/api/tasks", "/api/v2/task-log", "/api/v2/tasks/export",
         };
         var seen = new List<(HttpStatusCode, bool)>();
@@ -82,7 +91,7 @@ public sealed class ProjectVisibilityTests : ApiTest
     }
 
     private sealed record PrivateWorld(long ProjectId, long TaskId, long LogEntryId, string OwnerToken, long MemberId, string MemberToken, long OutsiderId,
-        string ImportId, long WebhookId);
+        string ImportId, long WebhookId, long CommentId);
 
     private async Task<PrivateWorld> PrivateTaskAsync()
     {
@@ -110,7 +119,10 @@ public sealed class ProjectVisibilityTests : ApiTest
         var webhook = await SendAsync(HttpMethod.Post, "/api/v2/webhooks", alice,
             Json($$"""{"url":"https://hooks.example.com/{{Secret}}","events":["task.created"],"description":"{{Secret}}","project_id":{{project}}}"""));
         Assert.That(webhook.StatusCode, Is.EqualTo(HttpStatusCode.Created), await webhook.Content.ReadAsStringAsync());
-        return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId, import, (await ReadJsonAsync(webhook))["id"]!.GetValue<long>());
+        var comment = await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{task}/comments", alice, Json($$"""{"body":"{{Secret}} remark"}"""));
+        Assert.That(comment.StatusCode, Is.EqualTo(HttpStatusCode.Created), await comment.Content.ReadAsStringAsync());
+        return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId, import, (await ReadJsonAsync(webhook))["id"]!.GetValue<long>(),
+            (await ReadJsonAsync(comment))["id"]!.GetValue<long>());
     }
 
     private static string Id(string route, PrivateWorld world) =>
@@ -118,6 +130,7 @@ public sealed class ProjectVisibilityTests : ApiTest
         : route.StartsWith("/api/v2/imports", StringComparison.Ordinal) ? world.ImportId
         : route.StartsWith("/api/v2/webhooks", StringComparison.Ordinal) ? world.WebhookId.ToString()
         : route.StartsWith("/api/v2/task-log", StringComparison.Ordinal) ? world.LogEntryId.ToString()
+        : route.StartsWith("/api/v2/comments", StringComparison.Ordinal) ? world.CommentId.ToString()
         : route.StartsWith("/api/task/", StringComparison.Ordinal) && route.EndsWith("{id}", StringComparison.Ordinal) ? world.TaskId.ToString()
         : world.TaskId.ToString();
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using FluentValidation;
 using MassTransit;
+using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.GetImport;
 using TaskManager.Features.Labels;
@@ -15,9 +16,10 @@ namespace TaskManager.Features.Webhooks.FanOut;
 
 /// <summary>Turns each event from the outbox into one delivery per active subscription that lists its type. Idempotent
 /// by message id: the (subscription, event) pair is unique, so a redelivered event queues nothing more.</summary>
-public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediator, IValidator<TaskChanged> validator)
-    : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>, IConsumer<ProjectChanged>,
-      IConsumer<LabelChanged>
+public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediator, IValidator<TaskChanged> validator,
+    IValidator<CommentChanged> commentValidator)
+    : IConsumer<TaskChanged>, IConsumer<TasksImportCompleted>, IConsumer<TaskLogSnapshotTaken>, IConsumer<ProjectChanged>, IConsumer<LabelChanged>,
+      IConsumer<CommentChanged>
 {
     private const string AnySql = "SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active AND events @> ARRAY[@Type])";
 
@@ -108,6 +110,21 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         };
         return FanOutAsync(context, type, message.ProjectId, message.ChangedAt,
             () => Task.FromResult<(JsonNode?, long?)>((JsonNode.Parse(message.Label.GetRawText()), null)));
+    }
+
+    /// <summary>A comment's events are its task's project's: heard by those who may read that project.</summary>
+    public async Task Consume(ConsumeContext<CommentChanged> context)
+    {
+        var message = context.Message;
+        await commentValidator.ValidateAndThrowAsync(message, context.CancellationToken);
+        var type = message.Action switch
+        {
+            CommentEvents.Created => WebhookEvents.CommentCreated,
+            CommentEvents.Updated => WebhookEvents.CommentUpdated,
+            _ => WebhookEvents.CommentDeleted,
+        };
+        await FanOutAsync(context, type, message.ProjectId, message.ChangedAt,
+            () => Task.FromResult<(JsonNode?, long?)>((JsonNode.Parse(message.Comment.GetRawText()), null)));
     }
 
     private sealed record ProjectReaders(bool WasPublic, long[] Readers);

@@ -1,0 +1,128 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using TaskManager.Features.Projects;
+using TaskManager.Infrastructure.OpenApi;
+
+namespace TaskManager.Features.Comments.PatchComment;
+
+/// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
+/// A comment's body cannot be removed, so `body: null` is a 400.</summary>
+public sealed record CommentPatch(string? Body);
+
+public sealed record PatchCommentCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions, string? Body)
+    : ICommand<Outcome<CommentResource>>;
+
+/// <summary>Only the author edits a comment. The right, the project being open and the expected version are conditions of
+/// the UPDATE itself; a patch that changes nothing keeps the version and fires no event.</summary>
+public sealed class PatchCommentHandler(NpgsqlDataSource db) : ICommandHandler<PatchCommentCommand, Outcome<CommentResource>>
+{
+    private static readonly string Sql = $"""
+        WITH old AS (
+            SELECT c.body FROM task_comments c WHERE c.id = @Id FOR UPDATE
+        ), changed AS (
+            UPDATE task_comments c SET
+                body = coalesce(@Body, old.body),
+                updated_at = CASE WHEN coalesce(@Body, old.body) <> old.body THEN now() ELSE c.updated_at END,
+                version = c.version + CASE WHEN coalesce(@Body, old.body) <> old.body THEN 1 ELSE 0 END
+            FROM old, tasks t
+            WHERE c.id = @Id AND t.id = c.task_id AND {ProjectAccess.TaskReadable}
+              AND c.author_id = @CallerId AND {ProjectAccess.TaskProjectOpen}
+              AND (@ExpectedVersions::int[] IS NULL OR c.version = ANY(@ExpectedVersions))
+            RETURNING c.*, c AS row, t.project_id, coalesce(@Body, old.body) <> old.body AS differs
+        ), ev AS (
+            {CommentSql.Outbox(CommentEvents.Updated, "changed WHERE differs")}
+        )
+        SELECT {CommentSql.Columns} FROM changed c {CommentSql.Author}
+        """;
+
+    // Only read when nothing was changed, to say which condition failed: null when the comment does not exist for the caller.
+    private const string WhyNotSql = $"""
+        SELECT coalesce(c.author_id = @CallerId, false) AS is_author, NOT {ProjectAccess.TaskProjectOpen} AS archived, c.version
+        FROM task_comments c JOIN tasks t ON t.id = c.task_id
+        WHERE c.id = @Id AND {ProjectAccess.TaskReadable}
+        """;
+
+    public async ValueTask<Outcome<CommentResource>> Handle(PatchCommentCommand command, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        if (await connection.QuerySingleOrDefaultAsync<CommentResource>(new CommandDefinition(Sql, command, cancellationToken: ct)) is { } comment)
+        {
+            return comment;
+        }
+        return await connection.QuerySingleOrDefaultAsync<WhyNot>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct)) switch
+        {
+            null => CommentRules.Missing<CommentResource>(command.Id),
+            { IsAuthor: false } => Outcome<CommentResource>.Forbidden("Only a comment's author may edit it."),
+            { Archived: true } => Outcome<CommentResource>.Conflict(Tasks.TaskProblems.Archived),
+            var why => Outcome<CommentResource>.PreconditionFailed(
+                $"The comment has changed since you read it (its ETag is now {VersionETag.For(why.Version)}). Read it again and retry."),
+        };
+    }
+
+    private sealed record WhyNot(bool IsAuthor, bool Archived, int Version);
+}
+
+public static class PatchCommentEndpoint
+{
+    public static RouteHandlerBuilder MapPatchComment(this IEndpointRouteBuilder app) => app
+        .MapPatch("/comments/{id}", HandleAsync)
+        .WithName("PatchComment")
+        .WithSummary("Edit a comment")
+        .WithDescription("JSON Merge Patch (RFC 7396) of body (the author only). Send If-Match with the comment's ETag to avoid " +
+                         "overwriting a newer change. A comment on a task of an archived project is 409.")
+        .Accepts<CommentPatch>("application/merge-patch+json", "application/json")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+    private static async Task<Results<Ok<CommentResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var (document, problem) = await MergePatchBody.ReadAsync(request, ct);
+        if (document is null)
+        {
+            return problem!;
+        }
+        string? body;
+        using (document)
+        {
+            if (!TryReadBody(document.RootElement, out body))
+            {
+                return Problem.Invalid("body", CommentRules.BodyError);
+            }
+        }
+        var caller = Caller.From(user);
+        var outcome = await mediator.Send(new PatchCommentCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), body), ct);
+        return outcome.ToResult(comment =>
+        {
+            request.HttpContext.Response.Headers.ETag = VersionETag.For(comment.Version);
+            return TypedResults.Ok(comment);
+        });
+    }
+
+    /// <summary>The new body, null when the patch leaves it as it is; false when `body` is present but not a valid one.
+    /// Other keys are not the comment's to change, and are ignored.</summary>
+    private static bool TryReadBody(JsonElement patch, out string? body)
+    {
+        body = null;
+        if (!patch.TryGetProperty("body", out var value))
+        {
+            return true;
+        }
+        try
+        {
+            body = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // a \u escape that is not a whole character (a lone surrogate)
+        }
+        return CommentRules.IsBody(body);
+    }
+}
