@@ -28,7 +28,8 @@ public sealed class ProjectVisibilityTests : ApiTest
                 .Replace("{import_id}", world.ImportId, StringComparison.Ordinal)
                 .Replace("{delivery_id}", Guid.Empty.ToString(), StringComparison.Ordinal);
             // A comment's body is valid, so that the write reaches the statement that must not find the task.
-            var body = route.Contains("comments", StringComparison.Ordinal) ? $$"""{"body":"{{Secret}} probe"}""" : "{}";
+            var body = route.Contains("comments", StringComparison.Ordinal) ? $$"""{"body":"{{Secret}} probe"}"""
+                : route.Contains("labels", StringComparison.Ordinal) ? $$"""{"name":"{{Secret}} probe"}""" : "{}";
             answers.Add(($"{method} {route}", await SendAsync(new HttpMethod(method), url, outsider,
                 method is "GET" or "DELETE" ? null : new StringContent(body, Encoding.UTF8, "application/json"))));
         }
@@ -43,14 +44,16 @@ public sealed class ProjectVisibilityTests : ApiTest
                 {
                     Assert.That(response.IsSuccessStatusCode, Is.False, $"{route} answered {(int)response.StatusCode} for a private id");
                 }
-                if (route.Contains("comments", StringComparison.Ordinal))
+                if (route.Contains("comments", StringComparison.Ordinal) || route.Contains("labels", StringComparison.Ordinal))
                 {
-                    Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"{route}: a comment of a hidden task is missing");
+                    Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), $"{route}: a comment or label of a hidden project is missing");
                 }
             }
         });
         Assert.That(answers.Select(a => a.Route), Has.Some.Contains("/api/v2/tasks/{id}").And.Some.Contains("/api/tasks")
-            .And.Some.Contains("/api/v2/comments/{id}"), "the routes were enumerated from the application");
+            .And.Some.Contains("/api/v2/comments/{id}").And.Some.Contains("/api/v2/labels/{id}"), "the routes were enumerated from the application");
+        Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString, "SELECT string_agg(name, '|') FROM labels"), Is.EqualTo($"{Secret} tag"),
+            "no label was made or renamed");
         Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString, "SELECT string_agg(body, '|') FROM task_comments"),
             Is.EqualTo($"{Secret} remark"), "no write went through");
     }
@@ -67,8 +70,8 @@ public sealed class ProjectVisibilityTests : ApiTest
         {
             Assert.That(before, Is.All.EqualTo((HttpStatusCode.OK, true)), "a member reads it everywhere");
             Assert.That(removed.StatusCode, Is.EqualTo(HttpStatusCode.NoContent));
-            Assert.That(after.Take(5), Is.All.EqualTo((HttpStatusCode.NotFound, false)), "gone by id at once");
-            Assert.That(after.Skip(5), Is.All.EqualTo((HttpStatusCode.OK, false)), "and from every list");
+            Assert.That(after.Take(7), Is.All.EqualTo((HttpStatusCode.NotFound, false)), "gone by id at once");
+            Assert.That(after.Skip(7), Is.All.EqualTo((HttpStatusCode.OK, false)), "and from every list");
         });
     }
 
@@ -79,6 +82,7 @@ public sealed class ProjectVisibilityTests : ApiTest
         {
             $"/api/v2/tasks/{world.TaskId}", $"/api/v2/tasks/{world.TaskId}/history", $"/api/task/{world.LogEntryId}",
             $"/api/v2/tasks/{world.TaskId}/comments", $"/api/v2/comments/{world.CommentId}",
+            $"/api/v2/projects/{world.ProjectId}/labels", $"/api/v2/labels/{world.LabelId}",
             "/api/v2/tasks", $"/api/v2/tasks?q={Secret}", "/api/tasks", "/api/v2/task-log", "/api/v2/tasks/export",
         };
         var seen = new List<(HttpStatusCode, bool)>();
@@ -91,7 +95,7 @@ public sealed class ProjectVisibilityTests : ApiTest
     }
 
     private sealed record PrivateWorld(long ProjectId, long TaskId, long LogEntryId, string OwnerToken, long MemberId, string MemberToken, long OutsiderId,
-        string ImportId, long WebhookId, long CommentId);
+        string ImportId, long WebhookId, long CommentId, long LabelId);
 
     private async Task<PrivateWorld> PrivateTaskAsync()
     {
@@ -107,7 +111,7 @@ public sealed class ProjectVisibilityTests : ApiTest
         // Created in the public default project (its first audit entry is recorded there), then moved in.
         var task = (await CreateTaskAsync(alice, $$"""{"task_name":"{{Secret}} launch","description":"{{Secret}} plans","priority":"HIGH"}"""))["id"]!.GetValue<long>();
         await TestDatabase.DrainAsync(App.ConnectionString, TimeSpan.FromSeconds(10));
-        var moved = await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{task}", alice, Json($$"""{"project_id":{{project}}}"""));
+        var moved = await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{task}", alice, Json($$"""{"project_id":{{project}},"labels":["{{Secret}} tag"]}"""));
         Assert.That(moved.StatusCode, Is.EqualTo(HttpStatusCode.OK), await moved.Content.ReadAsStringAsync());
         await TestDatabase.DrainAsync(App.ConnectionString, TimeSpan.FromSeconds(10)); // the move's audit entry too
         var entry = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM task_logger WHERE task_id = @t", ("t", task));
@@ -122,7 +126,8 @@ public sealed class ProjectVisibilityTests : ApiTest
         var comment = await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{task}/comments", alice, Json($$"""{"body":"{{Secret}} remark"}"""));
         Assert.That(comment.StatusCode, Is.EqualTo(HttpStatusCode.Created), await comment.Content.ReadAsStringAsync());
         return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId, import, (await ReadJsonAsync(webhook))["id"]!.GetValue<long>(),
-            (await ReadJsonAsync(comment))["id"]!.GetValue<long>());
+            (await ReadJsonAsync(comment))["id"]!.GetValue<long>(),
+            await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM labels WHERE project_id = @p", ("p", project)));
     }
 
     private static string Id(string route, PrivateWorld world) =>
@@ -131,6 +136,7 @@ public sealed class ProjectVisibilityTests : ApiTest
         : route.StartsWith("/api/v2/webhooks", StringComparison.Ordinal) ? world.WebhookId.ToString()
         : route.StartsWith("/api/v2/task-log", StringComparison.Ordinal) ? world.LogEntryId.ToString()
         : route.StartsWith("/api/v2/comments", StringComparison.Ordinal) ? world.CommentId.ToString()
+        : route.StartsWith("/api/v2/labels", StringComparison.Ordinal) ? world.LabelId.ToString()
         : route.StartsWith("/api/task/", StringComparison.Ordinal) && route.EndsWith("{id}", StringComparison.Ordinal) ? world.TaskId.ToString()
         : world.TaskId.ToString();
 
