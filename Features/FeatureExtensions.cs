@@ -6,6 +6,7 @@ using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
+using TaskManager.Features.Tokens;
 using TaskManager.Features.Webhooks;
 using TaskManager.Infrastructure.Hosting;
 using TaskManager.Infrastructure.Messaging;
@@ -67,6 +68,7 @@ public static class FeatureExtensions
         routes.MapImports();
         routes.MapWebhooks();
         routes.MapProjects();
+        routes.MapTokens();
         return app;
     }
 }

@@ -34,6 +34,7 @@ public static class ApiDocuments
         ["Imports (v2)"] = "CSV files of tasks (v1's columns, plus due_date and done), imported by a worker: upload, list, progress and row errors.",
         ["Daily task log (v2)"] = "Each task's status and priority day by day, paged by cursor.",
         ["Projects (v2)"] = "A team's own space: who reads and changes its tasks (members and their roles), archiving; the public default project holds every task made without one.",
+        ["Tokens (v2)"] = "Personal access tokens: a script or an integration acts as its user, within the token's scopes, without the password.",
         ["Webhooks (v2)"] = "HTTP callbacks of task, import and daily-log events, signed per Standard Webhooks and retried until they land (managers and admins).",
     };
 

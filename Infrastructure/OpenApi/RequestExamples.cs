@@ -12,6 +12,7 @@ using TaskManager.Features.Projects.PatchProject;
 using TaskManager.Features.Projects.SetProjectMember;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Features.Tokens.CreateToken;
 using TaskManager.Features.Webhooks.CreateWebhook;
 using TaskManager.Features.Webhooks.PatchWebhook;
 
@@ -36,6 +37,7 @@ public static class RequestExamples
         [typeof(CreateProjectRequest)] = """{"name":"Launch","description":"Everything for the Q3 launch","visibility":"private"}""",
         [typeof(ProjectPatch)] = """{"archived":true}""",
         [typeof(SetProjectMemberRequest)] = """{"role":"editor"}""",
+        [typeof(CreateTokenRequest)] = """{"name":"CI nightly export","scopes":["tasks:read","imports"],"expires_in_days":30}""",
     };
 
     public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

@@ -13,6 +13,7 @@ using TaskManager.Features.Projects.SetProjectMember;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Features.Tokens.CreateToken;
 using TaskManager.Features.Webhooks.CreateWebhook;
 using TaskManager.Features.Webhooks.PatchWebhook;
 
@@ -41,6 +42,7 @@ internal static class RequestFields
         [nameof(CreateProjectRequest)] = ["name"],
         [nameof(ProjectPatch)] = [],
         [nameof(SetProjectMemberRequest)] = ["role"],
+        [nameof(CreateTokenRequest)] = ["name", "scopes"],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
