@@ -35,8 +35,17 @@ public static class PersonalAccessTokens
 }
 
 /// <summary>A live (unrevoked) token with its user as they are now: roles read fresh, not fixed at issue.</summary>
-public sealed record PersonalAccessToken(long Id, long UserId, string Username, string[] Scopes, DateTime ExpiresAt,
-    bool IsActive, int TokenVersion, string[] Roles);
+public sealed record PersonalAccessToken
+{
+    public required long Id { get; init; }
+    public required long UserId { get; init; }
+    public required string Username { get; init; }
+    public required string[] Scopes { get; init; }
+    public required DateTime ExpiresAt { get; init; }
+    public required bool IsActive { get; init; }
+    public required int TokenVersion { get; init; }
+    public required string[] Roles { get; init; }
+}
 
 /// <summary>Finds tokens by hash, kept per process for Auth:AccountCheckCacheSeconds (as <see cref="AccountStatus"/> keeps
 /// accounts) under the tokens' cache generation: a revocation bumps it, so every instance forgets its tokens at once.
