@@ -50,8 +50,8 @@ public static class ResponseHeaders
             // On every signed-in answer; declared where a client paces itself: on success and on a 429.
             if (signedIn && (status.StartsWith('2') || status is "429"))
             {
-                Add(response, RateLimitPolicy);
-                Add(response, RateLimit);
+                Shared(response, RateLimitPolicy, context.Document!);
+                Shared(response, RateLimit, context.Document!);
             }
         }
         foreach (var declared in context.Description.ActionDescriptor.EndpointMetadata.OfType<DeclaredResponseHeader>())
@@ -75,6 +75,24 @@ public static class ResponseHeaders
         var (description, type) = Known[header];
         concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
         concrete.Headers[header] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+    }
+
+    // Declared once under components/headers and referred to: they are on nearly every response.
+    private static void Shared(IOpenApiResponse response, string header, OpenApiDocument document)
+    {
+        if (response is not OpenApiResponse concrete)
+        {
+            return;
+        }
+        document.Components ??= new OpenApiComponents();
+        document.Components.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        if (!document.Components.Headers.ContainsKey(header))
+        {
+            var (description, type) = Known[header];
+            document.Components.Headers[header] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+        }
+        concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        concrete.Headers[header] = new OpenApiHeaderReference(header, document);
     }
 
     private sealed record DeclaredResponseHeader(int Status, string Header);
