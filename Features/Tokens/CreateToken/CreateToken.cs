@@ -107,8 +107,10 @@ public static class CreateTokenEndpoint
         .ProducesProblem(StatusCodes.Status409Conflict);
 
     private static async Task<Results<Created<CreatedTokenResponse>, Problem>> HandleAsync(
-        CreateTokenRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+        CreateTokenRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
+        // A token in a response must never be stored by a cache between here and the client.
+        http.Response.Headers.CacheControl = "no-store";
         var requested = request.Scopes!.ToHashSet();
         var scopes = TokenScopes.All.Where(requested.Contains).ToArray(); // in the catalogue's order, without repeats
         var roles = user.FindAll(AuthExtensions.RoleClaim).Select(c => c.Value).ToArray();

@@ -24,6 +24,7 @@ public sealed class CreateTokenTests : ApiTest
         {
             Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created));
             Assert.That(response.Headers.Location?.ToString(), Is.EqualTo($"/api/v2/tokens/{body["id"]}"));
+            Assert.That(response.Headers.CacheControl?.NoStore, Is.True, "no cache keeps the token");
             Assert.That(token, Does.Match("^tmpat_[A-Za-z0-9_-]{43}$"), "32 random bytes in base64url");
             Assert.That(body["name"]!.GetValue<string>(), Is.EqualTo("CI export"));
             Assert.That(body["scopes"]!.AsArray().Select(s => s!.GetValue<string>()), Is.EqualTo(new[] { "tasks:read", "tasks:write" }));
