@@ -29,14 +29,16 @@ public sealed class PersonalAccessTokenHandler(IOptionsMonitor<AuthenticationSch
         var ct = Context.RequestAborted;
         var hash = PersonalAccessTokens.Hash(presented);
         var token = await tokens.FindAsync(hash, fresh: false, ct);
-        var reason = token is null ? null : await accounts.RejectionAsync(Principal(token), ct);
+        var principal = token is null ? null : Principal(token);
+        var reason = principal is null ? null : await accounts.RejectionAsync(principal, ct);
         if (reason is not null)
         {
             // The account changed since the token was cached here (a role, a deactivation): read it again, once.
             token = await tokens.FindAsync(hash, fresh: true, ct);
-            reason = token is null ? null : await accounts.RejectionAsync(Principal(token), ct);
+            principal = token is null ? null : Principal(token);
+            reason = principal is null ? null : await accounts.RejectionAsync(principal, ct);
         }
-        if (token is null)
+        if (token is null || principal is null)
         {
             return AuthenticateResult.Fail("The personal access token is unknown or revoked.");
         }
@@ -49,7 +51,7 @@ public sealed class PersonalAccessTokenHandler(IOptionsMonitor<AuthenticationSch
             return AuthenticateResult.Fail("The personal access token has expired.");
         }
         tokens.Touch(token.Id, hash);
-        return AuthenticateResult.Success(new AuthenticationTicket(Principal(token), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 
     // RFC 6750 3.1, as for JWTs: a refused token gets error="invalid_token" and no more.

@@ -42,7 +42,7 @@ public static class TokenScopes
 
     /// <summary>The scope a token needs for this route and method: the last one stated, else the task rule.</summary>
     public static string Required(IReadOnlyList<object> metadata, string method) =>
-        metadata.OfType<RequiredScope>().LastOrDefault()?.Scope
+        (metadata is EndpointMetadataCollection endpoint ? endpoint.GetMetadata<RequiredScope>() : metadata.OfType<RequiredScope>().LastOrDefault())?.Scope
         ?? (HttpMethods.IsGet(method) || HttpMethods.IsHead(method) ? TasksRead : TasksWrite);
 
     public static bool IsToken(this ClaimsPrincipal user) => user.HasClaim(c => c.Type == TokenIdClaim);
