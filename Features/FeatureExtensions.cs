@@ -8,6 +8,7 @@ using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
+using TaskManager.Features.Tokens;
 using TaskManager.Features.Webhooks;
 using TaskManager.Infrastructure.Hosting;
 using TaskManager.Infrastructure.Messaging;
@@ -73,6 +74,7 @@ public static class FeatureExtensions
         routes.MapProjects();
         routes.MapLabels();
         routes.MapComments();
+        routes.MapTokens();
         return app;
     }
 }

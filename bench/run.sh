@@ -24,7 +24,7 @@
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
 # import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2search
-# v2get v2get304 v2patch" (the wrk cases, all by
+# v2get v2getpat v2get304 v2patch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
 set -euo pipefail
@@ -46,7 +46,7 @@ PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
-CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2search v2get v2get304 v2patch} "
+CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2search v2get v2getpat v2get304 v2patch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
 BENCH_MEMBER=bench_member
@@ -153,6 +153,8 @@ summary_lines() {
   echo "- v2 deep cursor page within 1.5x of page 1 (their SQL, pgbench): **$(at_most "$cr" 1.5)** (${cr}x)"
   echo "- v2 search p50 < 20 ms: **$(at_most "${P50[v2search]:-}" 19.999)** (${P50[v2search]:-?} ms)"
   for l in v2list v2cursor v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
+  local pr; pr=$(ratio "${RPS[v2getpat]:-}" "${RPS[v2get]:-}")
+  echo "- GET /api/v2/tasks/{id} with a personal access token >= 0.9x with a JWT: **$(verdict "$pr" 0.9)** (${pr}x; p50 ${P50[v2getpat]:-?} ms, p99 ${P99[v2getpat]:-?} ms)"
   local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
   echo "- Peak memory of every process < 250 MB: **$(mem_verdict "$peak")** (highest ${peak:-?} MB)"
 }
@@ -204,6 +206,12 @@ mkdir -p "$(dirname "$OUT")"
   row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks, uncached)" pg 0.7
   row v2search "GET /api/v2/tasks?q= (a word of a random task's name, uncached)" pg 0.7
   row v2get "GET /api/v2/tasks/{id}" pg 0.7
+  if [[ -n ${RPS[v2getpat]:-} ]]; then
+    r=$(ratio "${RPS[v2getpat]}" "${RPS[v2get]:-}")
+    printf '| GET /api/v2/tasks/{id} with a personal access token | %s | %s | %s | %s | %s | %s | %s | the same with a JWT | %s | %s | %s | %s | >= 0.9: %s | %s |\n' "${RPS[v2getpat]}" \
+      "${P50[v2getpat]}" "${P99[v2getpat]}" "${NON2XX[v2getpat]}" "${SOCK[v2getpat]}" "${XACTS[v2getpat]}" "${HWM[v2getpat]}" "${RPS[v2get]:-}" \
+      "${P50[v2get]:-}" "${P99[v2get]:-}" "$r" "$(verdict "$r" 0.9)" "$(p99_verdict "${P99[v2getpat]}")"
+  fi
   row v2get304 "GET /api/v2/tasks/{id}, If-None-Match (304 when unchanged)" pg 0.7
   row v2patch "PATCH /api/v2/tasks/{id}" pg 0.7
   if [[ -n $pbkdf2_rate ]]; then
@@ -356,6 +364,10 @@ psql_ -d "$DB" -c "INSERT INTO project_members (project_id, user_id, role)
                    WHERE u.username = '$BENCH_MEMBER' ON CONFLICT DO NOTHING" >/dev/null
 member_token=$(BENCH_USER=$BENCH_MEMBER login)
 [[ -n $member_token ]] || die "the member's login failed"
+# A personal access token of the same user, so its GET by id compares with the JWT one on equal terms.
+pat_token=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v2/tokens" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+  -d '{"name":"bench","scopes":["tasks:read"],"expires_in_days":1}' | json_field token)
+[[ -n $pat_token ]] || die "creating a personal access token failed"
 
 service_hwm() { # peak RSS so far of the API process (the child of /usr/bin/time), MB
   local child; child=$(pgrep -P "${service_pids[-1]}" | head -n1 || true)
@@ -425,6 +437,7 @@ run_wrk v2-list v2list BENCH_TOKEN="$member_token"
 run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/cursors.txt" BENCH_TOKEN="$member_token"
 run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS" BENCH_TOKEN="$member_token"
 run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
+run_wrk v2-get v2getpat BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_TOKEN="$pat_token"
 run_wrk v2-get v2get304 BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_IF_NONE_MATCH='"1"'
 checkpoint; run_wrk v2-patch v2patch BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 # The worker writes the audit entries of the writes above as their events arrive: wait until it has caught up (no

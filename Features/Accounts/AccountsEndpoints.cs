@@ -24,14 +24,15 @@ public static class AccountsEndpoints
         anonymous.MapLogout();
 
         var signedIn = app.MapGroup("/api").WithTags("Accounts").RequireAuthorization(Policies.User);
-        signedIn.MapMe();
-        // Guesses at the current password are limited as sign-ins are.
-        signedIn.MapChangePassword().RequireRateLimiting(RateLimitPolicies.Login);
+        // Who am I: the first call of any integration, whatever its token's scopes.
+        signedIn.MapMe().RequireScope(TokenScopes.AnyToken);
+        // Guesses at the current password are limited as sign-ins are; a token may not change it.
+        signedIn.MapChangePassword().RequireRateLimiting(RateLimitPolicies.Login).RequireScope(TokenScopes.SessionOnly);
 
         var v2 = app.MapGroup("/api/v2").WithTags("Accounts").RequireAuthorization(Policies.User);
         v2.MapSearchUsers();
 
-        var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin);
+        var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Admin).RequireScope(TokenScopes.Admin);
         admin.MapListUsers();
         admin.MapSetUserRoles();
         admin.MapSetUserActive();

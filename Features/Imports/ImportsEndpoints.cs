@@ -10,15 +10,15 @@ public static class ImportsEndpoints
 {
     public static void MapImports(this IEndpointRouteBuilder app)
     {
-        var upload = app.MapGroup("/api").WithTags("Imports").RequireAuthorization(Policies.User);
+        var upload = app.MapGroup("/api").WithTags("Imports").RequireAuthorization(Policies.User).RequireScope(TokenScopes.Imports);
         upload.MapUploadCsv();
 
         // Uploader or admin: decided per import in each handler's SQL.
-        var imports = app.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization(Policies.User);
+        var imports = app.MapGroup("/api/imports").WithTags("Imports").RequireAuthorization(Policies.User).RequireScope(TokenScopes.Imports);
         imports.MapGetImport();
         imports.MapGetImportErrors();
 
-        var v2 = app.MapGroup("/api/v2/imports").WithTags("Imports (v2)").RequireAuthorization(Policies.User);
+        var v2 = app.MapGroup("/api/v2/imports").WithTags("Imports (v2)").RequireAuthorization(Policies.User).RequireScope(TokenScopes.Imports);
         v2.MapUploadCsvV2();
         v2.MapListImports();
         v2.MapGetImportV2();

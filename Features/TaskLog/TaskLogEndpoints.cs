@@ -17,7 +17,7 @@ public static class TaskLogEndpoints
         v2.MapListTaskLogV2();
         v2.MapGetTaskLogEntryV2();
 
-        var admin = app.MapGroup("/api").WithTags("Daily task log").RequireAuthorization(Policies.Admin);
+        var admin = app.MapGroup("/api").WithTags("Daily task log").RequireAuthorization(Policies.Admin).RequireScope(TokenScopes.Admin);
         admin.MapTakeSnapshot();
     }
 }

@@ -16,7 +16,8 @@ public static class WebhooksEndpoints
     public static void MapWebhooks(this IEndpointRouteBuilder app)
     {
         // Subscriptions belong to the team: managers and admins see and manage all of them.
-        var webhooks = app.MapGroup("/api/v2/webhooks").WithTags("Webhooks (v2)").RequireAuthorization(Policies.Manager);
+        var webhooks = app.MapGroup("/api/v2/webhooks").WithTags("Webhooks (v2)").RequireAuthorization(Policies.Manager)
+            .RequireScope(TokenScopes.Webhooks);
         webhooks.MapCreateWebhook();
         webhooks.MapListWebhooks();
         webhooks.MapGetWebhook();

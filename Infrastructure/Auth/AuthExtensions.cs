@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
@@ -13,6 +15,9 @@ public static class AuthExtensions
     public const string RoleClaim = "role";
     public const string NameClaim = JwtRegisteredClaimNames.UniqueName;
 
+    /// <summary>The default scheme: forwards to the JWT bearer or the personal access token handler.</summary>
+    public const string BearerScheme = "BearerToken";
+
     public static IHostApplicationBuilder AddAuth(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -24,7 +29,13 @@ public static class AuthExtensions
 
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // Both kinds of token arrive as `Authorization: Bearer`; the prefix tells which handler reads it, so a route
+        // needs no scheme of its own and every policy sees one kind of principal.
+        services.AddAuthentication(BearerScheme)
+            .AddPolicyScheme(BearerScheme, "JWT or personal access token", o => o.ForwardDefaultSelector = http =>
+                PersonalAccessTokens.Presented(http.Request) is null ? JwtBearerDefaults.AuthenticationScheme : PersonalAccessTokenHandler.SchemeName)
+            .AddJwtBearer()
+            .AddScheme<AuthenticationSchemeOptions, PersonalAccessTokenHandler>(PersonalAccessTokenHandler.SchemeName, null);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((bearer, jwtOptions) =>
             {
@@ -83,10 +94,14 @@ public static class AuthExtensions
                 };
             });
 
+        // Each policy also holds a token to the scope of its route (TokenScopes); a session holds every scope.
+        var scoped = new ScopeRequirement();
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policies.User, p => p.RequireAuthenticatedUser())
-            .AddPolicy(Policies.Manager, p => p.RequireAuthenticatedUser().RequireRole(Roles.Manager, Roles.Admin))
-            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin));
+            .AddPolicy(Policies.User, p => p.RequireAuthenticatedUser().AddRequirements(scoped))
+            .AddPolicy(Policies.Manager, p => p.RequireAuthenticatedUser().RequireRole(Roles.Manager, Roles.Admin).AddRequirements(scoped))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireRole(Roles.Admin).AddRequirements(scoped));
+        services.AddSingleton<IAuthorizationHandler, ScopeRequirementHandler>();
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ScopeChallengeResultHandler>();
 
         services.AddOptions<PasswordHasherOptions>().Configure<IOptions<AuthOptions>>((o, auth) =>
             // OWASP's 2023 figure for PBKDF2-HMAC-SHA512; PasswordHasher's V3 format records the count in
@@ -95,6 +110,7 @@ public static class AuthExtensions
         services.AddSingleton<IPasswordHasher<object>, PasswordHasher<object>>();
         services.AddSingleton<PasswordDecoy>();
         services.AddSingleton<AccountStatus>();
+        services.AddSingleton<PersonalAccessTokenLookup>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton(TimeProvider.System);
         return builder;

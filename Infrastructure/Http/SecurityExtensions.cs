@@ -69,7 +69,7 @@ public static class SecurityExtensions
                 .WithOrigins(allowed.Value.Origins())
                 .AllowAnyMethod()
                 .WithHeaders("Authorization", "Content-Type", "If-Match", "Idempotency-Key")
-                .WithExposedHeaders("ETag", "Location", "Retry-After")
+                .WithExposedHeaders("ETag", "Location", "Retry-After", "RateLimit", "RateLimit-Policy")
                 .SetPreflightMaxAge(TimeSpan.FromMinutes(10))));
         services.AddHsts(o => o.MaxAge = TimeSpan.FromDays(365));
         return builder;

@@ -39,8 +39,11 @@ public static class OpenApiExtensions
         {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
-            BearerFormat = "JWT",
-            Description = "An access token from POST /api/login.",
+            Description = "Either an access token (a JWT) from POST /api/login, or a personal access token (tmpat_...) from " +
+                          "POST /api/v2/tokens, sent alike as `Authorization: Bearer <token>`. A personal access token may call only " +
+                          "the operations its scopes cover: each operation names the one it needs in `x-token-scope` (`any`: every token; " +
+                          "`none`: a password session only), and a token without it gets 403 with WWW-Authenticate: Bearer " +
+                          "error=\"insufficient_scope\", scope=\"...\".",
         };
         return Task.CompletedTask;
     }

@@ -14,6 +14,7 @@ using TaskManager.Features.Projects.PatchProject;
 using TaskManager.Features.Projects.SetProjectMember;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Features.Tokens.CreateToken;
 using TaskManager.Features.Webhooks.CreateWebhook;
 using TaskManager.Features.Webhooks.PatchWebhook;
 
@@ -40,6 +41,7 @@ public static class RequestExamples
         [typeof(SetProjectMemberRequest)] = """{"role":"editor"}""",
         [typeof(CreateCommentRequest)] = """{"body":"Blocked on the API review; I will pick it up on Monday."}""",
         [typeof(CommentPatch)] = """{"body":"Unblocked: the review is done."}""",
+        [typeof(CreateTokenRequest)] = """{"name":"CI nightly export","scopes":["tasks:read","imports"],"expires_in_days":30}""",
     };
 
     public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)

@@ -17,6 +17,7 @@ using TaskManager.Features.Projects.SetProjectMember;
 using TaskManager.Features.Tasks.CreateTask;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.UpdateTask;
+using TaskManager.Features.Tokens.CreateToken;
 using TaskManager.Features.Webhooks.CreateWebhook;
 using TaskManager.Features.Webhooks.PatchWebhook;
 
@@ -49,6 +50,7 @@ internal static class RequestFields
         [nameof(LabelPatch)] = [],
         [nameof(CreateCommentRequest)] = ["body"],
         [nameof(CommentPatch)] = [],
+        [nameof(CreateTokenRequest)] = ["name", "scopes"],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.

@@ -14,6 +14,8 @@ public static class ResponseHeaders
     public const string Link = "Link";
     public const string RetryAfter = "Retry-After";
     public const string IdempotentReplayed = "Idempotent-Replayed";
+    public const string RateLimitPolicy = "RateLimit-Policy";
+    public const string RateLimit = "RateLimit";
 
     private static readonly Dictionary<string, (string Description, JsonSchemaType Type)> Known = new()
     {
@@ -22,6 +24,9 @@ public static class ResponseHeaders
         [Link] = ("The next page, as `<url>; rel=\"next\"` (RFC 8288); absent on the last page.", JsonSchemaType.String),
         [RetryAfter] = ("How many seconds to wait before trying again.", JsonSchemaType.Integer),
         [IdempotentReplayed] = ("`true` when this answer replays the first one given to the same Idempotency-Key.", JsonSchemaType.Boolean),
+        [RateLimitPolicy] = ("The caller's request quota (draft-ietf-httpapi-ratelimit-headers): `\"default\";q=200;w=10` is a bucket of 200 " +
+                             "requests that refills in 10 seconds. Each personal access token has its own.", JsonSchemaType.String),
+        [RateLimit] = ("What is left of that quota: `\"default\";r=57;t=8` is 57 requests left, full again in 8 seconds.", JsonSchemaType.String),
     };
 
     public static RouteHandlerBuilder WithResponseHeader(this RouteHandlerBuilder builder, int status, string header) =>
@@ -31,6 +36,7 @@ public static class ResponseHeaders
 
     internal static Task Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)
     {
+        var signedIn = OperationSecurity.IsSignedIn(context.Description.ActionDescriptor.EndpointMetadata);
         foreach (var (status, response) in operation.Responses ?? [])
         {
             if (status is "201" or "202")
@@ -40,6 +46,12 @@ public static class ResponseHeaders
             if (status is "429")
             {
                 Add(response, RetryAfter);
+            }
+            // On every signed-in answer; declared where a client paces itself: on success and on a 429.
+            if (signedIn && (status.StartsWith('2') || status is "429"))
+            {
+                Shared(response, RateLimitPolicy, context.Document!);
+                Shared(response, RateLimit, context.Document!);
             }
         }
         foreach (var declared in context.Description.ActionDescriptor.EndpointMetadata.OfType<DeclaredResponseHeader>())
@@ -63,6 +75,24 @@ public static class ResponseHeaders
         var (description, type) = Known[header];
         concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
         concrete.Headers[header] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+    }
+
+    // Declared once under components/headers and referred to: they are on nearly every response.
+    private static void Shared(IOpenApiResponse response, string header, OpenApiDocument document)
+    {
+        if (response is not OpenApiResponse concrete)
+        {
+            return;
+        }
+        document.Components ??= new OpenApiComponents();
+        document.Components.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        if (!document.Components.Headers.ContainsKey(header))
+        {
+            var (description, type) = Known[header];
+            document.Components.Headers[header] = new OpenApiHeader { Description = description, Schema = new OpenApiSchema { Type = type } };
+        }
+        concrete.Headers ??= new Dictionary<string, IOpenApiHeader>();
+        concrete.Headers[header] = new OpenApiHeaderReference(header, document);
     }
 
     private sealed record DeclaredResponseHeader(int Status, string Header);

@@ -45,7 +45,8 @@ public static class RateLimitingExtensions
                 return;
             }
             o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            o.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http => Partitions(http).General(http));
+            o.GlobalLimiter = new AnnouncingRateLimiter(PartitionedRateLimiter.Create<HttpContext, string>(http => Partitions(http).General(http)),
+                http => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.User);
             o.AddPolicy(RateLimitPolicies.Register, http => Partitions(http).Register(http));
             o.AddPolicy(RateLimitPolicies.Login, http => Partitions(http).Login(http));
             o.AddPolicy(RateLimitPolicies.Upload, http => Partitions(http).Upload(http));
@@ -94,10 +95,11 @@ public sealed class RateLimitPartitions(IOptions<RateLimitOptions> options, IOpt
 {
     private readonly IConnectionMultiplexer? redis = services.GetService<IConnectionMultiplexer>();
 
+    /// <summary>A personal access token has a bucket of its own, apart from its user's sessions (which share one).</summary>
     public RateLimitPartition<string> General(HttpContext http) =>
-        http.User.Identity?.IsAuthenticated == true
-            ? Bucket("user", http.User.UserId().ToString(CultureInfo.InvariantCulture), options.Value.User)
-            : Bucket("anonymous", ClientAddress(http), options.Value.Anonymous);
+        http.User.Identity?.IsAuthenticated != true ? Bucket("anonymous", ClientAddress(http), options.Value.Anonymous)
+        : http.User.TokenId() is { } token ? Bucket("token", token.ToString(CultureInfo.InvariantCulture), options.Value.User)
+        : Bucket("user", http.User.UserId().ToString(CultureInfo.InvariantCulture), options.Value.User);
 
     public RateLimitPartition<string> Register(HttpContext http) => Window(RateLimitPolicies.Register, ClientAddress(http), options.Value.Register);
 

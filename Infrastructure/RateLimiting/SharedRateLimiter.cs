@@ -6,7 +6,8 @@ namespace TaskManager.Infrastructure.RateLimiting;
 
 /// <summary>One partition's limit (an address, a user), counted in Redis (RedisRateLimiting) so instances share it.
 /// Adds what that package lacks: an in-process fallback while Redis is away (fail open per instance, see
-/// docs/security.md), Retry-After on every rejection, and idleness, so partitions seen once are released.</summary>
+/// docs/security.md), Retry-After on every rejection, the permits left after each request (for the RateLimit header),
+/// and idleness, so partitions seen once are released.</summary>
 internal sealed class SharedRateLimiter(RateLimiter? shared, ReplenishingRateLimiter local, TimeSpan retryAfterWhenUnknown,
     RedisLimiterAvailability availability, TimeProvider clock) : ReplenishingRateLimiter
 {
@@ -42,7 +43,7 @@ internal sealed class SharedRateLimiter(RateLimiter? shared, ReplenishingRateLim
             {
                 var lease = await shared.AcquireAsync(permitCount, ct);
                 availability.Succeeded();
-                return lease.IsAcquired ? lease : Rejected(lease);
+                return lease.IsAcquired ? Counted(lease, SharedRemaining(lease)) : Rejected(lease);
             }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
@@ -50,8 +51,17 @@ internal sealed class SharedRateLimiter(RateLimiter? shared, ReplenishingRateLim
             }
         }
         var fallback = await local.AcquireAsync(permitCount, ct);
-        return fallback.IsAcquired ? fallback : Rejected(fallback);
+        return fallback.IsAcquired ? Counted(fallback, local.GetStatistics()?.CurrentAvailablePermits) : Rejected(fallback);
     }
+
+    // RedisRateLimiting reports what is left in the bucket or window after this request (RATELIMIT_REMAINING).
+    private static long? SharedRemaining(RateLimitLease lease) =>
+        lease.TryGetMetadata("RATELIMIT_REMAINING", out var value) && value is not null &&
+        long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), NumberStyles.None, CultureInfo.InvariantCulture, out var remaining)
+            ? remaining
+            : null;
+
+    private static RateLimitLease Counted(RateLimitLease lease, long? remaining) => remaining is { } left ? new CountedLease(lease, left) : lease;
 
     private RateLimitLease Rejected(RateLimitLease lease)
     {
@@ -103,11 +113,38 @@ internal sealed class SharedRateLimiter(RateLimiter? shared, ReplenishingRateLim
     private sealed class RejectedLease(TimeSpan retryAfter) : RateLimitLease
     {
         public override bool IsAcquired => false;
-        public override IEnumerable<string> MetadataNames => [MetadataName.RetryAfter.Name];
+        public override IEnumerable<string> MetadataNames => [MetadataName.RetryAfter.Name, RateLimitHeaders.Remaining.Name];
         public override bool TryGetMetadata(string metadataName, out object? metadata)
         {
-            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter : null;
+            metadata = metadataName == MetadataName.RetryAfter.Name ? retryAfter
+                : metadataName == RateLimitHeaders.Remaining.Name ? 0L
+                : null;
             return metadata is not null;
+        }
+    }
+
+    /// <summary>An acquired lease that also tells how many permits are left (<see cref="RateLimitHeaders.Remaining"/>).</summary>
+    private sealed class CountedLease(RateLimitLease inner, long remaining) : RateLimitLease
+    {
+        public override bool IsAcquired => inner.IsAcquired;
+        public override IEnumerable<string> MetadataNames => inner.MetadataNames.Append(RateLimitHeaders.Remaining.Name);
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            if (metadataName == RateLimitHeaders.Remaining.Name)
+            {
+                metadata = remaining;
+                return true;
+            }
+            return inner.TryGetMetadata(metadataName, out metadata);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
         }
     }
 }

@@ -7,16 +7,24 @@ using TaskManager.Tests.Support;
 namespace TaskManager.Tests.Security;
 
 /// <summary>What a caller may not read does not exist for it. A task moved into a private project, an import into it
-/// and a webhook scoped to it are reached by the project's members and admins, and by no one else, on any route.</summary>
+/// and a webhook scoped to it are reached by the project's members and admins, and by no one else, on any route; nor is
+/// the owner's personal access token (named with the secret), with a session or with a token.</summary>
 public sealed class ProjectVisibilityTests : ApiTest
 {
     private const string Secret = "SECRET-7f3a";
 
-    [Test]
-    public async Task An_outsider_reaches_none_of_a_private_projects_tasks_on_any_route_of_either_version()
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task An_outsider_reaches_none_of_a_private_projects_tasks_on_any_route_of_either_version(bool personalAccessToken)
     {
         var world = await PrivateTaskAsync();
         var outsider = TestTokens.For(world.OutsiderId, "mallory", ["user", "manager"]); // a manager may read audit trails
+        if (personalAccessToken)
+        {
+            // The same outsider through a token with every scope a manager can use: it reaches no more than the session.
+            await Sql.ExecuteAsync(App.ConnectionString, "INSERT INTO user_roles (user_id, role_id) VALUES (@u, 2)", ("u", world.OutsiderId));
+            outsider = (await CreatePersonalTokenAsync(outsider, "tasks:read", "tasks:write", "imports", "webhooks")).Token;
+        }
 
         var answers = new List<(string Route, HttpResponseMessage Response)>();
         foreach (var (method, route) in RoutesOfTheApplication())
@@ -95,7 +103,7 @@ public sealed class ProjectVisibilityTests : ApiTest
     }
 
     private sealed record PrivateWorld(long ProjectId, long TaskId, long LogEntryId, string OwnerToken, long MemberId, string MemberToken, long OutsiderId,
-        string ImportId, long WebhookId, long CommentId, long LabelId);
+        string ImportId, long WebhookId, long CommentId, long LabelId, long TokenId);
 
     private async Task<PrivateWorld> PrivateTaskAsync()
     {
@@ -125,15 +133,19 @@ public sealed class ProjectVisibilityTests : ApiTest
         Assert.That(webhook.StatusCode, Is.EqualTo(HttpStatusCode.Created), await webhook.Content.ReadAsStringAsync());
         var comment = await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{task}/comments", alice, Json($$"""{"body":"{{Secret}} remark"}"""));
         Assert.That(comment.StatusCode, Is.EqualTo(HttpStatusCode.Created), await comment.Content.ReadAsStringAsync());
+        var token = await SendAsync(HttpMethod.Post, "/api/v2/tokens", alice, Json($$"""{"name":"{{Secret}} deploy","scopes":["tasks:read"]}"""));
+        Assert.That(token.StatusCode, Is.EqualTo(HttpStatusCode.Created), await token.Content.ReadAsStringAsync());
         return new PrivateWorld(project, task, entry, alice, bobId, bob, malloryId, import, (await ReadJsonAsync(webhook))["id"]!.GetValue<long>(),
             (await ReadJsonAsync(comment))["id"]!.GetValue<long>(),
-            await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM labels WHERE project_id = @p", ("p", project)));
+            await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM labels WHERE project_id = @p", ("p", project)),
+            (await ReadJsonAsync(token))["id"]!.GetValue<long>());
     }
 
     private static string Id(string route, PrivateWorld world) =>
         route.StartsWith("/api/v2/projects", StringComparison.Ordinal) ? world.ProjectId.ToString()
         : route.StartsWith("/api/v2/imports", StringComparison.Ordinal) ? world.ImportId
         : route.StartsWith("/api/v2/webhooks", StringComparison.Ordinal) ? world.WebhookId.ToString()
+        : route.StartsWith("/api/v2/tokens", StringComparison.Ordinal) ? world.TokenId.ToString()
         : route.StartsWith("/api/v2/task-log", StringComparison.Ordinal) ? world.LogEntryId.ToString()
         : route.StartsWith("/api/v2/comments", StringComparison.Ordinal) ? world.CommentId.ToString()
         : route.StartsWith("/api/v2/labels", StringComparison.Ordinal) ? world.LabelId.ToString()

@@ -61,6 +61,16 @@ public abstract class ApiTest
         return (id, TestTokens.For(id, username, ["user", "admin"]));
     }
 
+    /// <summary>A personal access token of the session's user, made through POST /api/v2/tokens.</summary>
+    protected async Task<(long Id, string Token)> CreatePersonalTokenAsync(string session, params string[] scopes)
+    {
+        var response = await SendAsync(HttpMethod.Post, "/api/v2/tokens", session,
+            Json(JsonSerializer.Serialize(new { name = "token for " + string.Join(' ', scopes), scopes })));
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Created), await response.Content.ReadAsStringAsync());
+        var body = await ReadJsonAsync(response);
+        return (body["id"]!.GetValue<long>(), body["token"]!.GetValue<string>());
+    }
+
     protected async Task<HttpResponseMessage> SendAsync(HttpMethod method, string url, string? token, HttpContent? content = null)
     {
         using var request = new HttpRequestMessage(method, url) { Content = content };

@@ -6,7 +6,8 @@ using TaskManager.Tests.Support;
 namespace TaskManager.Tests.Infrastructure.OpenApi;
 
 /// <summary>The C# client NSwag generated from openapi/v2.json (Tests/Generated/TaskManagerClient.cs) drives the API
-/// as an SDK user would: if the document lies about a route, a body, a header or a name, these calls fail.</summary>
+/// as an SDK user would: if the document lies about a route, a body, a header or a name, these calls fail. The task flow
+/// signs in with a personal access token, as an integration does.</summary>
 public sealed class GeneratedClientTests : ApiTest
 {
     [Test]
@@ -17,6 +18,10 @@ public sealed class GeneratedClientTests : ApiTest
         var login = (await api.LoginAsync(new LoginRequest { Username = "sdk-user", Password = "correct-horse-1" })).Result;
         Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", login.AccessToken);
         var assignees = (await api.SearchUsersAsync(q: "sdk")).Result;
+        var pat = (await api.CreateTokenAsync(new CreateTokenRequest { Name = "sdk flow", Scopes = ["tasks:read", "tasks:write"], ExpiresInDays = 7 })).Result;
+        var tokens = (await api.ListTokensAsync()).Result;
+        // The task flow runs as an integration would: with a personal access token, not the password session.
+        Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", pat.Token);
 
         var request = new CreateTaskV2Request
         {
@@ -46,10 +51,15 @@ public sealed class GeneratedClientTests : ApiTest
         var restored = (await api.RestoreTaskAsync(id)).Result;
         using var export = await api.ExportTasksAsync(q: "release");
         var csv = await new StreamReader(export.Stream).ReadToEndAsync();
+        var noTokensFromTokens = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => api.ListTokensAsync());
 
         Assert.Multiple(() =>
         {
             Assert.That(assignees.Users.Select(u => u.Username), Is.EqualTo(new[] { "sdk-user" }));
+            Assert.That(pat.Token, Does.StartWith("tmpat_"));
+            Assert.That(tokens.Tokens.Select(t => t.Id), Is.EqualTo(new[] { pat.Id }));
+            Assert.That(noTokensFromTokens!.StatusCode, Is.EqualTo(403), "a token cannot manage tokens");
+            Assert.That(created.Headers["RateLimit"].Single(), Does.StartWith("\"default\";r="), "the rate-limit fields reach the SDK");
             Assert.That(created.StatusCode, Is.EqualTo(201));
             Assert.That(created.Headers["Location"].Single(), Is.EqualTo($"/api/v2/tasks/{id}"));
             Assert.That(created.Result.DueDate?.ToString("yyyy-MM-dd"), Is.EqualTo("2026-12-24"));
@@ -76,6 +86,7 @@ public sealed class GeneratedClientTests : ApiTest
             // Every snake_case property of the wire found its typed property: nothing fell into the overflow.
             Assert.That(created.Result.AdditionalProperties, Is.Empty);
             Assert.That(login.AdditionalProperties, Is.Empty);
+            Assert.That(pat.AdditionalProperties, Is.Empty);
         });
     }
 

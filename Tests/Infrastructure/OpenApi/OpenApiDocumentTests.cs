@@ -142,7 +142,7 @@ public sealed class OpenApiDocumentTests : ApiTest
 
         Assert.Multiple(() =>
         {
-            Assert.That(paths["/api/task"]!["post"]!["responses"]!["201"]!["headers"]!.AsObject().Select(h => h.Key), Is.EquivalentTo(new[] { "Location", "ETag" }));
+            Assert.That(paths["/api/task"]!["post"]!["responses"]!["201"]!["headers"]!.AsObject().Select(h => h.Key), Is.EquivalentTo(new[] { "Location", "ETag", "RateLimit-Policy", "RateLimit" }));
             Assert.That(paths["/api/task/{id}"]!["put"]!["responses"]!["200"]!["headers"]!["ETag"], Is.Not.Null);
             Assert.That(schemas["Priority"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(new[] { "LOW", "MEDIUM", "HIGH", "CRITICAL" }));
             Assert.That(schemas["Role"]!["enum"]!.AsArray().Select(v => v!.GetValue<string>()), Is.EqualTo(new[] { "user", "manager", "admin" }));
