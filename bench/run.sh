@@ -23,8 +23,8 @@
 # BENCH_FILTERED_PAGES=1000-19000 (pages of ?priority=HIGH) BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
-# import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2search
-# v2get v2getpat v2get304 v2patch" (the wrk cases, all by
+# import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2label
+# v2comments v2search v2get v2getpat v2get304 v2patch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
 set -euo pipefail
@@ -46,7 +46,7 @@ PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
-CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2search v2get v2getpat v2get304 v2patch} "
+CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2label v2comments v2search v2get v2getpat v2get304 v2patch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BENCH_USER=bench_runner
 BENCH_MEMBER=bench_member
@@ -152,7 +152,7 @@ summary_lines() {
   local cr; cr=$(ratio "${PG_TPS[v2list]:-}" "${PG_TPS[v2cursor]:-}")
   echo "- v2 deep cursor page within 1.5x of page 1 (their SQL, pgbench): **$(at_most "$cr" 1.5)** (${cr}x)"
   echo "- v2 search p50 < 20 ms: **$(at_most "${P50[v2search]:-}" 19.999)** (${P50[v2search]:-?} ms)"
-  for l in v2list v2cursor v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
+  for l in v2list v2cursor v2label v2comments v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
   local pr; pr=$(ratio "${RPS[v2getpat]:-}" "${RPS[v2get]:-}")
   echo "- GET /api/v2/tasks/{id} with a personal access token >= 0.9x with a JWT: **$(verdict "$pr" 0.9)** (${pr}x; p50 ${P50[v2getpat]:-?} ms, p99 ${P99[v2getpat]:-?} ms)"
   local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
@@ -204,6 +204,8 @@ mkdir -p "$(dirname "$OUT")"
   row login "POST /api/login" pg
   row v2list "GET /api/v2/tasks?limit=20 (page 1, cached)" pg 0.7
   row v2cursor "GET /api/v2/tasks?cursor= (deep in a million tasks, uncached)" pg 0.7
+  row v2label "GET /api/v2/tasks?label=label-3&cursor= (deep among 200,000 labelled tasks, uncached)" pg 0.7
+  row v2comments "GET /api/v2/tasks/{id}/comments?limit=50 (a random task's first page of 200)" pg 0.7
   row v2search "GET /api/v2/tasks?q= (a word of a random task's name, uncached)" pg 0.7
   row v2get "GET /api/v2/tasks/{id}" pg 0.7
   if [[ -n ${RPS[v2getpat]:-} ]]; then
@@ -407,34 +409,41 @@ checkpoint; run_wrk create create
 # the end and keep every 100th next_cursor, so the cursor pages spread over the whole million. Beside each cursor,
 # the key it stands for (the page's last updated_at, in microseconds, and id): the pgbench floor runs the same
 # statement from the same places (bench/pgbench/v2-cursor.sql).
-if part http && [[ $CASES == *" v2cursor "* ]]; then
-  python3 - "http://127.0.0.1:$PORT" "$member_token" >"$work/cursor-keys.txt" <<'PY'
+# walk_cursors LABEL QUERY STRIDE SQL: every STRIDE-th next_cursor of the list with QUERY, and the floor's script.
+walk_cursors() {
+  local label="$1" query="$2" stride="$3" sql="$4"
+  part http && [[ $CASES == *" $label "* ]] || return 0
+  python3 - "http://127.0.0.1:$PORT" "$member_token" "$query" "$stride" >"$work/$label-keys.txt" <<'PY'
 import datetime, json, sys, urllib.parse, urllib.request
-base, token, cursor, page = sys.argv[1], sys.argv[2], None, 0
+base, token, query, stride, cursor, page = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), None, 0
 while True:
     page += 1
-    url = base + "/api/v2/tasks?limit=100" + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
+    url = base + "/api/v2/tasks?limit=100" + query + ("&cursor=" + urllib.parse.quote(cursor) if cursor else "")
     with urllib.request.urlopen(urllib.request.Request(url, headers={"Authorization": "Bearer " + token})) as r:
         body = json.load(r)
     cursor = body["next_cursor"]
     if cursor is None:
         break
-    if page % 100 == 0:
+    if page % stride == 0:
         last = body["tasks"][-1]
         at = datetime.datetime.fromisoformat(last["updated_at"].replace("Z", "+00:00"))
         epoch = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
         print(urllib.parse.quote(cursor), (at - epoch) // datetime.timedelta(microseconds=1), last["id"], sep="\t")
 PY
-  cut -f1 "$work/cursor-keys.txt" >"$work/cursors.txt"
+  cut -f1 "$work/$label-keys.txt" >"$work/$label-cursors.txt"
   # pgbench has no arrays: the floor's script starts with one CASE a key, choosing one of these places at random.
   awk -F'\t' '{us = us sprintf(" WHEN :n = %d THEN %s", NR, $2); id = id sprintf(" WHEN :n = %d THEN %s", NR, $3)}
     END {printf "\\set n random(1, %d)\n\\set key_us CASE%s END\n\\set key_id CASE%s END\n", NR, us, id}' \
-    "$work/cursor-keys.txt" >"$work/v2-cursor.sql"
-  grep -v '^\\set' bench/pgbench/v2-cursor.sql >>"$work/v2-cursor.sql"
-  log "v2: $(wc -l <"$work/cursors.txt") cursors, up to $(( $(wc -l <"$work/cursors.txt") * 10000 )) tasks deep"
-fi
+    "$work/$label-keys.txt" >"$work/$sql"
+  grep -v '^\\set' "bench/pgbench/$sql" >>"$work/$sql"
+  log "v2 $label: $(wc -l <"$work/$label-cursors.txt") cursors, up to $(( $(wc -l <"$work/$label-cursors.txt") * stride * 100 )) tasks deep"
+}
+walk_cursors v2cursor "" 100 v2-cursor.sql
+walk_cursors v2label "&label=label-3" 20 v2-label-cursor.sql
 run_wrk v2-list v2list BENCH_TOKEN="$member_token"
-run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/cursors.txt" BENCH_TOKEN="$member_token"
+run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/v2cursor-cursors.txt" BENCH_TOKEN="$member_token"
+run_wrk v2-label-cursor v2label BENCH_CURSORS="$work/v2label-cursors.txt" BENCH_TOKEN="$member_token"
+run_wrk v2-comments v2comments BENCH_LO="$task_lo" BENCH_HI=$((task_lo + 49))
 run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS" BENCH_TOKEN="$member_token"
 run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk v2-get v2getpat BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_TOKEN="$pat_token"
@@ -489,6 +498,9 @@ run_pgbench login.sql login -D uid="$uid" -D uname="'$BENCH_USER'"
 run_pgbench v2-list.sql v2list -D hidden="'$hidden'"
 if [[ -f $work/v2-cursor.sql ]]; then run_pgbench "$work/v2-cursor.sql" v2cursor -D hidden="'$hidden'"
 elif part pgbench && [[ $CASES == *" v2cursor "* ]]; then log "pgbench v2cursor: skipped, its keys come from the HTTP part's cursors"; fi
+if [[ -f $work/v2-label-cursor.sql ]]; then run_pgbench "$work/v2-label-cursor.sql" v2label -D hidden="'$hidden'"
+elif part pgbench && [[ $CASES == *" v2label "* ]]; then log "pgbench v2label: skipped, its keys come from the HTTP part's cursors"; fi
+run_pgbench v2-comments.sql v2comments -D task_lo="$task_lo" -D task_hi=$((task_lo + 49)) -D uid="${uid:-1}"
 run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS" -D hidden="'$hidden'"
 run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi" -D uid="${uid:-1}"
 run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi" -D uid="${uid:-1}"

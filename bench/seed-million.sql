@@ -118,6 +118,19 @@ ORDER BY g;
 
 SELECT min(id) - 1 AS task_base FROM tasks \gset
 
+-- Labels: five a project (label-0 .. label-4), each task carrying one of its project's (the k-th of task id mod 5), so
+-- ?label=label-3 selects a fifth of the tasks; run.sh walks its cursors deep.
+INSERT INTO labels (project_id, name) SELECT p.id, format('label-%s', k) FROM projects p, generate_series(0, 4) AS k ORDER BY p.id, k;
+UPDATE tasks t SET label_ids = ARRAY[l.id]
+FROM labels l WHERE l.project_id = t.project_id AND l.name = format('label-%s', t.id % 5);
+
+-- Comments: 200 on each of the first 50 tasks (run.sh reads random pages of them).
+INSERT INTO task_comments (task_id, author_id, body, created_at, updated_at)
+SELECT :task_base + 1 + g / 200, :user_base + 1 + g % :users, format('Comment %s: %s', g, repeat('looks good ', 1 + g % 5)),
+       now() - interval '10 days' + g * interval '1 second', now() - interval '10 days' + g * interval '1 second'
+FROM generate_series(0, 50 * 200 - 1) AS g
+ORDER BY g;
+
 -- The log: row i (0-based) goes to date index d = i / per_day (oldest first, so ids grow with the date) and
 -- to task ((k * 1000003 + d * 7919) mod tasks) + 1, k = i mod per_day. 1000003 is a prime above any sane
 -- task count, so it is coprime to it and k -> task is one-to-one within a date: (task_id, log_date) is unique.
@@ -141,7 +154,7 @@ SELECT log_date, log_date + time '00:05', sum(entries) FROM task_log_counts GROU
 COMMIT;
 
 -- Steady state: statistics plus the visibility map that autovacuum would set on an insert-only table.
-VACUUM (ANALYZE) users, user_roles, projects, project_members, tasks, task_logger, task_log_counts, task_log_snapshots;
+VACUUM (ANALYZE) users, user_roles, projects, project_members, tasks, labels, task_comments, task_logger, task_log_counts, task_log_snapshots;
 
 \timing off
 SELECT (SELECT count(*) FROM users) AS users,

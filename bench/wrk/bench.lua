@@ -4,7 +4,8 @@
 --   BENCH_LO, BENCH_HI   the random range of the case (page, entry id or task id); BENCH_DAYS, BENCH_PAGES for list-date
 --   BENCH_USER, BENCH_PASSWORD   for login
 --   v2: v2-list (page 1), v2-cursor (BENCH_CURSORS: a file of next_cursor values, one a line), v2-search (q = a random
---   task number in BENCH_LO..BENCH_HI), v2-get (BENCH_IF_NONE_MATCH to ask for 304), v2-patch
+--   task number in BENCH_LO..BENCH_HI), v2-get (BENCH_IF_NONE_MATCH to ask for 304), v2-patch, v2-label-cursor (cursors of
+--   ?label=label-3), v2-comments (the first page of a random task's comments in BENCH_LO..BENCH_HI)
 -- done() prints one line run.sh parses:  BENCH <req/s> <p50 ms> <p99 ms> <non-2xx> <socket errors> <requests>
 local case = os.getenv("BENCH_CASE") or "live"
 local token = os.getenv("BENCH_TOKEN") or ""
@@ -66,6 +67,10 @@ function request()
     return wrk.format("GET", "/api/v2/tasks?limit=20")
   elseif case == "v2-cursor" then
     return wrk.format("GET", "/api/v2/tasks?limit=20&cursor=" .. cursors[math.random(1, #cursors)])
+  elseif case == "v2-label-cursor" then
+    return wrk.format("GET", "/api/v2/tasks?limit=20&label=label-3&cursor=" .. cursors[math.random(1, #cursors)])
+  elseif case == "v2-comments" then
+    return wrk.format("GET", "/api/v2/tasks/" .. math.random(lo, hi) .. "/comments?limit=50")
   elseif case == "v2-search" then
     return wrk.format("GET", "/api/v2/tasks?limit=20&q=" .. math.random(lo, hi))
   elseif case == "v2-get" then

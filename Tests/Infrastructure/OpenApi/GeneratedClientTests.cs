@@ -81,7 +81,7 @@ public sealed class GeneratedClientTests : ApiTest
             Assert.That(deleted.StatusCode, Is.EqualTo(204));
             Assert.That(whileDeleted.DeletedAt, Is.Not.Null);
             Assert.That(restored.DeletedAt, Is.Null);
-            Assert.That(csv.Split('\n')[0].TrimEnd('\r'), Is.EqualTo("id,task_name,description,status,priority,created_at,assigned_user,due_date,done"));
+            Assert.That(csv.Split('\n')[0].TrimEnd('\r'), Is.EqualTo("id,task_name,description,status,priority,created_at,assigned_user,due_date,done,labels"));
             Assert.That(csv, Does.Contain("Ship the release"));
             // Every snake_case property of the wire found its typed property: nothing fell into the overflow.
             Assert.That(created.Result.AdditionalProperties, Is.Empty);
@@ -113,6 +113,19 @@ public sealed class GeneratedClientTests : ApiTest
         var listed = (await asMember.ListTasksAsync(projectId: project.Result.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))).Result;
         var hidden = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outsider.GetTaskAsync(task.Id));
         var projectHidden = Assert.ThrowsAsync<ApiException<ProblemDetails>>(() => outsider.GetProjectAsync(project.Result.Id));
+        var label = (await owner.CreateLabelAsync(project.Result.Id, new CreateLabelRequest { Name = "press", Color = "#00aa00" })).Result;
+        var subtask = (await owner.CreateTaskV2Async(new CreateTaskV2Request
+        {
+            TaskName = "Quotes",
+            Priority = Priority.LOW,
+            ProjectId = project.Result.Id,
+            ParentId = task.Id,
+            Labels = ["Press"],
+            BlockedBy = [task.Id],
+        })).Result;
+        var comment = (await owner.CreateCommentAsync(task.Id, new CreateCommentRequest { Body = "Draft is in the shared folder." })).Result;
+        var parent = (await asMember.GetTaskAsync(task.Id)).Result;
+        var labels = (await asMember.ListLabelsAsync(project.Result.Id)).Result;
 
         Assert.Multiple(() =>
         {
@@ -125,6 +138,10 @@ public sealed class GeneratedClientTests : ApiTest
             Assert.That(hidden!.StatusCode, Is.EqualTo(404));
             Assert.That(projectHidden!.StatusCode, Is.EqualTo(404));
             Assert.That(task.AdditionalProperties, Is.Empty);
+            Assert.That((subtask.ParentId, subtask.Labels, subtask.Blocked), Is.EqualTo((task.Id, new[] { "press" }, true)));
+            Assert.That((parent.SubtaskCount, parent.SubtasksDone, parent.CommentCount), Is.EqualTo((1, 0, 1)));
+            Assert.That(labels.Labels.Select(l => (l.Id, l.TaskCount)), Is.EqualTo(new[] { (label.Id, 1) }));
+            Assert.That(comment.Body, Is.EqualTo("Draft is in the shared folder."));
         });
     }
 
