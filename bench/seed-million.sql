@@ -121,7 +121,7 @@ SELECT min(id) - 1 AS task_base FROM tasks \gset
 -- Labels: five a project (label-0 .. label-4), each task carrying one of its project's (the k-th of task id mod 5), so
 -- ?label=label-3 selects a fifth of the tasks; run.sh walks its cursors deep.
 INSERT INTO labels (project_id, name) SELECT p.id, format('label-%s', k) FROM projects p, generate_series(0, 4) AS k ORDER BY p.id, k;
-UPDATE tasks t SET label_ids = ARRAY[l.id]
+UPDATE tasks t SET label_ids = ARRAY[l.id], label_keys = ARRAY[lower(l.name)]
 FROM labels l WHERE l.project_id = t.project_id AND l.name = format('label-%s', t.id % 5);
 
 -- Comments: 200 on each of the first 50 tasks (run.sh reads random pages of them).

@@ -41,8 +41,13 @@ public static class LabelSql
         SELECT 'label-changed', label_changed_event({action}, {label}, @CallerId) FROM {from}
         """;
 
-    /// <summary>The tasks that carry label @Id get a new version: how they read has changed (their ETags must too).</summary>
-    public const string TouchTasks = "UPDATE tasks t SET version = t.version + 1 WHERE t.label_ids @> ARRAY[@Id::bigint]";
+    /// <summary>The tasks that carry label @Id, renamed to <paramref name="name"/>, get a new version (how they read has
+    /// changed, so their ETags must too) and its new filter key.</summary>
+    public static string RenameOnTasks(string name) => $"""
+        UPDATE tasks t SET version = t.version + 1,
+            label_keys = ARRAY(SELECT CASE WHEN k.id = @Id THEN lower({name}) ELSE lower(k.name) END FROM labels k WHERE k.id = ANY(t.label_ids) ORDER BY 1)
+        WHERE t.label_ids @> ARRAY[@Id::bigint]
+        """;
 }
 
 public sealed record LabelWhyNot(int Version, bool MayManage, bool Archived)

@@ -52,6 +52,10 @@ public static class TaskSql
     public static string LabelIds(string project) =>
         $"ARRAY(SELECT l.id FROM labels l WHERE l.project_id = {project} AND lower(l.name) IN (SELECT lower(x) FROM unnest(@Labels::text[]) x) ORDER BY l.id)";
 
+    /// <summary>The filter keys (lower-case names) of the labels with ids <paramref name="ids"/>: what a task stores beside
+    /// them for the `label` filter (migration V26).</summary>
+    public static string LabelKeys(string ids) => $"ARRAY(SELECT lower(k.name) FROM labels k WHERE k.id = ANY({ids}) ORDER BY 1)";
+
     /// <summary>@BlockedBy as a task stores it: each id once, in order.</summary>
     public const string BlockedBySet = "ARRAY(SELECT DISTINCT x FROM unnest(@BlockedBy::bigint[]) x ORDER BY x)";
 

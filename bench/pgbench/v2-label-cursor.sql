@@ -15,7 +15,7 @@ SELECT t.id, t.task_name, t.description, t.status, t.priority, t.assigned_user_i
        (SELECT count(*)::int FROM task_comments c WHERE c.task_id = t.id) AS comment_count, t.updated_at AS value
 FROM tasks t LEFT JOIN users u ON u.id = t.assigned_user_id
 WHERE t.project_id <> ALL (:hidden::bigint[])
-  AND t.label_ids && ARRAY(SELECT l.id FROM labels l WHERE lower(l.name) IN (SELECT lower(x) FROM unnest('{label-3}'::text[]) x))
+  AND t.label_keys && lower('{label-3}'::text[]::text)::text[]
   AND t.status AND (t.updated_at, t.id) < (to_timestamp(:key_us / 1000000.0), :key_id)
 ORDER BY t.updated_at DESC, t.id DESC
 LIMIT 21;

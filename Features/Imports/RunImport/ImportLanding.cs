@@ -135,7 +135,7 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         var now = clock.GetUtcNow().UtcDateTime;
         var labels = await LabelIdsAsync(connection, import, batch, ct);
         await using (var copy = await connection.BeginBinaryImportAsync(
-            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done, project_id, label_ids) FROM STDIN (FORMAT BINARY)", ct))
+            "COPY tasks (task_name, description, status, priority, assigned_user_id, created_by, created_at, updated_at, import_id, import_row, due_date, done, project_id, label_ids, label_keys) FROM STDIN (FORMAT BINARY)", ct))
         {
             // Synchronous writes: the importer buffers them and only touches the socket when its buffer fills,
             // and an awaited call per field cost more than the I/O itself.
@@ -155,7 +155,9 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
                 copy.Write(row.DueDate, NpgsqlDbType.Date);
                 copy.Write(row.Done, NpgsqlDbType.Boolean);
                 copy.Write(import.ProjectId, NpgsqlDbType.Bigint);
-                copy.Write(row.Labels.Length == 0 ? [] : row.Labels.Select(n => labels[n]).Distinct().Order().ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+                copy.Write(row.Labels.Length == 0 ? [] : row.Labels.Select(n => labels[n].Id).Distinct().Order().ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Bigint);
+                copy.Write(row.Labels.Length == 0 ? [] : row.Labels.Select(n => labels[n].Key).Distinct().Order(StringComparer.Ordinal).ToArray(),
+                    NpgsqlDbType.Array | NpgsqlDbType.Text);
             }
             await copy.CompleteAsync(ct);
         }
@@ -174,10 +176,10 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         """;
 
     private const string LabelIdsSql = """
-        SELECT x AS name, l.id FROM unnest(@Labels::text[]) x JOIN labels l ON l.project_id = @ProjectId AND lower(l.name) = lower(x)
+        SELECT x AS name, l.id, lower(l.name) AS key FROM unnest(@Labels::text[]) x JOIN labels l ON l.project_id = @ProjectId AND lower(l.name) = lower(x)
         """;
 
-    private static async Task<Dictionary<string, long>> LabelIdsAsync(NpgsqlConnection connection, ImportState import, List<ValidRow> batch,
+    private static async Task<Dictionary<string, (long Id, string Key)>> LabelIdsAsync(NpgsqlConnection connection, ImportState import, List<ValidRow> batch,
         CancellationToken ct)
     {
         var names = batch.SelectMany(r => r.Labels).Distinct(StringComparer.Ordinal).ToArray();
@@ -187,8 +189,8 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         }
         var parameters = new { Labels = names, import.ProjectId, CallerId = import.RequestedBy };
         await connection.ExecuteAsync(new CommandDefinition(LabelsSql, parameters, cancellationToken: ct));
-        return (await connection.QueryAsync<(string Name, long Id)>(new CommandDefinition(LabelIdsSql, parameters, cancellationToken: ct)))
-            .ToDictionary(p => p.Name, p => p.Id, StringComparer.Ordinal);
+        return (await connection.QueryAsync<(string Name, long Id, string Key)>(new CommandDefinition(LabelIdsSql, parameters, cancellationToken: ct)))
+            .ToDictionary(p => p.Name, p => (p.Id, p.Key), StringComparer.Ordinal);
     }
 
     private static Task WriteAuditAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, ImportState import, long from, long to,

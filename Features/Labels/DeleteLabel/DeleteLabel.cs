@@ -20,7 +20,8 @@ public sealed class DeleteLabelHandler(NpgsqlDataSource db, TaskLogCache cache) 
         ), ev AS (
             {LabelSql.Outbox("'deleted'", "l.row", "l")}
         ), untagged AS (
-            UPDATE tasks t SET label_ids = array_remove(t.label_ids, @Id::bigint), version = t.version + 1
+            UPDATE tasks t SET label_ids = array_remove(t.label_ids, @Id::bigint), label_keys = array_remove(t.label_keys, (SELECT lower(name) FROM l)),
+                version = t.version + 1
             WHERE t.label_ids @> ARRAY[@Id::bigint] AND EXISTS (SELECT 1 FROM l)
         )
         SELECT count(*) FROM l

@@ -35,7 +35,7 @@ public sealed class PatchLabelHandler(NpgsqlDataSource db, TaskLogCache cache) :
         ), ev AS (
             {LabelSql.Outbox("'updated'", "l.row", "l WHERE l.changed")}
         ), touched AS (
-            {LabelSql.TouchTasks} AND EXISTS (SELECT 1 FROM l WHERE l.renamed)
+            {LabelSql.RenameOnTasks("(SELECT name FROM l)")} AND EXISTS (SELECT 1 FROM l WHERE l.renamed)
         )
         SELECT {LabelSql.Columns} FROM l
         """;

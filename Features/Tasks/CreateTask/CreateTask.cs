@@ -47,9 +47,9 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
     private static readonly string Sql = $"""
         WITH changed AS (
             INSERT INTO tasks (task_name, description, status, priority, assigned_user_id, created_by, due_date, done, project_id,
-                               parent_id, blocked_by, label_ids)
+                               parent_id, blocked_by, label_ids, label_keys)
             SELECT @TaskName, @Description, @Status, @Priority, @AssignedUserId, @UserId, @DueDate, @Done, @ProjectId,
-                   @ParentId, {TaskSql.BlockedBySet}, {TaskSql.LabelIds("@ProjectId")}
+                   @ParentId, {TaskSql.BlockedBySet}, {TaskSql.LabelIds("@ProjectId")}, {TaskSql.LabelKeys(TaskSql.LabelIds("@ProjectId"))}
             WHERE EXISTS (SELECT 1 FROM users WHERE id = @AssignedUserId) AND {ProjectAccess.ProjectIdTakesTasks}
             RETURNING *, tasks AS new_row, NULL::tasks AS old_row, 'created'::text AS action
         ), {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}

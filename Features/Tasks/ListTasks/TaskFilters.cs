@@ -103,8 +103,11 @@ public sealed class TaskFilters
             var names = r.Label.Split(',').Select(n => n.Trim()).ToArray();
             if (names.All(n => Labels.LabelRules.NameError(n) is null) && names.Length <= 50)
             {
-                // Any of the names, in whichever readable project: a GIN lookup on the task's label ids.
-                Add("LabelNames", names, "t.label_ids && ARRAY(SELECT l.id FROM labels l WHERE lower(l.name) IN (SELECT lower(x) FROM unnest(@LabelNames::text[]) x))");
+                // Any of the names, in whichever readable project: the task's filter keys (V26). The one value written into
+                // the text, as quoted literals: a parameter would let a reused (generic) plan guess how many tasks carry
+                // the label, and a common label then costs a scan of all of them on every page.
+                where.Add($"t.label_keys && ARRAY[{string.Join(", ", names.Select(n => $"lower({DollarQuoted(n)})"))}]::text[]");
+                canonical.Append("label=").Append(JsonSerializer.Serialize(string.Join(",", names))).Append(';');
             }
             else
             {
@@ -291,6 +294,17 @@ public sealed class TaskFilters
     }
 
     private void Fail(string field, string message) => Errors[field] = [message];
+
+    /// <summary>A string literal that no server setting reads escapes in: dollar-quoted with a tag the text does not hold.</summary>
+    private static string DollarQuoted(string text)
+    {
+        var tag = "$l$";
+        for (var i = 0; text.Contains(tag, StringComparison.Ordinal); i++)
+        {
+            tag = $"$l{i}$";
+        }
+        return tag + text + tag;
+    }
 
     private static string Text(object? value) => value switch
     {

@@ -88,7 +88,7 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
             UPDATE tasks t SET
                 task_name = n.task_name, description = n.description, status = n.status, priority = n.priority,
                 assigned_user_id = n.assigned_user_id, due_date = n.due_date, done = n.done, project_id = n.project_id,
-                parent_id = n.parent_id, blocked_by = n.blocked_by, label_ids = n.label_ids,
+                parent_id = n.parent_id, blocked_by = n.blocked_by, label_ids = n.label_ids, label_keys = {TaskSql.LabelKeys("n.label_ids")},
                 deleted_with = CASE WHEN n.status THEN NULL ELSE t.deleted_with END,
                 updated_at = CASE WHEN n.differs THEN now() ELSE t.updated_at END,
                 version = t.version + CASE WHEN n.differs THEN 1 ELSE 0 END

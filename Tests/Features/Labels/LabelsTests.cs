@@ -183,4 +183,18 @@ public sealed class LabelsTests : ApiTest
             Assert.That(done["status"]!.GetValue<string>(), Is.EqualTo("partially_succeeded"), "a,b is not a label name: the row fails");
         });
     }
+
+    [TestCase("it's")]
+    [TestCase("$l$ dollar")]
+    [TestCase("back\\slash")]
+    public async Task A_label_with_quotes_dollars_or_backslashes_is_found_by_the_filter(string name)
+    {
+        var (_, owner) = await SignUpAsync("olivia");
+        var project = await CreateProjectAsync(owner);
+        var task = await CreateTaskInAsync(owner, project, "Odd", $$""","labels":[{{System.Text.Json.JsonSerializer.Serialize(name)}}]""");
+
+        var found = (await GetAsync(owner, $"/api/v2/tasks?project_id={project}&label={Uri.EscapeDataString(name.ToUpperInvariant())}"))["tasks"]!.AsArray();
+
+        Assert.That(found.Select(t => t!["id"]!.GetValue<long>()), Is.EqualTo(new[] { task }));
+    }
 }
