@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Projects;
+using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Comments.DeleteComment;
 
@@ -8,7 +9,7 @@ public sealed record DeleteCommentCommand(long Id, long CallerId, bool CallerIsA
 
 /// <summary>The author, the owners of the task's project and admins delete a comment; it is gone for good, and its
 /// comment.deleted event is written in the same statement.</summary>
-public sealed class DeleteCommentHandler(NpgsqlDataSource db) : ICommandHandler<DeleteCommentCommand, Outcome<bool>>
+public sealed class DeleteCommentHandler(DbSession db) : ICommandHandler<DeleteCommentCommand, Outcome<bool>>
 {
     private static readonly string Sql = $"""
         WITH gone AS (
@@ -31,7 +32,8 @@ public sealed class DeleteCommentHandler(NpgsqlDataSource db) : ICommandHandler<
 
     public async ValueTask<Outcome<bool>> Handle(DeleteCommentCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, command, cancellationToken: ct)) == 1)
         {
             return true;
