@@ -7,6 +7,7 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Batch.RunBatch;
 using TaskManager.Features.Comments.CreateComment;
 using TaskManager.Features.Comments.PatchComment;
 using TaskManager.Features.Labels.CreateLabel;
@@ -51,6 +52,8 @@ internal static class RequestFields
         [nameof(CreateCommentRequest)] = ["body"],
         [nameof(CommentPatch)] = [],
         [nameof(CreateTokenRequest)] = ["name", "scopes"],
+        [nameof(BatchRequest)] = ["operations"],
+        [nameof(BatchOperation)] = ["method", "path"],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
