@@ -97,6 +97,29 @@ internal static class RequestFields
                 }
             }
         }
+        InlineJsonObjects(document);
         return Task.CompletedTask;
+    }
+
+    // A JsonElement (a batch operation's body and answer) is any JSON object: said inline, since an empty shared schema
+    // behind a nullable oneOf reads to SDK generators as a discriminator they cannot resolve.
+    private static void InlineJsonObjects(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas?.Remove("JsonElement") is not true)
+        {
+            return;
+        }
+        foreach (var schema in document.Components.Schemas.Values.OfType<OpenApiSchema>())
+        {
+            foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+            {
+                var refersToIt = property is OpenApiSchemaReference { Reference.Id: "JsonElement" } ||
+                                 (property is OpenApiSchema { OneOf: { } one } && one.OfType<OpenApiSchemaReference>().Any(r => r.Reference.Id == "JsonElement"));
+                if (refersToIt || (property is OpenApiSchema { Type: null, OneOf: null, AnyOf: null, AllOf: null } && name == "body"))
+                {
+                    schema.Properties![name] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "A JSON object." };
+                }
+            }
+        }
     }
 }

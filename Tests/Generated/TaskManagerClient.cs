@@ -8197,9 +8197,12 @@ namespace TaskManager.Tests.Generated
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Action { get; set; } = default!;
 
+        /// <summary>
+        /// A JSON object.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("changes")]
         [System.ComponentModel.DataAnnotations.Required]
-        public JsonElement Changes { get; set; } = default!;
+        public object Changes { get; set; } = new object();
 
         [System.Text.Json.Serialization.JsonPropertyName("previous_status")]
         public bool? PreviousStatus { get; set; } = default!;
@@ -8265,8 +8268,11 @@ namespace TaskManager.Tests.Generated
         [System.ComponentModel.DataAnnotations.Required(AllowEmptyStrings = true)]
         public string Path { get; set; } = default!;
 
+        /// <summary>
+        /// A JSON object.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("body")]
-        public JsonElement? Body { get; set; } = default!;
+        public object? Body { get; set; } = default!;
 
         [System.Text.Json.Serialization.JsonPropertyName("if_match")]
         public string? IfMatch { get; set; } = default!;
@@ -8343,6 +8349,9 @@ namespace TaskManager.Tests.Generated
         [System.Text.Json.Serialization.JsonPropertyName("headers")]
         public BatchResultHeaders? Headers { get; set; } = default!;
 
+        /// <summary>
+        /// A JSON object.
+        /// </summary>
         [System.Text.Json.Serialization.JsonPropertyName("body")]
         public object? Body { get; set; } = default!;
 
@@ -8986,21 +8995,6 @@ namespace TaskManager.Tests.Generated
 
         [System.Text.Json.Serialization.JsonPropertyName("next_cursor")]
         public string? NextCursor { get; set; } = default!;
-
-        private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
-
-        [System.Text.Json.Serialization.JsonExtensionData]
-        public System.Collections.Generic.IDictionary<string, object> AdditionalProperties
-        {
-            get { return _additionalProperties ?? (_additionalProperties = new System.Collections.Generic.Dictionary<string, object>()); }
-            set { _additionalProperties = value; }
-        }
-
-    }
-
-    [System.CodeDom.Compiler.GeneratedCode("NJsonSchema", "14.8.0.0 (NJsonSchema v11.6.2.0 (Newtonsoft.Json v13.0.0.0))")]
-    public partial class JsonElement
-    {
 
         private System.Collections.Generic.IDictionary<string, object>? _additionalProperties;
 
