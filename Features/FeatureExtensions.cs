@@ -1,5 +1,6 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
+using TaskManager.Features.Batch;
 using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
@@ -47,6 +48,7 @@ public static class FeatureExtensions
         builder.Services.AddSingleton<ProjectScope>();
         builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
         builder.Services.AddSingleton<Infrastructure.Http.IdempotencyKeys>();
+        builder.Services.AddBatch();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.ReadProcessRole().RunsWorker() &&
             builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))
@@ -75,6 +77,7 @@ public static class FeatureExtensions
         routes.MapLabels();
         routes.MapComments();
         routes.MapTokens();
+        routes.MapBatch();
         return app;
     }
 }

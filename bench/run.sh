@@ -24,7 +24,7 @@
 # BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
 # import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2label
-# v2comments v2search v2get v2getpat v2get304 v2patch" (the wrk cases, all by
+# v2comments v2search v2get v2getpat v2get304 v2patch v2create v2batch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
 set -euo pipefail
@@ -46,8 +46,9 @@ PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
-CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2label v2comments v2search v2get v2getpat v2get304 v2patch} "
+CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2label v2comments v2search v2get v2getpat v2get304 v2patch v2create v2batch} "
 part() { [[ $PARTS == *" $1 "* ]]; }
+BATCH_SIZE=100   # creates in each POST /api/v2/batch of the v2batch case
 BENCH_USER=bench_runner
 BENCH_MEMBER=bench_member
 BENCH_PASSWORD=correct-horse-battery-1
@@ -155,6 +156,9 @@ summary_lines() {
   for l in v2list v2cursor v2label v2comments v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
   local pr; pr=$(ratio "${RPS[v2getpat]:-}" "${RPS[v2get]:-}")
   echo "- GET /api/v2/tasks/{id} with a personal access token >= 0.9x with a JWT: **$(verdict "$pr" 0.9)** (${pr}x; p50 ${P50[v2getpat]:-?} ms, p99 ${P99[v2getpat]:-?} ms)"
+  local batch_rows; batch_rows=$(awk -v r="${RPS[v2batch]:-}" -v n="$BATCH_SIZE" 'BEGIN{ if (r == "") print ""; else printf "%.1f", r*n }')
+  local br; br=$(ratio "$batch_rows" "${RPS[v2create]:-}")
+  echo "- A batch of $BATCH_SIZE creates >= 5x the rows per second of single creates: **$(verdict "$br" 5)** (${br}x: ${batch_rows:-?} rows/s in batches, p50 ${P50[v2batch]:-?} ms a batch, against ${RPS[v2create]:-?} rows/s one by one)"
   local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
   echo "- Peak memory of every process < 250 MB: **$(mem_verdict "$peak")** (highest ${peak:-?} MB)"
 }
@@ -449,6 +453,9 @@ run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk v2-get v2getpat BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_TOKEN="$pat_token"
 run_wrk v2-get v2get304 BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_IF_NONE_MATCH='"1"'
 checkpoint; run_wrk v2-patch v2patch BENCH_LO="$task_lo" BENCH_HI="$task_hi"
+# Issue 29: a batch of BATCH_SIZE creates (atomic, one transaction) against single creates, compared in tasks per second.
+checkpoint; run_wrk v2-create v2create
+checkpoint; run_wrk v2-batch v2batch BENCH_BATCH_SIZE="$BATCH_SIZE"
 # The worker writes the audit entries of the writes above as their events arrive: wait until it has caught up (no
 # unsent outbox row, the trail no longer growing), so no backlog runs into the cases after, and report how long it took.
 drain_s=""

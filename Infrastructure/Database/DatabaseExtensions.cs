@@ -36,6 +36,7 @@ public static class DatabaseExtensions
                 .Build();
         });
 
+        builder.Services.AddSingleton<DbSession>();
         builder.Services.AddSingleton<DatabaseStartup>();
         builder.Services.AddSingleton<Migrator>();
         builder.Services.AddHostedService<DatabaseInitializer>();

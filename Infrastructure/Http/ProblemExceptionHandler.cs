@@ -47,6 +47,9 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (400, "Bad request", "The request contains a character that cannot be stored (such as NUL)."),
         PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation } =>
             (409, "Conflict", "The request refers to something that no longer exists."),
+        // Two writers that lock the same rows in opposite orders (two atomic batches): one is rolled back whole and may retry.
+        PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure } =>
+            (409, "Conflict", "The request collided with a concurrent change and was rolled back; send it again."),
         NpgsqlException { IsTransient: true } or TimeoutException =>
             (503, "Service unavailable", "The database is not available right now. Try again shortly."),
         OperationCanceledException =>

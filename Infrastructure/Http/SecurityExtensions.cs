@@ -126,7 +126,7 @@ public static class SecurityExtensions
 
     // Kestrel enforces the limit while the body streams (chunked bodies too) through the request's
     // IHttpMaxRequestBodySizeFeature; a declared Content-Length over the limit is refused before any of it is read.
-    private static async Task LimitRequestBodyAsync(HttpContext context, Func<Task> next)
+    internal static async Task LimitRequestBodyAsync(HttpContext context, Func<Task> next)
     {
         var declared = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>();
         var limit = declared is null

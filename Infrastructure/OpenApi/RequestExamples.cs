@@ -7,6 +7,7 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Batch.RunBatch;
 using TaskManager.Features.Comments.CreateComment;
 using TaskManager.Features.Comments.PatchComment;
 using TaskManager.Features.Projects.CreateProject;
@@ -41,6 +42,7 @@ public static class RequestExamples
         [typeof(SetProjectMemberRequest)] = """{"role":"editor"}""",
         [typeof(CreateCommentRequest)] = """{"body":"Blocked on the API review; I will pick it up on Monday."}""",
         [typeof(CommentPatch)] = """{"body":"Unblocked: the review is done."}""",
+        [typeof(BatchRequest)] = """{"atomic":true,"operations":[{"method":"POST","path":"/api/v2/tasks","body":{"task_name":"Plan the launch","priority":"HIGH"}},{"method":"PATCH","path":"/api/v2/tasks/42","if_match":"\"3\"","body":{"done":true}},{"method":"DELETE","path":"/api/v2/comments/7"}]}""",
         [typeof(CreateTokenRequest)] = """{"name":"CI nightly export","scopes":["tasks:read","imports"],"expires_in_days":30}""",
     };
 

@@ -7,6 +7,7 @@ using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
+using TaskManager.Features.Batch.RunBatch;
 using TaskManager.Features.Comments.CreateComment;
 using TaskManager.Features.Comments.PatchComment;
 using TaskManager.Features.Labels.CreateLabel;
@@ -51,6 +52,8 @@ internal static class RequestFields
         [nameof(CreateCommentRequest)] = ["body"],
         [nameof(CommentPatch)] = [],
         [nameof(CreateTokenRequest)] = ["name", "scopes"],
+        [nameof(BatchRequest)] = ["operations"],
+        [nameof(BatchOperation)] = ["method", "path"],
     };
 
     // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
@@ -94,6 +97,29 @@ internal static class RequestFields
                 }
             }
         }
+        InlineJsonObjects(document);
         return Task.CompletedTask;
+    }
+
+    // A JsonElement (a batch operation's body and answer) is any JSON object: said inline, since an empty shared schema
+    // behind a nullable oneOf reads to SDK generators as a discriminator they cannot resolve.
+    private static void InlineJsonObjects(OpenApiDocument document)
+    {
+        if (document.Components?.Schemas?.Remove("JsonElement") is not true)
+        {
+            return;
+        }
+        foreach (var schema in document.Components.Schemas.Values.OfType<OpenApiSchema>())
+        {
+            foreach (var (name, property) in schema.Properties?.ToList() ?? [])
+            {
+                var refersToIt = property is OpenApiSchemaReference { Reference.Id: "JsonElement" } ||
+                                 (property is OpenApiSchema { OneOf: { } one } && one.OfType<OpenApiSchemaReference>().Any(r => r.Reference.Id == "JsonElement"));
+                if (refersToIt || (property is OpenApiSchema { Type: null, OneOf: null, AnyOf: null, AllOf: null } && name == "body"))
+                {
+                    schema.Properties![name] = new OpenApiSchema { Type = JsonSchemaType.Object, Description = "A JSON object." };
+                }
+            }
+        }
     }
 }

@@ -37,7 +37,8 @@ public sealed class ProjectVisibilityTests : ApiTest
                 .Replace("{delivery_id}", Guid.Empty.ToString(), StringComparison.Ordinal);
             // A comment's body is valid, so that the write reaches the statement that must not find the task.
             var body = route.Contains("comments", StringComparison.Ordinal) ? $$"""{"body":"{{Secret}} probe"}"""
-                : route.Contains("labels", StringComparison.Ordinal) ? $$"""{"name":"{{Secret}} probe"}""" : "{}";
+                : route.Contains("labels", StringComparison.Ordinal) ? $$"""{"name":"{{Secret}} probe"}"""
+                : route == "/api/v2/batch" ? BatchOfPrivateIds(world) : "{}";
             answers.Add(($"{method} {route}", await SendAsync(new HttpMethod(method), url, outsider,
                 method is "GET" or "DELETE" ? null : new StringContent(body, Encoding.UTF8, "application/json"))));
         }
@@ -58,6 +59,9 @@ public sealed class ProjectVisibilityTests : ApiTest
                 }
             }
         });
+        var batch = await ReadJsonAsync(answers.Single(a => a.Route == "POST /api/v2/batch").Response);
+        Assert.That(batch["results"]!.AsArray().Select(r => r!["status"]!.GetValue<int>()), Is.All.EqualTo(404),
+            "each operation of a batch on the private ids is a 404, as its single call");
         Assert.That(answers.Select(a => a.Route), Has.Some.Contains("/api/v2/tasks/{id}").And.Some.Contains("/api/tasks")
             .And.Some.Contains("/api/v2/comments/{id}").And.Some.Contains("/api/v2/labels/{id}"), "the routes were enumerated from the application");
         Assert.That(await Sql.ScalarAsync<string>(App.ConnectionString, "SELECT string_agg(name, '|') FROM labels"), Is.EqualTo($"{Secret} tag"),
@@ -140,6 +144,20 @@ public sealed class ProjectVisibilityTests : ApiTest
             await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT id FROM labels WHERE project_id = @p", ("p", project)),
             (await ReadJsonAsync(token))["id"]!.GetValue<long>());
     }
+
+    /// <summary>Every write a batch runs, on the private project's task, comment, label and project (not atomic: each one runs).</summary>
+    private static string BatchOfPrivateIds(PrivateWorld world) => $$$"""
+        {"atomic":false,"operations":[
+          {"method":"PATCH","path":"/api/v2/tasks/{{{world.TaskId}}}","body":{"task_name":"{{{Secret}}} probe"}},
+          {"method":"DELETE","path":"/api/v2/tasks/{{{world.TaskId}}}"},
+          {"method":"POST","path":"/api/v2/tasks/{{{world.TaskId}}}/restore"},
+          {"method":"POST","path":"/api/v2/tasks/{{{world.TaskId}}}/comments","body":{"body":"{{{Secret}}} probe"}},
+          {"method":"PATCH","path":"/api/v2/comments/{{{world.CommentId}}}","body":{"body":"{{{Secret}}} probe"}},
+          {"method":"DELETE","path":"/api/v2/comments/{{{world.CommentId}}}"},
+          {"method":"POST","path":"/api/v2/projects/{{{world.ProjectId}}}/labels","body":{"name":"{{{Secret}}} probe"}},
+          {"method":"PATCH","path":"/api/v2/labels/{{{world.LabelId}}}","body":{"name":"{{{Secret}}} probe"}},
+          {"method":"DELETE","path":"/api/v2/labels/{{{world.LabelId}}}"}]}
+        """;
 
     private static string Id(string route, PrivateWorld world) =>
         route.StartsWith("/api/v2/projects", StringComparison.Ordinal) ? world.ProjectId.ToString()

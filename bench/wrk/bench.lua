@@ -5,7 +5,8 @@
 --   BENCH_USER, BENCH_PASSWORD   for login
 --   v2: v2-list (page 1), v2-cursor (BENCH_CURSORS: a file of next_cursor values, one a line), v2-search (q = a random
 --   task number in BENCH_LO..BENCH_HI), v2-get (BENCH_IF_NONE_MATCH to ask for 304), v2-patch, v2-label-cursor (cursors of
---   ?label=label-3), v2-comments (the first page of a random task's comments in BENCH_LO..BENCH_HI)
+--   ?label=label-3), v2-comments (the first page of a random task's comments in BENCH_LO..BENCH_HI), v2-create (one task),
+--   v2-batch (an atomic POST /api/v2/batch of BENCH_BATCH_SIZE creates, default 100)
 -- done() prints one line run.sh parses:  BENCH <req/s> <p50 ms> <p99 ms> <non-2xx> <socket errors> <requests>
 local case = os.getenv("BENCH_CASE") or "live"
 local token = os.getenv("BENCH_TOKEN") or ""
@@ -15,6 +16,7 @@ local days = tonumber(os.getenv("BENCH_DAYS") or "365")
 local pages = tonumber(os.getenv("BENCH_PAGES") or "1")
 local priorities = { "LOW", "MEDIUM", "HIGH", "CRITICAL" }
 local counter = 0
+local batch_size = tonumber(os.getenv("BENCH_BATCH_SIZE") or "100")
 local cursors = {}
 if os.getenv("BENCH_CURSORS") then
   for line in io.lines(os.getenv("BENCH_CURSORS")) do table.insert(cursors, line) end
@@ -32,7 +34,7 @@ function init(args)
   if case ~= "live" and case ~= "login" then
     wrk.headers["Authorization"] = "Bearer " .. token
   end
-  if case == "create" or case == "update" or case == "login" or case == "v2-patch" then
+  if case == "create" or case == "update" or case == "login" or case == "v2-patch" or case == "v2-create" or case == "v2-batch" then
     wrk.headers["Content-Type"] = "application/json"
   end
   if os.getenv("BENCH_IF_NONE_MATCH") then
@@ -78,6 +80,18 @@ function request()
   elseif case == "v2-patch" then
     return wrk.format("PATCH", "/api/v2/tasks/" .. math.random(lo, hi), nil,
       '{"priority":"' .. priorities[math.random(1, 4)] .. '"}')
+  elseif case == "v2-create" then
+    counter = counter + 1
+    return wrk.format("POST", "/api/v2/tasks", nil,
+      '{"task_name":"bench task ' .. counter .. '","priority":"' .. priorities[math.random(1, 4)] .. '"}')
+  elseif case == "v2-batch" then
+    local operations = {}
+    for i = 1, batch_size do
+      counter = counter + 1
+      operations[i] = '{"method":"POST","path":"/api/v2/tasks","body":{"task_name":"bench task ' .. counter ..
+        '","priority":"' .. priorities[math.random(1, 4)] .. '"}}'
+    end
+    return wrk.format("POST", "/api/v2/batch", nil, '{"atomic":true,"operations":[' .. table.concat(operations, ",") .. ']}')
   elseif case == "login" then
     return wrk.format("POST", "/api/login", nil,
       '{"username":"' .. os.getenv("BENCH_USER") .. '","password":"' .. os.getenv("BENCH_PASSWORD") .. '"}')

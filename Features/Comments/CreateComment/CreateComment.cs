@@ -3,6 +3,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Comments.CreateComment;
@@ -18,7 +19,7 @@ public sealed record CreateCommentCommand(long TaskId, long CallerId, bool Calle
 
 /// <summary>Whoever reads a task may comment on it (a deleted one too: it is still read by its id), unless its project is
 /// archived. The comment and its comment.created event are one statement.</summary>
-public sealed class CreateCommentHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateCommentCommand, Outcome<CommentResource>>
+public sealed class CreateCommentHandler(DbSession db, TaskLogCache cache) : ICommandHandler<CreateCommentCommand, Outcome<CommentResource>>
 {
     // KEY SHARE holds the task against a purge until the insert commits; a task purged meanwhile is found missing.
     private static readonly string Sql = $"""
@@ -41,11 +42,11 @@ public sealed class CreateCommentHandler(NpgsqlDataSource db, TaskLogCache cache
 
     public async ValueTask<Outcome<CommentResource>> Handle(CreateCommentCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.QuerySingleOrDefaultAsync<CommentResource>(new CommandDefinition(Sql, command, cancellationToken: ct)) is { } comment)
         {
-            await connection.CloseAsync();
-            await cache.InvalidateAsync(); // cached task pages show comment_count
+            await lease.AfterCommitAsync(cache.InvalidateAsync); // cached task pages show comment_count
             return comment;
         }
         return await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct)) is null

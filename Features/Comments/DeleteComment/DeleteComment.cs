@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Comments.DeleteComment;
 
@@ -9,7 +10,7 @@ public sealed record DeleteCommentCommand(long Id, long CallerId, bool CallerIsA
 
 /// <summary>The author, the owners of the task's project and admins delete a comment; it is gone for good, and its
 /// comment.deleted event is written in the same statement.</summary>
-public sealed class DeleteCommentHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<DeleteCommentCommand, Outcome<bool>>
+public sealed class DeleteCommentHandler(DbSession db, TaskLogCache cache) : ICommandHandler<DeleteCommentCommand, Outcome<bool>>
 {
     private static readonly string Sql = $"""
         WITH gone AS (
@@ -32,11 +33,11 @@ public sealed class DeleteCommentHandler(NpgsqlDataSource db, TaskLogCache cache
 
     public async ValueTask<Outcome<bool>> Handle(DeleteCommentCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, command, cancellationToken: ct)) == 1)
         {
-            await connection.CloseAsync();
-            await cache.InvalidateAsync(); // cached task pages show comment_count
+            await lease.AfterCommitAsync(cache.InvalidateAsync); // cached task pages show comment_count
             return true;
         }
         return await connection.QuerySingleOrDefaultAsync<WhyNot>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct)) switch

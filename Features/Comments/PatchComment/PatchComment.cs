@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Projects;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Comments.PatchComment;
@@ -16,7 +17,7 @@ public sealed record PatchCommentCommand(long Id, long CallerId, bool CallerIsAd
 
 /// <summary>Only the author edits a comment. The right, the project being open and the expected version are conditions of
 /// the UPDATE itself; a patch that changes nothing keeps the version and fires no event.</summary>
-public sealed class PatchCommentHandler(NpgsqlDataSource db) : ICommandHandler<PatchCommentCommand, Outcome<CommentResource>>
+public sealed class PatchCommentHandler(DbSession db) : ICommandHandler<PatchCommentCommand, Outcome<CommentResource>>
 {
     private static readonly string Sql = $"""
         WITH old AS (
@@ -46,7 +47,8 @@ public sealed class PatchCommentHandler(NpgsqlDataSource db) : ICommandHandler<P
 
     public async ValueTask<Outcome<CommentResource>> Handle(PatchCommentCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.QuerySingleOrDefaultAsync<CommentResource>(new CommandDefinition(Sql, command, cancellationToken: ct)) is { } comment)
         {
             return comment;

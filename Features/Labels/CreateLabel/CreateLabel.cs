@@ -3,6 +3,7 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Labels.CreateLabel;
@@ -21,7 +22,7 @@ public sealed class CreateLabelValidator : AbstractValidator<CreateLabelRequest>
 public sealed record CreateLabelCommand(long Id, string Name, string? Color, long CallerId, bool CallerIsAdmin) : ICommand<Outcome<LabelResource>>;
 
 /// <summary>Under the project's structure lock (as a task write that creates labels takes it), so the cap holds.</summary>
-public sealed class CreateLabelHandler(NpgsqlDataSource db) : ICommandHandler<CreateLabelCommand, Outcome<LabelResource>>
+public sealed class CreateLabelHandler(DbSession db) : ICommandHandler<CreateLabelCommand, Outcome<LabelResource>>
 {
     private const string CheckSql = $"""
         SELECT {LabelSql.Manageable} AS may_manage, p.archived_at IS NOT NULL AS archived,
@@ -42,8 +43,10 @@ public sealed class CreateLabelHandler(NpgsqlDataSource db) : ICommandHandler<Cr
 
     public async ValueTask<Outcome<LabelResource>> Handle(CreateLabelCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
+        await using var work = await lease.BeginTransactionAsync(ct);
+        var tx = work.Transaction;
         await TaskStructure.PrepareAsync<LabelResource>(connection, tx, command.Id, null, command.CallerId, command.CallerIsAdmin, ct);
         var check = await connection.QuerySingleOrDefaultAsync<Check>(new CommandDefinition(CheckSql, command, tx, cancellationToken: ct));
         Outcome<LabelResource>? refusal = check switch
@@ -61,7 +64,7 @@ public sealed class CreateLabelHandler(NpgsqlDataSource db) : ICommandHandler<Cr
             return refused;
         }
         var label = await connection.QuerySingleAsync<LabelResource>(new CommandDefinition(Sql, command, tx, cancellationToken: ct));
-        await tx.CommitAsync(ct);
+        await work.CommitAsync(ct);
         return label;
     }
 

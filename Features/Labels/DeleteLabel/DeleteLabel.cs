@@ -3,13 +3,14 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Labels.DeleteLabel;
 
 public sealed record DeleteLabelCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions) : ICommand<Outcome<bool>>;
 
 /// <summary>The label is taken off every task (their versions move) and deleted, in one statement.</summary>
-public sealed class DeleteLabelHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<DeleteLabelCommand, Outcome<bool>>
+public sealed class DeleteLabelHandler(DbSession db, TaskLogCache cache) : ICommandHandler<DeleteLabelCommand, Outcome<bool>>
 {
     private static readonly string Sql = $"""
         WITH l AS (
@@ -29,11 +30,11 @@ public sealed class DeleteLabelHandler(NpgsqlDataSource db, TaskLogCache cache) 
 
     public async ValueTask<Outcome<bool>> Handle(DeleteLabelCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(Sql, command, cancellationToken: ct)) == 1)
         {
-            await connection.CloseAsync();
-            await cache.InvalidateAsync();
+            await lease.AfterCommitAsync(cache.InvalidateAsync);
             return true;
         }
         var why = await connection.QuerySingleOrDefaultAsync<LabelWhyNot>(new CommandDefinition(LabelSql.WhyNotSql, command, cancellationToken: ct));

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Labels.PatchLabel;
@@ -16,7 +17,7 @@ public sealed record PatchLabelCommand(long Id, long CallerId, bool CallerIsAdmi
     bool ClearColor) : ICommand<Outcome<LabelResource>>;
 
 /// <summary>A rename shows on every task at once (tasks hold label ids); their versions move so their ETags do too.</summary>
-public sealed class PatchLabelHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<PatchLabelCommand, Outcome<LabelResource>>
+public sealed class PatchLabelHandler(DbSession db, TaskLogCache cache) : ICommandHandler<PatchLabelCommand, Outcome<LabelResource>>
 {
     private static readonly string Sql = $"""
         WITH next AS (
@@ -47,11 +48,11 @@ public sealed class PatchLabelHandler(NpgsqlDataSource db, TaskLogCache cache) :
 
     public async ValueTask<Outcome<LabelResource>> Handle(PatchLabelCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.QuerySingleOrDefaultAsync<LabelResource>(new CommandDefinition(Sql, command, cancellationToken: ct)) is { } label)
         {
-            await connection.CloseAsync();
-            await cache.InvalidateAsync();
+            await lease.AfterCommitAsync(cache.InvalidateAsync);
             return label;
         }
         var why = await connection.QuerySingleOrDefaultAsync<LabelWhyNot>(new CommandDefinition(LabelSql.WhyNotSql, command, cancellationToken: ct));

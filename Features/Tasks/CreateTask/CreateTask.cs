@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
@@ -40,7 +41,7 @@ public sealed record CreateTaskCommand(long UserId, string TaskName, string? Des
     public bool HasStructure => Labels is { Length: > 0 } || ParentId is not null || BlockedBy is { Length: > 0 };
 }
 
-public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
+public sealed class CreateTaskHandler(DbSession db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
 {
     // One statement: the task, today's log row and the audit event are written together or not at all.
     // The assignee must exist and the project take the caller's task; if not, nothing is inserted and the caller hears why.
@@ -59,8 +60,10 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 
     public async ValueTask<Outcome<TaskRow>> Handle(CreateTaskCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = command.HasStructure ? await connection.BeginTransactionAsync(ct) : null;
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
+        await using var work = command.HasStructure ? await lease.BeginTransactionAsync(ct) : null;
+        var tx = work?.Transaction;
         if (tx is not null &&
             await TaskStructure.PrepareAsync<TaskRow>(connection, tx, command.ProjectId, command.Labels, command.UserId, command.CallerIsAdmin, ct) is { } refused)
         {
@@ -80,10 +83,9 @@ public sealed class CreateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
             {
                 return invalid; // rolled back as the transaction is disposed
             }
-            await tx.CommitAsync(ct);
+            await work!.CommitAsync(ct);
         }
-        await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
-        await cache.InvalidateAsync();
+        await lease.AfterCommitAsync(cache.InvalidateAsync); // back to the pool before the cache bump, which waits on Redis
         return task;
     }
 }

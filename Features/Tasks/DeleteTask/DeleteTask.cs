@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.DeleteTask;
 
@@ -22,7 +23,7 @@ public sealed record DeleteTaskCommand(long TaskId, long UserId, bool Privileged
 /// <summary>Permanent delete (admin): the task and its daily-log rows are removed.</summary>
 public sealed record PurgeTaskCommand(long TaskId, long UserId) : ICommand<Outcome<DeleteTaskResponse>>;
 
-public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
+public sealed class DeleteTaskHandler(DbSession db, TaskLogCache cache) :
     ICommandHandler<DeleteTaskCommand, Outcome<DeleteTaskResponse>>,
     ICommandHandler<PurgeTaskCommand, Outcome<DeleteTaskResponse>>
 {
@@ -60,11 +61,11 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 
     public async ValueTask<Outcome<DeleteTaskResponse>> Handle(DeleteTaskCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(SoftDeleteSql, command, cancellationToken: ct)) == 1)
         {
-            await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
-            await cache.InvalidateAsync();
+            await lease.AfterCommitAsync(cache.InvalidateAsync); // back to the pool before the cache bump, which waits on Redis
             return new DeleteTaskResponse("Task deleted successfully");
         }
         return await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(WhyNotSql, command, cancellationToken: ct)) switch
@@ -77,7 +78,8 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 
     public async ValueTask<Outcome<DeleteTaskResponse>> Handle(PurgeTaskCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
         if (await connection.ExecuteScalarAsync<long>(new CommandDefinition(PurgeSql, command, cancellationToken: ct)) == 0)
         {
             return await connection.ExecuteScalarAsync<bool>(new CommandDefinition("SELECT EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)", command,
@@ -85,8 +87,7 @@ public sealed class DeleteTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 ? Outcome<DeleteTaskResponse>.Conflict(TaskProblems.Archived)
                 : Outcome<DeleteTaskResponse>.NotFound($"Task {command.TaskId} does not exist.");
         }
-        await connection.CloseAsync();
-        await cache.InvalidateAsync();
+        await lease.AfterCommitAsync(cache.InvalidateAsync);
         return new DeleteTaskResponse("Task permanently deleted");
     }
 }

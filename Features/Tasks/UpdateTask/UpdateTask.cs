@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
+using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.UpdateTask;
@@ -55,7 +56,7 @@ public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged
     public bool ChangesStructure => Labels is not null || ParentId is not null || ClearParent || BlockedBy is not null || ProjectId is not null;
 }
 
-public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
+public sealed class UpdateTaskHandler(DbSession db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
 {
     // The caller's right to change the task, the expected version and the assignee's existence are all
     // conditions of the UPDATE itself, so nothing is changed unless every one holds.
@@ -118,8 +119,10 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
 
     public async ValueTask<Outcome<TaskRow>> Handle(UpdateTaskCommand command, CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        await using var tx = command.ChangesStructure ? await connection.BeginTransactionAsync(ct) : null;
+        await using var lease = await db.OpenAsync(ct);
+        var connection = lease.Connection;
+        await using var work = command.ChangesStructure ? await lease.BeginTransactionAsync(ct) : null;
+        var tx = work?.Transaction;
         var before = tx is null ? null
             : await connection.QuerySingleOrDefaultAsync<Before>(new CommandDefinition(BeforeSql, command, tx, cancellationToken: ct));
         if (tx is not null && before is not null)
@@ -141,10 +144,9 @@ public sealed class UpdateTaskHandler(NpgsqlDataSource db, TaskLogCache cache) :
                 {
                     return invalid; // rolled back as the transaction is disposed
                 }
-                await tx.CommitAsync(ct);
+                await work!.CommitAsync(ct);
             }
-            await connection.CloseAsync(); // back to the pool before the cache bump, which waits on Redis
-            await cache.InvalidateAsync();
+            await lease.AfterCommitAsync(cache.InvalidateAsync); // back to the pool before the cache bump, which waits on Redis
             return task;
         }
 

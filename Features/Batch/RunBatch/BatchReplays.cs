@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using TaskManager.Infrastructure.Auth;
+
+namespace TaskManager.Features.Batch.RunBatch;
+
+/// <summary>Idempotency-Key on a batch, as on a create (IdempotencyKeys): the first answer is stored and a retry with the same
+/// body gets it again, with Idempotent-Replayed: true, and runs nothing. A batch that applied nothing (a failed atomic one, a
+/// refusal) frees its key, so a corrected retry may use it.</summary>
+public sealed class BatchReplays(IdempotencyKeys keys, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
+{
+    public async Task<Results<Ok<BatchResponse>, ContentHttpResult, Problem>> RunOnceAsync(HttpContext http, string? key, BatchRequest request,
+        Func<Task<Results<Ok<BatchResponse>, ContentHttpResult, Problem>>> run, CancellationToken ct)
+    {
+        if (key is null)
+        {
+            return await run();
+        }
+        if (key.Length is 0 or > 200)
+        {
+            return Problem.Invalid(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
+        }
+        var caller = http.User.UserId();
+        var options = json.Value.SerializerOptions;
+        var claim = await keys.ClaimAsync(caller, key, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, options)), ct);
+        if (claim.DifferentBody)
+        {
+            return Problem.Of(StatusCodes.Status422UnprocessableEntity, "This Idempotency-Key was used with a different request body.");
+        }
+        if (claim.InProgress)
+        {
+            return Problem.Of(StatusCodes.Status409Conflict, "A request with this Idempotency-Key is still in progress.");
+        }
+        if (claim.Replay is { } replay)
+        {
+            http.Response.Headers["Idempotent-Replayed"] = "true";
+            return TypedResults.Content(replay.Body, "application/json", statusCode: replay.Status);
+        }
+
+        Results<Ok<BatchResponse>, ContentHttpResult, Problem> answer;
+        try
+        {
+            answer = await run();
+        }
+        catch
+        {
+            await keys.ReleaseAsync(caller, key);
+            throw;
+        }
+        if (answer.Result is Ok<BatchResponse> { Value: { } response })
+        {
+            await keys.CompleteAsync(caller, key, new IdempotencyKeys.Stored(StatusCodes.Status200OK,
+                JsonSerializer.Serialize(response, options), null, null));
+        }
+        else
+        {
+            await keys.ReleaseAsync(caller, key);
+        }
+        return answer;
+    }
+}
