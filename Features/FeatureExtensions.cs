@@ -1,5 +1,6 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
+using TaskManager.Features.Changes;
 using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
@@ -42,6 +43,7 @@ public static class FeatureExtensions
         builder.Services.AddSingleton<Imports.UploadCsv.UploadsInFlight>();
 
         builder.AddWebhooks();
+        builder.AddChanges();
 
         builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddSingleton<ProjectScope>();
@@ -75,6 +77,7 @@ public static class FeatureExtensions
         routes.MapLabels();
         routes.MapComments();
         routes.MapTokens();
+        routes.MapChanges();
         return app;
     }
 }
