@@ -29,9 +29,8 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
     private static readonly string Sql = $"""
         WITH h AS MATERIALIZED (
             SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon,
-                   (@AfterTxid::text::xid8, @AfterSeq::bigint) < (r.purged_txid, r.purged_seq) AS gone,
+                   coalesce((SELECT (@AfterTxid::text::xid8, @AfterSeq::bigint) < (r.purged_txid, r.purged_seq) FROM change_retention r), false) AS gone,
                    EXISTS (SELECT 1 FROM changes x WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot())) AS held
-            FROM change_retention r
         )
         SELECT h.horizon::text::bigint AS horizon, h.gone, h.held, f.*
         FROM h LEFT JOIN LATERAL (
@@ -57,8 +56,12 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
     public async Task<ChangePosition> EndAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return new ChangePosition(await connection.ExecuteScalarAsync<long>(new CommandDefinition(EndSql, cancellationToken: ct)), 0);
+        return await EndAsync(connection, ct);
     }
+
+    /// <summary>The current end, on a connection the caller goes on to read with.</summary>
+    public static async Task<ChangePosition> EndAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        new(await connection.ExecuteScalarAsync<long>(new CommandDefinition(EndSql, cancellationToken: ct)), 0);
 
     /// <summary>Up to <paramref name="limit"/> changes after <paramref name="after"/> the caller may read; null projects: all.</summary>
     public async Task<ChangeBatch> ReadAsync(Caller caller, ChangePosition after, long[]? projects, int limit, CancellationToken ct)

@@ -22,8 +22,9 @@ public sealed class ChangeRetention(NpgsqlDataSource db, IOptions<ChangesOptions
         ), gone AS (
             DELETE FROM changes c USING head WHERE head.old AND c.txid = head.txid AND c.seq = head.seq RETURNING c.txid, c.seq
         ), mark AS (
-            UPDATE change_retention r SET purged_txid = last.txid, purged_seq = last.seq
-            FROM (SELECT txid, seq FROM gone ORDER BY txid DESC, seq DESC LIMIT 1) last
+            INSERT INTO change_retention (purged_txid, purged_seq)
+            SELECT txid, seq FROM gone ORDER BY txid DESC, seq DESC LIMIT 1
+            ON CONFLICT (only_row) DO UPDATE SET purged_txid = EXCLUDED.purged_txid, purged_seq = EXCLUDED.purged_seq
         )
         SELECT count(*) FROM gone
         """;
