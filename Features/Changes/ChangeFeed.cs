@@ -17,8 +17,13 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
 {
     private const string Scoped = "(@AllProjects OR {0} = ANY(@ProjectIds))";
 
-    private static readonly string SeesNew =
-        $"{string.Format(null, Scoped, "c.project_id")} AND (@CallerIsAdmin OR EXISTS (SELECT 1 FROM projects p WHERE p.id = c.project_id AND {ProjectAccess.Readable}))";
+    // A change of a task now out of the caller's sight is hidden as the audit feed hides it (TaskIdNotHidden): its data
+    // would show what the task is now, and the caller meets task.removed instead.
+    private static readonly string SeesNew = $"""
+        {string.Format(null, Scoped, "c.project_id")}
+        AND (@CallerIsAdmin OR (EXISTS (SELECT 1 FROM projects p WHERE p.id = c.project_id AND {ProjectAccess.Readable})
+             AND NOT EXISTS (SELECT 1 FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = c.task_id AND NOT {ProjectAccess.Readable})))
+        """;
 
     // A task moved out of what the caller may read (or out of the projects it asked for) is task.removed for it.
     private static readonly string SeesOld = $"""

@@ -33,18 +33,22 @@ public sealed class ChangeFeedClient(HttpClient client, string token, string que
         return (body["changes"]!.AsArray().Select(c => c!.AsObject()).ToList(), body["has_more"]!.GetValue<bool>());
     }
 
-    /// <summary>Every change up to the end as it is now.</summary>
+    /// <summary>Every change committed before this call. The feed holds changes back while an older transaction runs (a
+    /// consumer's, say), so it reads until its position has passed the end as it was when called.</summary>
     public async Task<List<JsonObject>> DrainAsync()
     {
+        var target = (await ReadAsync($"/api/v2/changes?{query}"))["next_position"]!.GetValue<string>();
         var all = new List<JsonObject>();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         while (true)
         {
             var (page, more) = await NextAsync();
             all.AddRange(page);
-            if (!more)
+            if (!more && string.CompareOrdinal(Position, target) >= 0)
             {
                 return all;
             }
+            await Task.Delay(more ? 0 : 20, timeout.Token);
         }
     }
 

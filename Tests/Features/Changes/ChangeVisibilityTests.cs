@@ -88,7 +88,8 @@ public sealed class ChangeVisibilityTests : ApiTest
         var task = await CreateTaskAsync(alice, """{"task_name":"talk","priority":"LOW"}""");
         var id = task["id"]!.GetValue<long>();
         await SendAsync(HttpMethod.Post, "/api/v2/projects/1/labels", alice, Json("""{"name":"urgent"}"""));
-        await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{id}/comments", alice, Json("""{"body":"hello"}"""));
+        var comment = await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{id}/comments", alice, Json("""{"body":"hello"}"""));
+        Assert.That(comment.IsSuccessStatusCode, Is.True, await comment.Content.ReadAsStringAsync());
 
         var changes = await feed.DrainAsync();
 
