@@ -1,6 +1,7 @@
 using FluentValidation;
 using TaskManager.Features.Accounts;
 using TaskManager.Features.Batch;
+using TaskManager.Features.Changes;
 using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
@@ -43,6 +44,7 @@ public static class FeatureExtensions
         builder.Services.AddSingleton<Imports.UploadCsv.UploadsInFlight>();
 
         builder.AddWebhooks();
+        builder.AddChanges();
 
         builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddSingleton<ProjectScope>();
@@ -78,6 +80,7 @@ public static class FeatureExtensions
         routes.MapComments();
         routes.MapTokens();
         routes.MapBatch();
+        routes.MapChanges();
         return app;
     }
 }

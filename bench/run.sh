@@ -46,7 +46,7 @@ PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
 PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
-CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2label v2comments v2search v2get v2getpat v2get304 v2patch v2create v2batch} "
+CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2label v2comments v2search v2get v2getpat v2get304 v2patch v2create v2batch changes} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BATCH_SIZE=100   # creates in each POST /api/v2/batch of the v2batch case
 BENCH_USER=bench_runner
@@ -154,6 +154,8 @@ summary_lines() {
   echo "- v2 deep cursor page within 1.5x of page 1 (their SQL, pgbench): **$(at_most "$cr" 1.5)** (${cr}x)"
   echo "- v2 search p50 < 20 ms: **$(at_most "${P50[v2search]:-}" 19.999)** (${P50[v2search]:-?} ms)"
   for l in v2list v2cursor v2label v2comments v2search v2get v2get304 v2patch; do case_target "$l" 0.7 "v2 $l"; done
+  case_target changes 0.7 "GET /api/v2/changes deep in ${BENCH_CHANGES:-1000000} changes"
+  echo "- GET /api/v2/changes deep p50 < 10 ms: **$(at_most "${P50[changes]:-}" 9.999)** (${P50[changes]:-?} ms)"
   local pr; pr=$(ratio "${RPS[v2getpat]:-}" "${RPS[v2get]:-}")
   echo "- GET /api/v2/tasks/{id} with a personal access token >= 0.9x with a JWT: **$(verdict "$pr" 0.9)** (${pr}x; p50 ${P50[v2getpat]:-?} ms, p99 ${P99[v2getpat]:-?} ms)"
   local batch_rows; batch_rows=$(awk -v r="${RPS[v2batch]:-}" -v n="$BATCH_SIZE" 'BEGIN{ if (r == "") print ""; else printf "%.1f", r*n }')
@@ -374,6 +376,16 @@ member_token=$(BENCH_USER=$BENCH_MEMBER login)
 pat_token=$(curl -sf -X POST "http://127.0.0.1:$PORT/api/v2/tokens" -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
   -d '{"name":"bench","scopes":["tasks:read"],"expires_in_days":1}' | json_field token)
 [[ -n $pat_token ]] || die "creating a personal access token failed"
+# The change feed, deep: BENCH_CHANGES changes of the seeded tasks in one transaction (one txid, seq 1..N), so a position
+# is any seq in it. wrk and the pgbench floor (bench/pgbench/changes.sql) poll after random places as the member does.
+if [[ $CASES == *" changes "* ]]; then
+  psql_ -d "$DB" -c "INSERT INTO changes (type, actor_id, project_id, task_id, data)
+                     SELECT 'task.updated', t.created_by, t.project_id, t.id, jsonb_build_object('id', t.id, 'task_name', t.task_name)
+                     FROM tasks t ORDER BY t.id LIMIT ${BENCH_CHANGES:-1000000}" >/dev/null
+  read -r change_txid change_lo change_hi < <(psql_ -d "$DB" -tA -F' ' -c "SELECT min(txid)::text, min(seq), max(seq) - 1000 FROM changes")
+  member_uid=$(psql_ -d "$DB" -tAc "SELECT id FROM users WHERE username = '$BENCH_MEMBER'")
+  log "changes: $((change_hi - change_lo + 1000)) in transaction $change_txid"
+fi
 
 service_hwm() { # peak RSS so far of the API process (the child of /usr/bin/time), MB
   local child; child=$(pgrep -P "${service_pids[-1]}" | head -n1 || true)
@@ -449,6 +461,7 @@ run_wrk v2-cursor v2cursor BENCH_CURSORS="$work/v2cursor-cursors.txt" BENCH_TOKE
 run_wrk v2-label-cursor v2label BENCH_CURSORS="$work/v2label-cursors.txt" BENCH_TOKEN="$member_token"
 run_wrk v2-comments v2comments BENCH_LO="$task_lo" BENCH_HI=$((task_lo + 49))
 run_wrk v2-search v2search BENCH_LO=1 BENCH_HI="$TASKS" BENCH_TOKEN="$member_token"
+run_wrk changes changes BENCH_TXID="${change_txid:-0}" BENCH_LO="${change_lo:-1}" BENCH_HI="${change_hi:-1}" BENCH_TOKEN="$member_token"
 run_wrk v2-get v2get BENCH_LO="$task_lo" BENCH_HI="$task_hi"
 run_wrk v2-get v2getpat BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_TOKEN="$pat_token"
 run_wrk v2-get v2get304 BENCH_LO="$task_lo" BENCH_HI="$task_hi" BENCH_IF_NONE_MATCH='"1"'
@@ -509,6 +522,7 @@ if [[ -f $work/v2-label-cursor.sql ]]; then run_pgbench "$work/v2-label-cursor.s
 elif part pgbench && [[ $CASES == *" v2label "* ]]; then log "pgbench v2label: skipped, its keys come from the HTTP part's cursors"; fi
 run_pgbench v2-comments.sql v2comments -D task_lo="$task_lo" -D task_hi=$((task_lo + 49)) -D uid="${uid:-1}"
 run_pgbench v2-search.sql v2search -D q_lo=1 -D q_hi="$TASKS" -D hidden="'$hidden'"
+run_pgbench changes.sql changes -D txid="${change_txid:-0}" -D seq_lo="${change_lo:-1}" -D seq_hi="${change_hi:-1}" -D uid="${member_uid:-1}"
 run_pgbench v2-get.sql v2get -D task_lo="$task_lo" -D task_hi="$task_hi" -D uid="${uid:-1}"
 run_pgbench v2-get.sql v2get304 -D task_lo="$task_lo" -D task_hi="$task_hi" -D uid="${uid:-1}"
 checkpoint; run_pgbench update.sql v2patch -D uid="$uid" -D task_lo="$task_lo" -D task_hi="$task_hi"

@@ -23,6 +23,9 @@ public sealed record CommentChanged
 
     public long? ModifiedBy { get; init; }
     public required DateTime ChangedAt { get; init; }
+
+    /// <summary>The change's position in the feed (migration V24); none on messages written before it.</summary>
+    public string? ChangePosition { get; init; }
 }
 
 public static class CommentEvents

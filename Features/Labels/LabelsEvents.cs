@@ -18,6 +18,9 @@ public sealed record LabelChanged
 
     public long? ModifiedBy { get; init; }
     public required DateTime ChangedAt { get; init; }
+
+    /// <summary>The change's position in the feed (migration V24); none on messages written before it.</summary>
+    public string? ChangePosition { get; init; }
 }
 
 public static class LabelActions

@@ -24,6 +24,9 @@ public sealed record ProjectChanged
 
     public long? ModifiedBy { get; init; }
     public required DateTime ChangedAt { get; init; }
+
+    /// <summary>The change's position in the feed (migration V24); none on messages written before it.</summary>
+    public string? ChangePosition { get; init; }
 }
 
 public static class ProjectActions

@@ -19,6 +19,9 @@ public sealed record TaskChanged
     public string? ModifiedByUsername { get; init; }
     public required DateTime ChangedAt { get; init; }
 
+    /// <summary>The change's position in the feed (migration V24); none on messages written before it.</summary>
+    public string? ChangePosition { get; init; }
+
     /// <summary>The task as v2 shows it after the change (before it, for a purge), with its version.</summary>
     public JsonElement? Task { get; init; }
 

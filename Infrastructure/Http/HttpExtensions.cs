@@ -57,6 +57,17 @@ public static class HttpExtensions
     /// <summary>Exception handler, then problem+json for every bodiless error status (401, 403, 404, 405, ...).</summary>
     public static WebApplication UseHttpEdge(this WebApplication app)
     {
+        // An event-stream client (the change stream) still gets its errors as problem+json, which only an Accept that
+        // admits JSON lets the problem writer produce.
+        app.Use((context, next) =>
+        {
+            var accept = context.Request.Headers.Accept.ToString();
+            if (accept.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Request.Headers.Accept = accept + ", application/problem+json";
+            }
+            return next(context);
+        });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         return app;

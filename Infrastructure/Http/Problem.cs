@@ -54,6 +54,7 @@ public sealed class Problem : IResult, IStatusCodeHttpResult, IValueHttpResult, 
         OutcomeStatus.UnsupportedMediaType => Of(StatusCodes.Status415UnsupportedMediaType, outcome.Error),
         // The one limit a handler reports is an import still running, which takes seconds to minutes.
         OutcomeStatus.TooManyRequests => Of(StatusCodes.Status429TooManyRequests, outcome.Error, 30),
+        OutcomeStatus.Gone => Of(StatusCodes.Status410Gone, outcome.Error),
         _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.Status, "Only a failed outcome is a problem."),
     };
 

@@ -12,6 +12,7 @@ public enum OutcomeStatus
     PayloadTooLarge,
     UnsupportedMediaType,
     TooManyRequests,
+    Gone,
 }
 
 /// <summary>What a handler answers: a value, or an expected failure with a sentence for the caller.
@@ -31,6 +32,9 @@ public readonly record struct Outcome<T>(OutcomeStatus Status, T? Value, string 
     public static Outcome<T> PayloadTooLarge(string error) => new(OutcomeStatus.PayloadTooLarge, default, error);
     public static Outcome<T> UnsupportedMediaType(string error) => new(OutcomeStatus.UnsupportedMediaType, default, error);
     public static Outcome<T> TooManyRequests(string error) => new(OutcomeStatus.TooManyRequests, default, error);
+
+    /// <summary>What was asked for existed once and is kept no longer (a change feed position past retention).</summary>
+    public static Outcome<T> Gone(string error) => new(OutcomeStatus.Gone, default, error);
 
     /// <summary>Input that passed validation but contradicts the data (an assignee who does not exist).</summary>
     public static Outcome<T> Invalid(string field, string error) => new(OutcomeStatus.Invalid, default, error, field);

@@ -35,6 +35,7 @@ public static class ApiDocuments
         ["Daily task log (v2)"] = "Each task's status and priority day by day, paged by cursor.",
         ["Projects (v2)"] = "A team's own space: who reads and changes its tasks (members and their roles), archiving; the public default project holds every task made without one.",
         ["Labels (v2)"] = "A project's labels: names unique in it ignoring case, set on tasks by name; a rename or deletion shows on every task at once.",
+        ["Changes (v2)"] = "Everything the caller may read that changed, each once in commit order: follow `next_position`, or stream it as Server-Sent Events.",
         ["Comments (v2)"] = "Discussion on a task: whoever reads the task reads and writes its comments; authors edit theirs, and authors, project owners and admins delete them.",
         ["Batch (v2)"] = "Up to 100 task, comment and label writes in one call, each answered as its single call would be; atomic batches apply all or nothing.",
         ["Tokens (v2)"] = "Personal access tokens: a script or an integration acts as its user, within the token's scopes, without the password.",

@@ -16,6 +16,7 @@ public static class ResponseHeaders
     public const string IdempotentReplayed = "Idempotent-Replayed";
     public const string RateLimitPolicy = "RateLimit-Policy";
     public const string RateLimit = "RateLimit";
+    public const string ChangesPosition = "Changes-Position";
 
     private static readonly Dictionary<string, (string Description, JsonSchemaType Type)> Known = new()
     {
@@ -26,6 +27,8 @@ public static class ResponseHeaders
         [IdempotentReplayed] = ("`true` when this answer replays the first one given to the same Idempotency-Key.", JsonSchemaType.Boolean),
         [RateLimitPolicy] = ("The caller's request quota (draft-ietf-httpapi-ratelimit-headers): `\"default\";q=200;w=10` is a bucket of 200 " +
                              "requests that refills in 10 seconds. Each personal access token has its own.", JsonSchemaType.String),
+        [ChangesPosition] = ("The change feed's position taken before this first page was read: follow `/api/v2/changes?after=` from it " +
+                             "and a copy made from the list misses no change.", JsonSchemaType.String),
         [RateLimit] = ("What is left of that quota: `\"default\";r=57;t=8` is 57 requests left, full again in 8 seconds.", JsonSchemaType.String),
     };
 

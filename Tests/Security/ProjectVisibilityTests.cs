@@ -39,8 +39,11 @@ public sealed class ProjectVisibilityTests : ApiTest
             var body = route.Contains("comments", StringComparison.Ordinal) ? $$"""{"body":"{{Secret}} probe"}"""
                 : route.Contains("labels", StringComparison.Ordinal) ? $$"""{"name":"{{Secret}} probe"}"""
                 : route == "/api/v2/batch" ? BatchOfPrivateIds(world) : "{}";
-            answers.Add(($"{method} {route}", await SendAsync(new HttpMethod(method), url, outsider,
-                method is "GET" or "DELETE" ? null : new StringContent(body, Encoding.UTF8, "application/json"))));
+            // The change feed and its stream from the very start: everything ever recorded, and none of it private.
+            url += route.EndsWith("/changes", StringComparison.Ordinal) || route.EndsWith("/stream", StringComparison.Ordinal) ? "?after=" + new string('0', 32) : "";
+            answers.Add(($"{method} {route}", route.EndsWith("/stream", StringComparison.Ordinal) ? await ReadStreamForAsync(url, outsider, TimeSpan.FromSeconds(1))
+                : await SendAsync(new HttpMethod(method), url, outsider,
+                    method is "GET" or "DELETE" ? null : new StringContent(body, Encoding.UTF8, "application/json"))));
         }
 
         Assert.Multiple(async () =>
@@ -85,6 +88,24 @@ public sealed class ProjectVisibilityTests : ApiTest
             Assert.That(after.Take(7), Is.All.EqualTo((HttpStatusCode.NotFound, false)), "gone by id at once");
             Assert.That(after.Skip(7), Is.All.EqualTo((HttpStatusCode.OK, false)), "and from every list");
         });
+    }
+
+    /// <summary>What an event stream sends within <paramref name="time"/>; a stream never ends by itself.</summary>
+    private async Task<HttpResponseMessage> ReadStreamForAsync(string url, string token, TimeSpan time)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        using var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        var received = new MemoryStream();
+        using var stop = new CancellationTokenSource(time);
+        try
+        {
+            await (await response.Content.ReadAsStreamAsync()).CopyToAsync(received, stop.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return new HttpResponseMessage(response.StatusCode) { Content = new ByteArrayContent(received.ToArray()) };
     }
 
     /// <summary>Reads as the member: the task by id, its history, its log entry, its comments, then the lists that show it.</summary>

@@ -6,11 +6,13 @@
 --   v2: v2-list (page 1), v2-cursor (BENCH_CURSORS: a file of next_cursor values, one a line), v2-search (q = a random
 --   task number in BENCH_LO..BENCH_HI), v2-get (BENCH_IF_NONE_MATCH to ask for 304), v2-patch, v2-label-cursor (cursors of
 --   ?label=label-3), v2-comments (the first page of a random task's comments in BENCH_LO..BENCH_HI), v2-create (one task),
---   v2-batch (an atomic POST /api/v2/batch of BENCH_BATCH_SIZE creates, default 100)
+--   v2-batch (an atomic POST /api/v2/batch of BENCH_BATCH_SIZE creates, default 100); changes (after = BENCH_TXID and a seq
+--   in BENCH_LO..BENCH_HI)
 -- done() prints one line run.sh parses:  BENCH <req/s> <p50 ms> <p99 ms> <non-2xx> <socket errors> <requests>
 local case = os.getenv("BENCH_CASE") or "live"
 local token = os.getenv("BENCH_TOKEN") or ""
 local lo = tonumber(os.getenv("BENCH_LO") or "1")
+local txid = tonumber(os.getenv("BENCH_TXID") or "0")
 local hi = tonumber(os.getenv("BENCH_HI") or "1")
 local days = tonumber(os.getenv("BENCH_DAYS") or "365")
 local pages = tonumber(os.getenv("BENCH_PAGES") or "1")
@@ -75,6 +77,8 @@ function request()
     return wrk.format("GET", "/api/v2/tasks/" .. math.random(lo, hi) .. "/comments?limit=50")
   elseif case == "v2-search" then
     return wrk.format("GET", "/api/v2/tasks?limit=20&q=" .. math.random(lo, hi))
+  elseif case == "changes" then
+    return wrk.format("GET", string.format("/api/v2/changes?limit=100&after=%016x%016x", txid, math.random(lo, hi)))
   elseif case == "v2-get" then
     return wrk.format("GET", "/api/v2/tasks/" .. math.random(lo, hi))
   elseif case == "v2-patch" then

@@ -22,7 +22,14 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         .CreateCounter<long>("imports.rows", unit: "{row}", description: "CSV rows committed by imports, by status (imported, failed)");
 
     // The batch's audit entries: rows of its own, so a batch may write them while the batch before it commits.
+    // Each imported task is also a task.created change of the feed (V24), in file order.
     private const string AuditSql = """
+        WITH feed AS (
+            INSERT INTO changes (type, actor_id, project_id, task_id, data)
+            SELECT 'task.created', @UserId, t.project_id, t.id, task_resource(t)
+            FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To
+            ORDER BY t.import_row
+        )
         INSERT INTO task_audit (message_id, task_id, action, changes, previous_status, new_status, modified_by, modified_by_username, changed_at,
                                 project_id)
         -- The entry's message id: the import's id (its first 8 bytes) and the row number. Ordered within an import, so

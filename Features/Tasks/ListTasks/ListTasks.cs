@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
+using TaskManager.Features.Changes;
 using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Auth;
@@ -14,15 +15,19 @@ namespace TaskManager.Features.Tasks.ListTasks;
 [System.ComponentModel.ImmutableObject(true)]
 public sealed record ListTasksResponse(IReadOnlyList<TaskResource> Tasks, string? NextCursor);
 
-public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuery<Outcome<ListTasksResponse>>;
+/// <summary>A page with the change-feed position taken before it was read (first pages only): cached together, so a
+/// client that lists and then follows the feed from there misses no change, whenever the page was read.</summary>
+public sealed record ListTasksPage(ListTasksResponse Response, string? ChangesPosition);
+
+public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuery<Outcome<ListTasksPage>>;
 
 /// <summary>Current tasks, filtered, searched and sorted, paged by keyset: a page continues strictly after the last
 /// row of the one before (its sort key, then id), so a deep page costs what the first does. First pages without q, the
 /// ones lists and dashboards poll, are cached with the daily log's pages, which every change to a task invalidates.</summary>
 public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskLogCache cache, TimeProvider clock, IOptions<DatabaseOptions> database)
-    : IQueryHandler<ListTasksQuery, Outcome<ListTasksResponse>>
+    : IQueryHandler<ListTasksQuery, Outcome<ListTasksPage>>
 {
-    public async ValueTask<Outcome<ListTasksResponse>> Handle(ListTasksQuery query, CancellationToken ct)
+    public async ValueTask<Outcome<ListTasksPage>> Handle(ListTasksQuery query, CancellationToken ct)
     {
         var f = query.Filters;
         var conditions = new List<string>();
@@ -35,7 +40,7 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
             if (cursors.Decode(query.Cursor, f.Fingerprint) is not [var key, var lastId] ||
                 !long.TryParse(lastId, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || TaskKeyset.After(f, key, id) is not { } after)
             {
-                return Outcome<ListTasksResponse>.Invalid("cursor", "cursor is not one this list gave for this query (same q, filters and sort).");
+                return Outcome<ListTasksPage>.Invalid("cursor", "cursor is not one this list gave for this query (same q, filters and sort).");
             }
             conditions.Add(after);
         }
@@ -51,16 +56,17 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
         {
             // A client walking the pages reads each later page once, and searches and polls rarely repeat: caching
             // them would cost a Redis write a request and only fill Redis.
-            return await ReadAsync(sql, f, ct);
+            return await ReadAsync(sql, f, query.Cursor is null, ct);
         }
         // The fingerprint holds every filter (`me` resolved to its id); today's date, because `overdue` moves with it.
-        var cacheKey = string.Create(CultureInfo.InvariantCulture, $"tasks:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.ScopeKey}:{f.Fingerprint}");
-        return await cache.GetOrCreateAsync(cacheKey, token => ReadAsync(sql, f, token), ct);
+        var cacheKey = string.Create(CultureInfo.InvariantCulture, $"tasks-p:{clock.GetUtcNow():yyyy-MM-dd}:{f.Limit}:{f.ScopeKey}:{f.Fingerprint}");
+        return await cache.GetOrCreateAsync(cacheKey, token => ReadAsync(sql, f, true, token), ct);
     }
 
-    private async ValueTask<ListTasksResponse> ReadAsync(string sql, TaskFilters f, CancellationToken ct)
+    private async ValueTask<ListTasksPage> ReadAsync(string sql, TaskFilters f, bool first, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
+        var position = first ? (await ChangeFeed.EndAsync(connection, ct)).ToString() : null;
         // One row type with the sort key beside the task's columns: Dapper maps it in one pass, not two per row.
         var rows = (await connection.QueryAsync<ListedTask>(new CommandDefinition(sql, f.Parameters,
             commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct))).AsList();
@@ -73,7 +79,7 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
         var next = rows.Count > f.Limit
             ? cursors.Encode(f.Fingerprint, [TaskKeyset.KeyText(rows[count - 1].Value), rows[count - 1].Id.ToString(CultureInfo.InvariantCulture)])
             : null;
-        return new ListTasksResponse(tasks, next);
+        return new ListTasksPage(new ListTasksResponse(tasks, next), position);
     }
 
     private sealed record ListedTask : TaskRow
@@ -91,6 +97,7 @@ public static class ListTasksEndpoint
         .WithDescription("Current tasks, filtered, searched (q: words of the name or description) and sorted, paged by cursor; " +
                          "the Link header carries the next page's URL.")
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ChangesPosition)
         .ProducesValidationProblem();
 
     private static async Task<Results<Ok<ListTasksResponse>, Problem>> HandleAsync(
@@ -102,6 +109,13 @@ public static class ListTasksEndpoint
             return Problem.Invalid(filters.Errors);
         }
         var outcome = await mediator.Send(new ListTasksQuery(filters, request.Cursor), ct);
-        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
+        return outcome.ToResult(page =>
+        {
+            if (page.ChangesPosition is { } position)
+            {
+                http.Response.Headers["Changes-Position"] = position;
+            }
+            return CursorPages.Ok(http, page.Response, page.Response.NextCursor);
+        });
     }
 }

@@ -52,7 +52,7 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         {
             return;
         }
-        await FanOutAsync(context, type, message.ProjectIdOrDefault(), message.ChangedAt, () =>
+        await FanOutAsync(context, type, message.ProjectIdOrDefault(), message.ChangedAt, message.ChangePosition, () =>
         {
             var data = message.Task is { ValueKind: JsonValueKind.Object } task ? JsonNode.Parse(task.GetRawText())!.AsObject() : new JsonObject { ["id"] = message.TaskId };
             data["changes"] = JsonNode.Parse(message.Changes.GetRawText());
@@ -61,14 +61,14 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
     }
 
     public Task Consume(ConsumeContext<TasksImportCompleted> context) =>
-        FanOutAsync(context, WebhookEvents.ImportCompleted, null, context.Message.FinishedAt, async () =>
+        FanOutAsync(context, WebhookEvents.ImportCompleted, null, context.Message.FinishedAt, null, async () =>
         {
             var import = await mediator.Send(new GetImportQuery(context.Message.ImportId, 0, CallerIsAdmin: true), context.CancellationToken);
             return (JsonSerializer.SerializeToNode(import.Value, OutboxMessageTypes.Json), import.Value?.ProjectId);
         });
 
     public Task Consume(ConsumeContext<TaskLogSnapshotTaken> context) =>
-        FanOutAsync(context, WebhookEvents.SnapshotTaken, null, context.Message.TakenAt, () => Task.FromResult<(JsonNode?, long?)>((new JsonObject
+        FanOutAsync(context, WebhookEvents.SnapshotTaken, null, context.Message.TakenAt, null, () => Task.FromResult<(JsonNode?, long?)>((new JsonObject
         {
             ["log_date"] = context.Message.LogDate.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
             ["rows"] = context.Message.Rows,
@@ -88,7 +88,7 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
         };
         // A project deleted by now cannot be asked who reads it: the event says who could, when it was made.
         var readers = new ProjectReaders(message.Project.TryGetProperty("visibility", out var v) && v.GetString() == "public", message.Readers ?? []);
-        return FanOutAsync(context, type, message.ProjectId, message.ChangedAt, () =>
+        return FanOutAsync(context, type, message.ProjectId, message.ChangedAt, message.ChangePosition, () =>
         {
             var data = JsonNode.Parse(message.Project.GetRawText())!.AsObject();
             if (message.Member is { ValueKind: JsonValueKind.Object } member)
@@ -108,7 +108,7 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
             LabelActions.Updated => WebhookEvents.LabelUpdated,
             _ => WebhookEvents.LabelDeleted,
         };
-        return FanOutAsync(context, type, message.ProjectId, message.ChangedAt,
+        return FanOutAsync(context, type, message.ProjectId, message.ChangedAt, message.ChangePosition,
             () => Task.FromResult<(JsonNode?, long?)>((JsonNode.Parse(message.Label.GetRawText()), null)));
     }
 
@@ -123,14 +123,14 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
             CommentEvents.Updated => WebhookEvents.CommentUpdated,
             _ => WebhookEvents.CommentDeleted,
         };
-        await FanOutAsync(context, type, message.ProjectId, message.ChangedAt,
+        await FanOutAsync(context, type, message.ProjectId, message.ChangedAt, message.ChangePosition,
             () => Task.FromResult<(JsonNode?, long?)>((JsonNode.Parse(message.Comment.GetRawText()), null)));
     }
 
     private sealed record ProjectReaders(bool WasPublic, long[] Readers);
 
     /// <summary>The event's project is <paramref name="project"/>, or the one its data names once built (an import's).</summary>
-    private async Task FanOutAsync(ConsumeContext context, string type, long? project, DateTime timestamp, Func<Task<(JsonNode? Data, long? Project)>> data,
+    private async Task FanOutAsync(ConsumeContext context, string type, long? project, DateTime timestamp, string? position, Func<Task<(JsonNode? Data, long? Project)>> data,
         ProjectReaders? readers = null)
     {
         if (context.MessageId is not { } eventId)
@@ -143,7 +143,7 @@ public sealed class WebhookFanOutConsumer(NpgsqlDataSource db, IMediator mediato
             return;
         }
         var (payload, named) = await data();
-        var body = WebhookPayload.Build(type, timestamp, payload);
+        var body = WebhookPayload.Build(type, timestamp, payload, position);
         await connection.ExecuteAsync(new CommandDefinition(Sql, new
         {
             EventId = eventId,

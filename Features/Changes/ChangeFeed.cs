@@ -1,0 +1,115 @@
+using System.Text.Json;
+using TaskManager.Features.Projects;
+
+namespace TaskManager.Features.Changes;
+
+/// <summary>A change as the feed and the stream show it.</summary>
+public sealed record ChangeResource(string Position, string Type, DateTime OccurredAt, long? ActorId, long? ProjectId, long? TaskId, JsonElement Data);
+
+/// <summary>What one read of the feed found. Gone: `after` is older than what retention kept. Held: committed changes
+/// wait behind a transaction still running, so a stream should look again soon.</summary>
+public sealed record ChangeBatch(IReadOnlyList<ChangeResource> Changes, ChangePosition Next, bool HasMore, bool Gone, bool Held);
+
+/// <summary>Reads the feed for one caller. The horizon (the oldest transaction still running) and the rows come from one
+/// statement, so from one snapshot: every change before the horizon is committed or never will be, and every change that
+/// commits later sits after it (docs/reliability.md, "The change feed").</summary>
+public sealed class ChangeFeed(NpgsqlDataSource db)
+{
+    private const string Scoped = "(@AllProjects OR {0} = ANY(@ProjectIds))";
+
+    // A change of a task now out of the caller's sight is hidden as the audit feed hides it (TaskIdNotHidden): its data
+    // would show what the task is now, and the caller meets task.removed instead.
+    private static readonly string SeesNew = $"""
+        {string.Format(null, Scoped, "c.project_id")}
+        AND (@CallerIsAdmin OR (EXISTS (SELECT 1 FROM projects p WHERE p.id = c.project_id AND {ProjectAccess.Readable})
+             AND NOT EXISTS (SELECT 1 FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = c.task_id AND NOT {ProjectAccess.Readable})))
+        """;
+
+    // A task moved out of what the caller may read (or out of the projects it asked for) is task.removed for it.
+    private static readonly string SeesOld = $"""
+        c.from_project_id IS NOT NULL AND c.from_project_id IS DISTINCT FROM c.project_id AND {string.Format(null, Scoped, "c.from_project_id")}
+        AND (@CallerIsAdmin OR EXISTS (SELECT 1 FROM projects p WHERE p.id = c.from_project_id AND {ProjectAccess.Readable}))
+        """;
+
+    private static readonly string Sql = $"""
+        WITH h AS MATERIALIZED (
+            SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon,
+                   coalesce((SELECT (@AfterTxid::text::xid8, @AfterSeq::bigint) < (r.purged_txid, r.purged_seq) FROM change_retention r), false) AS gone,
+                   EXISTS (SELECT 1 FROM changes x WHERE x.txid >= pg_snapshot_xmin(pg_current_snapshot())) AS held
+        )
+        SELECT h.horizon::text::bigint AS horizon, h.gone, h.held, f.*
+        FROM h LEFT JOIN LATERAL (
+            SELECT c.txid::text::bigint AS txid, c.seq, CASE WHEN s.removed THEN 'task.removed' ELSE c.type END AS type,
+                   c.occurred_at, c.actor_id, c.project_id, c.task_id,
+                   CASE WHEN s.removed THEN jsonb_build_object('id', c.task_id)::text ELSE c.data::text END AS data
+            FROM changes c
+            CROSS JOIN LATERAL (SELECT ({SeesNew}) AS sees_new, ({SeesOld}) AS sees_old) v
+            CROSS JOIN LATERAL (SELECT v.sees_old AND NOT v.sees_new AS removed) s
+            WHERE NOT h.gone AND (c.txid, c.seq) > (@AfterTxid::text::xid8, @AfterSeq::bigint) AND c.txid < h.horizon
+              AND (v.sees_new OR s.removed
+                   OR ({string.Format(null, Scoped, "c.project_id")}
+                       AND ((c.type = 'project.member_removed' AND c.member_id = @CallerId)
+                            OR (c.type = 'project.deleted' AND (c.data->>'visibility' = 'public' OR @CallerId = ANY(c.readers))))))
+            ORDER BY c.txid, c.seq
+            LIMIT @Take
+        ) f ON true
+        """;
+
+    private const string EndSql = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+
+    /// <summary>The current end: every change that commits from now on sits after it.</summary>
+    public async Task<ChangePosition> EndAsync(CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await EndAsync(connection, ct);
+    }
+
+    /// <summary>The current end, on a connection the caller goes on to read with.</summary>
+    public static async Task<ChangePosition> EndAsync(NpgsqlConnection connection, CancellationToken ct) =>
+        new(await connection.ExecuteScalarAsync<long>(new CommandDefinition(EndSql, cancellationToken: ct)), 0);
+
+    /// <summary>Up to <paramref name="limit"/> changes after <paramref name="after"/> the caller may read; null projects: all.</summary>
+    public async Task<ChangeBatch> ReadAsync(Caller caller, ChangePosition after, long[]? projects, int limit, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var rows = (await connection.QueryAsync<ChangeRow>(new CommandDefinition(Sql, new
+        {
+            caller.CallerId,
+            caller.CallerIsAdmin,
+            AfterTxid = after.Txid,
+            AfterSeq = after.Seq,
+            AllProjects = projects is null,
+            ProjectIds = projects ?? [],
+            Take = limit + 1,
+        }, cancellationToken: ct))).AsList();
+        var head = rows[0];
+        if (head.Gone)
+        {
+            return new ChangeBatch([], after, false, true, false);
+        }
+        var changes = rows.Where(r => r.Txid is not null).Take(limit)
+            .Select(r => new ChangeResource(new ChangePosition(r.Txid!.Value, r.Seq).ToString(), r.Type, r.OccurredAt, r.ActorId, r.ProjectId, r.TaskId,
+                JsonElement.Parse(r.Data)))
+            .ToList();
+        var hasMore = rows.Count(r => r.Txid is not null) > limit;
+        // A short page read everything before the horizon: the next read starts there, not at the last change it saw.
+        var next = hasMore ? new ChangePosition(rows[limit - 1].Txid!.Value, rows[limit - 1].Seq)
+            : ChangePosition.Max(after, new ChangePosition(head.Horizon, 0));
+        return new ChangeBatch(changes, next, hasMore, false, head.Held);
+    }
+
+    private sealed record ChangeRow
+    {
+        public long Horizon { get; init; }
+        public bool Gone { get; init; }
+        public bool Held { get; init; }
+        public long? Txid { get; init; }
+        public long Seq { get; init; }
+        public string Type { get; init; } = "";
+        public DateTime OccurredAt { get; init; }
+        public long? ActorId { get; init; }
+        public long? ProjectId { get; init; }
+        public long? TaskId { get; init; }
+        public string Data { get; init; } = "{}";
+    }
+}

@@ -1,0 +1,149 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using TaskManager.Features.Changes;
+using TaskManager.Tests.Support;
+
+namespace TaskManager.Tests.Features.Changes;
+
+public sealed class StreamChangesTests : ApiTest
+{
+    private sealed record Event(string? Id, string? Type, string? Data, bool Comment);
+
+    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenAsync(string token, string query = "", string? lastEventId = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v2/changes/stream{query}");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        if (lastEventId is not null)
+        {
+            request.Headers.Add("Last-Event-ID", lastEventId);
+        }
+        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        return (response, new StreamReader(await response.Content.ReadAsStreamAsync()));
+    }
+
+    /// <summary>The next event or comment, or null at the end of the stream.</summary>
+    private static async Task<Event?> NextAsync(StreamReader reader, TimeSpan within)
+    {
+        using var timeout = new CancellationTokenSource(within);
+        string? id = null, type = null, data = null;
+        while (await reader.ReadLineAsync(timeout.Token) is { } line)
+        {
+            if (line.Length == 0)
+            {
+                if ((id ?? type ?? data) is not null)
+                {
+                    return new Event(id, type, data, false);
+                }
+                continue;
+            }
+            if (line.StartsWith(':'))
+            {
+                return new Event(null, null, null, true);
+            }
+            var (field, value) = line.IndexOf(':') is var at and > 0 ? (line[..at], line[(at + 1)..].TrimStart()) : (line, "");
+            _ = field switch { "id" => id = value, "event" => type = value, "data" => data = value, _ => null };
+        }
+        return null;
+    }
+
+    private static async Task<Event> NextChangeAsync(StreamReader reader, TimeSpan within)
+    {
+        while (await NextAsync(reader, within) is { } next)
+        {
+            if (!next.Comment)
+            {
+                return next;
+            }
+        }
+        throw new AssertionException("the stream ended");
+    }
+
+    [Test]
+    public async Task A_change_reaches_an_open_stream_within_a_second()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var (response, reader) = await OpenAsync(alice);
+        using var _ = response;
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/event-stream"));
+
+        await CreateTaskAsync(alice, """{"task_name":"live","priority":"LOW"}""");
+        var change = await NextChangeAsync(reader, TimeSpan.FromSeconds(1));
+
+        var data = JsonNode.Parse(change.Data!)!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(change.Type, Is.EqualTo("task.created"));
+            Assert.That(data["position"]!.GetValue<string>(), Is.EqualTo(change.Id));
+            Assert.That(data["data"]!["task_name"]!.GetValue<string>(), Is.EqualTo("live"));
+        });
+    }
+
+    [Test]
+    public async Task Last_Event_ID_resumes_after_the_last_change_received_without_a_gap()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var start = await new ChangeFeedClient(Client, alice).StartAsync();
+        for (var i = 0; i < 3; i++)
+        {
+            await CreateTaskAsync(alice, $$"""{"task_name":"t{{i}}","priority":"LOW"}""");
+        }
+        string firstId;
+        var (response, reader) = await OpenAsync(alice, $"?after={start.Position}");
+        using (response)
+        {
+            firstId = (await NextChangeAsync(reader, TimeSpan.FromSeconds(5))).Id!;
+        }
+
+        var (again, resumed) = await OpenAsync(alice, $"?after={start.Position}", lastEventId: firstId);
+        using var __ = again;
+        var names = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            names.Add(JsonNode.Parse((await NextChangeAsync(resumed, TimeSpan.FromSeconds(5))).Data!)!["data"]!["task_name"]!.GetValue<string>());
+        }
+
+        Assert.That(names, Is.EqualTo(new[] { "t1", "t2" }));
+    }
+
+    [Test]
+    public async Task A_quiet_stream_sends_a_comment_line_and_ends_when_the_token_expires()
+    {
+        var options = App.Services.GetRequiredService<IOptions<ChangesOptions>>().Value;
+        var heartbeat = options.HeartbeatSeconds;
+        options.HeartbeatSeconds = 0.2;
+        try
+        {
+            var (id, _) = await SignUpAsync("alice");
+            var token = TestTokens.For(id, "alice", ["user"], expires: DateTime.UtcNow.AddSeconds(3));
+            var (response, reader) = await OpenAsync(token);
+            using var _ = response;
+
+            var first = await NextAsync(reader, TimeSpan.FromSeconds(2));
+            Assert.That(first?.Comment, Is.True, "a comment line while nothing changes");
+            Event? last = first;
+            while (last is not null)
+            {
+                last = await NextAsync(reader, TimeSpan.FromSeconds(10));
+            }
+            Assert.Pass("the stream ended once the token expired");
+        }
+        finally
+        {
+            options.HeartbeatSeconds = heartbeat;
+        }
+    }
+
+    [Test]
+    public async Task Errors_are_problem_json_whatever_Accept_says()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var (response, _) = await OpenAsync(alice, "?after=nonsense");
+        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var (bad, _) = await OpenAsync(alice, "", lastEventId: "nonsense");
+        await AssertProblemAsync(bad, HttpStatusCode.BadRequest);
+    }
+}
