@@ -40,12 +40,15 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
     // in them and every entry of a task that is in one now.
     private const string HiddenMark = "/* hidden projects */";
 
+    // In commit order (V27): (txid, id), only below the oldest transaction still running, so no entry can later appear behind
+    // a cursor. `since` picks the first page's entries by time; the cursor then takes every entry committed after them.
     private const string FeedSql = $"""
-        SELECT {Columns} FROM task_audit a
-        WHERE CASE WHEN @AfterId > 0 THEN id > @AfterId
+        SELECT {Columns}, a.txid::text AS txid FROM task_audit a
+        WHERE a.txid < pg_snapshot_xmin(pg_current_snapshot())
+          AND CASE WHEN @AfterTxid::text IS NOT NULL THEN (a.txid, a.id) > (@AfterTxid::text::xid8, @AfterId)
                    WHEN @Since::timestamptz IS NULL THEN true
-                   ELSE id >= (SELECT min(id) FROM task_audit WHERE changed_at >= @Since) END {HiddenMark}
-        ORDER BY id LIMIT @PageSize;
+                   ELSE a.changed_at >= @Since END {HiddenMark}
+        ORDER BY a.txid, a.id LIMIT @PageSize;
 
         SELECT true;
         """;
@@ -54,15 +57,28 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
     {
         var fingerprint = query.TaskId is { } task ? $"audit:{task}" : $"feed:{query.Since?.ToString("O", CultureInfo.InvariantCulture)}";
         DateTime? afterTime = null;
+        string? afterTxid = null;
         long afterId = 0;
         if (query.Cursor is not null)
         {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var time, var id] ||
+            // A task's trail pages by (changed_at, id); the feed by (txid, id).
+            if (cursors.Decode(query.Cursor, fingerprint) is not [var key, var id] ||
                 !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
             {
                 return Outcome<AuditPage>.Invalid("cursor", "cursor is not one this list gave for this query.");
             }
-            afterTime = DateTime.ParseExact(time, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            if (query.TaskId is null)
+            {
+                if (!ulong.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    return Outcome<AuditPage>.Invalid("cursor", "cursor is not one this list gave for this query.");
+                }
+                afterTxid = key;
+            }
+            else
+            {
+                afterTime = DateTime.ParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+            }
         }
         var scope = query.TaskId is null ? await scopes.ForAsync(query.Caller, ct) : Scope.Everything;
         var sql = query.TaskId is not null ? TaskSql : FeedSql.Replace(HiddenMark, scope.HidesAny
@@ -79,6 +95,7 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
             scope.HiddenProjects,
             query.Since,
             AfterTime = afterTime,
+            AfterTxid = afterTxid,
             AfterId = afterId,
             PageSize = query.Limit + 1,
         }, cancellationToken: ct));
@@ -88,13 +105,27 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
             return Outcome<AuditPage>.NotFound($"Task {query.TaskId} does not exist and has no audit trail.");
         }
         var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
-            r => [r.ChangedAt.ToString("O", CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture)]);
+            r => [r.Txid ?? r.ChangedAt.ToString("O", CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture)]);
         return new AuditPage(page.Select(r => new AuditEntry(r.Id, r.TaskId, r.Action, JsonDocument.Parse(r.Changes).RootElement.Clone(),
             r.PreviousStatus, r.NewStatus, r.ModifiedBy, r.ModifiedById, r.ChangedAt)).ToList(), next);
     }
 
-    private sealed record Row(long Id, long TaskId, string Action, string Changes, bool? PreviousStatus, bool? NewStatus,
-        string? ModifiedBy, long? ModifiedById, DateTime ChangedAt);
+    // Init properties: the feed reads one column more than a task's trail, and Dapper matches a constructor by every column.
+    private sealed class Row
+    {
+        public long Id { get; init; }
+        public long TaskId { get; init; }
+        public string Action { get; init; } = "";
+        public string Changes { get; init; } = "{}";
+        public bool? PreviousStatus { get; init; }
+        public bool? NewStatus { get; init; }
+        public string? ModifiedBy { get; init; }
+        public long? ModifiedById { get; init; }
+        public DateTime ChangedAt { get; init; }
+
+        /// <summary>The writing transaction (the feed's order); null in a task's trail.</summary>
+        public string? Txid { get; init; }
+    }
 }
 
 public static class ListAuditEndpoints
