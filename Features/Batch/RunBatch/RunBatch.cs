@@ -58,6 +58,12 @@ public static class RunBatchEndpoint
     // A hundred operations may each carry a body up to the usual limit's size; the batch's own is therefore larger.
     private const long MaxBodyBytes = 4 * 1024 * 1024;
 
+    // Each task write moves today's daily-log counts (one row per status and priority), which an atomic batch then holds
+    // until it commits: taken up front in one order, two batches wait for each other instead of deadlocking.
+    private const string LockTodaysCountsSql = """
+        SELECT 1 FROM task_log_counts WHERE log_date = (now() AT TIME ZONE 'utc')::date ORDER BY status, priority FOR UPDATE
+        """;
+
     public static RouteHandlerBuilder MapRunBatch(this IEndpointRouteBuilder app) => app
         .MapPost("/batch", HandleAsync)
         .WithName("RunBatch")
@@ -97,6 +103,11 @@ public static class RunBatchEndpoint
             }
             var committed = await session.RunAtomicAsync(async token =>
             {
+                if (operations.Any(o => o.Path!.StartsWith("/api/v2/tasks", StringComparison.Ordinal) && !o.Path.EndsWith("/comments", StringComparison.Ordinal)))
+                {
+                    await using var lease = await session.OpenAsync(token);
+                    await lease.Connection.ExecuteAsync(new CommandDefinition(LockTodaysCountsSql, cancellationToken: token));
+                }
                 foreach (var operation in operations)
                 {
                     var result = await dispatcher.RunAsync(http, operation, token);

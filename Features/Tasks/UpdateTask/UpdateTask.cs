@@ -60,7 +60,10 @@ public sealed class UpdateTaskHandler(DbSession db, TaskLogCache cache) : IComma
 {
     // The caller's right to change the task, the expected version and the assignee's existence are all
     // conditions of the UPDATE itself, so nothing is changed unless every one holds.
-    private static readonly string Sql = $"""
+    // A change of status (v1's PUT status, a restore) carries to the subtree; any other change skips those CTEs.
+    private static readonly string Sql = Statement(cascades: true), PlainSql = Statement(cascades: false);
+
+    private static string Statement(bool cascades) => $"""
         WITH RECURSIVE old AS (
             SELECT t AS row FROM tasks t WHERE t.id = @TaskId FOR UPDATE
         ), next AS (
@@ -103,7 +106,7 @@ public sealed class UpdateTaskHandler(DbSession db, TaskLogCache cache) : IComma
                 CASE WHEN (old.row).status AND NOT t.status THEN 'deleted'
                      WHEN NOT (old.row).status AND t.status THEN 'restored'
                      ELSE 'updated' END AS action
-        ), {TaskSql.SubtreeCte}, {TaskSql.CascadeCte}, {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
+        ), {(cascades ? $"{TaskSql.SubtreeCte}, {TaskSql.CascadeCte}" : "changed AS (SELECT * FROM root)")}, {TaskSql.LogTodayCte}, {TaskSql.OutboxEventCte}
         SELECT {TaskSql.ResponseColumns}
         FROM changed t LEFT JOIN users u ON u.id = t.assigned_user_id
         WHERE t.id = @TaskId
@@ -134,7 +137,7 @@ public sealed class UpdateTaskHandler(DbSession db, TaskLogCache cache) : IComma
                 return refused;
             }
         }
-        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(Sql, command, tx, cancellationToken: ct));
+        var task = await connection.QuerySingleOrDefaultAsync<TaskRow>(new CommandDefinition(command.Status is null ? PlainSql : Sql, command, tx, cancellationToken: ct));
         if (task is not null)
         {
             if (tx is not null)
