@@ -118,18 +118,27 @@ public sealed class StreamChangesTests : ApiTest
         try
         {
             var (id, _) = await SignUpAsync("alice");
-            var token = TestTokens.For(id, "alice", ["user"], expires: DateTime.UtcNow.AddSeconds(3));
+            var expires = DateTime.UtcNow.AddSeconds(3);
+            var token = TestTokens.For(id, "alice", ["user"], expires: expires);
             var (response, reader) = await OpenAsync(token);
             using var _ = response;
 
             var first = await NextAsync(reader, TimeSpan.FromSeconds(2));
             Assert.That(first?.Comment, Is.True, "a comment line while nothing changes");
+            // Heartbeats keep coming until the stream ends; a stream that never ended would stop this loop at its bound.
             Event? last = first;
-            while (last is not null)
+            var bound = DateTime.UtcNow.AddSeconds(15);
+            while (last is not null && DateTime.UtcNow < bound)
             {
                 last = await NextAsync(reader, TimeSpan.FromSeconds(10));
             }
-            Assert.Pass("the stream ended once the token expired");
+            var ended = DateTime.UtcNow;
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(last, Is.Null, "the stream ended");
+                Assert.That(ended, Is.GreaterThan(expires.AddSeconds(-1)), "not before the token expired");
+            });
         }
         finally
         {
