@@ -55,7 +55,8 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
         ) f ON true
         """;
 
-    private const string EndSql = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
+    /// <summary>The current end as a statement, for a read that takes it in the same round trip.</summary>
+    public const string EndSql = "SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint";
 
     /// <summary>The current end: every change that commits from now on sits after it.</summary>
     public async Task<ChangePosition> EndAsync(CancellationToken ct)

@@ -18,7 +18,11 @@ public sealed class ChangesOptions
     [Range(0.05, 300)]
     public double HeartbeatSeconds { get; set; } = 15;
 
-    /// <summary>Seconds a stream waits for a wake-up before it reads the feed anyway (a lost notification only delays).</summary>
+    /// <summary>Milliseconds between looks at the feed's head while streams wait; a commit reaches them within about this.</summary>
+    [Range(20, 5_000)]
+    public int WakePollMilliseconds { get; set; } = 200;
+
+    /// <summary>Seconds a stream waits for a wake-up before it reads the feed anyway.</summary>
     [Range(0.05, 60)]
     public double PollSeconds { get; set; } = 5;
 

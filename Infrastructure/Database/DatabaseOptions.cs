@@ -42,8 +42,8 @@ public sealed class DatabaseOptions
     public int MaxAutoPrepare { get; set; } = 20;
 
     /// <summary>Whether a connection returned to the pool is reset (DISCARD ALL or its like) before its next use.
-    /// Off by default: no code here leaves session state behind (advisory locks are released where taken, and
-    /// LISTEN runs on a connection of its own), and the reset costs a statement per checkout.</summary>
+    /// Off by default: no code here leaves session state behind (advisory locks are released where taken), and the
+    /// reset costs a statement per checkout.</summary>
     public bool ResetOnClose { get; set; }
 
     /// <summary>Apply pending migrations when the process starts (the `migrate` command always does).</summary>

@@ -34,14 +34,10 @@ public sealed class OutboxOptions
     [Range(1, 10_000)]
     public int BatchSize { get; set; } = 200;
 
-    /// <summary>How often a relay looks for work when no notification arrives (a safety net for LISTEN).</summary>
-    [Range(50, 60_000)]
-    public int PollIntervalMilliseconds { get; set; } = 1_000;
-
-    /// <summary>After a notification, how long a relay waits for more before it claims: a burst of changes then goes out
-    /// in one transaction (one commit) instead of one each. 0 claims at once.</summary>
-    [Range(0, 1_000)]
-    public int LingerMilliseconds { get; set; } = 10;
+    /// <summary>How long a relay waits before it looks again once it found the outbox empty: the most an event
+    /// waits to be published, and the window a burst of writes is published together in (one commit).</summary>
+    [Range(10, 60_000)]
+    public int PollIntervalMilliseconds { get; set; } = 100;
 
     /// <summary>Upper bound of the wait between attempts while the broker is away.</summary>
     [Range(1, 600)]

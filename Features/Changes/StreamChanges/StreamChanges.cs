@@ -60,6 +60,7 @@ public static class StreamChangesEndpoint
         public async IAsyncEnumerable<SseItem<string>> EventsAsync(ChangeBatch batch, [EnumeratorCancellation] CancellationToken ct)
         {
             using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(ct, http.RequestAborted);
+            using var following = signal.Follow();
             if (expiresAt is { } expires)
             {
                 lifetime.CancelAfter(expires - clock.GetUtcNow() is var left && left > TimeSpan.Zero ? left : TimeSpan.Zero);

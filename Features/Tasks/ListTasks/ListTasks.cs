@@ -66,10 +66,22 @@ public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskL
     private async ValueTask<ListTasksPage> ReadAsync(string sql, TaskFilters f, bool first, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        var position = first ? (await ChangeFeed.EndAsync(connection, ct)).ToString() : null;
-        // One row type with the sort key beside the task's columns: Dapper maps it in one pass, not two per row.
-        var rows = (await connection.QueryAsync<ListedTask>(new CommandDefinition(sql, f.Parameters,
-            commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct))).AsList();
+        string? position = null;
+        List<ListedTask> rows;
+        var command = new CommandDefinition(first ? $"{ChangeFeed.EndSql};\n{sql}" : sql, f.Parameters,
+            commandTimeout: database.Value.ReadTimeoutSeconds, cancellationToken: ct);
+        if (first)
+        {
+            // The position and the page in one round trip and one implicit transaction, the position's statement first.
+            await using var results = await connection.QueryMultipleAsync(command);
+            position = new ChangePosition(await results.ReadSingleAsync<long>(), 0).ToString();
+            rows = (await results.ReadAsync<ListedTask>()).AsList();
+        }
+        else
+        {
+            // One row type with the sort key beside the task's columns: Dapper maps it in one pass, not two per row.
+            rows = (await connection.QueryAsync<ListedTask>(command)).AsList();
+        }
         var count = Math.Min(rows.Count, f.Limit);
         var tasks = new TaskResource[count];
         for (var i = 0; i < count; i++)

@@ -7,7 +7,8 @@ namespace TaskManager.Infrastructure.Messaging.Outbox;
 
 /// <summary>Publishes what the outbox holds; ours because MassTransit's outbox needs EF Core. Claims unsent rows with
 /// FOR UPDATE SKIP LOCKED, publishes them with confirms and marks them sent in one transaction (a crash republishes;
-/// consumers are idempotent). Wakes on LISTEN/NOTIFY, polls as a safety net (docs/reliability.md).</summary>
+/// consumers are idempotent). Polls rather than LISTENs: a NOTIFY in the writing transaction holds PostgreSQL's global
+/// notify lock through the commit, which serialised every write (docs/reliability.md).</summary>
 public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageTypes types, IOptions<OutboxOptions> options,
     ILogger<OutboxRelay> logger, IMeterFactory meters) : BackgroundService
 {
@@ -26,7 +27,6 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
     private const string LagSql = "SELECT coalesce(extract(epoch FROM clock_timestamp() - min(created_at)), 0)::float8 FROM outbox_messages WHERE sent_at IS NULL";
     private const string CleanupSql = "DELETE FROM outbox_messages WHERE sent_at < now() - make_interval(hours => @Hours)";
 
-    private readonly SemaphoreSlim wake = new(0);
     private double lagSeconds;
     private Counter<long>? sent;
 
@@ -36,10 +36,10 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
         sent = meter.CreateCounter<long>("outbox.messages.sent", description: "Messages published from the outbox");
         meter.CreateObservableGauge("outbox.lag", () => lagSeconds, unit: "s", description: "Age of the oldest unsent outbox message");
 
-        var listener = ListenAsync(stoppingToken);
         var settings = options.Value;
         var backoff = TimeSpan.Zero;
         var nextCleanup = DateTime.UtcNow;
+        var nextLag = DateTime.UtcNow;
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -51,13 +51,17 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
                 }
                 while (published == settings.BatchSize && !stoppingToken.IsCancellationRequested);
                 backoff = TimeSpan.Zero;
-                await ReportLagAsync(settings, stoppingToken);
+                if (DateTime.UtcNow >= nextLag)
+                {
+                    await ReportLagAsync(settings, stoppingToken);
+                    nextLag = DateTime.UtcNow.AddSeconds(1);
+                }
                 if (DateTime.UtcNow >= nextCleanup)
                 {
                     await CleanUpAsync(settings, stoppingToken);
                     nextCleanup = DateTime.UtcNow.AddMinutes(10);
                 }
-                await WaitForWorkAsync(TimeSpan.FromMilliseconds(settings.PollIntervalMilliseconds), settings.LingerMilliseconds, stoppingToken);
+                await Task.Delay(settings.PollIntervalMilliseconds, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -79,7 +83,6 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
                 }
             }
         }
-        await listener.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task<int> RelayBatchAsync(OutboxOptions settings, CancellationToken ct)
@@ -135,58 +138,6 @@ public sealed class OutboxRelay(NpgsqlDataSource db, IBus bus, OutboxMessageType
         if (deleted > 0)
         {
             logger.LogInformation("Outbox clean-up removed {Count} sent messages", deleted);
-        }
-    }
-
-    private async Task WaitForWorkAsync(TimeSpan poll, int lingerMilliseconds, CancellationToken ct)
-    {
-        if (await wake.WaitAsync(poll, ct) && lingerMilliseconds > 0)
-        {
-            await Task.Delay(lingerMilliseconds, ct);
-        }
-        while (wake.CurrentCount > 0)
-        {
-            await wake.WaitAsync(0, ct); // one wake-up covers every notification that arrived meanwhile
-        }
-    }
-
-    /// <summary>LISTEN on a connection of its own; reconnects with backoff. Missing a notification costs at most one poll.</summary>
-    private async Task ListenAsync(CancellationToken ct)
-    {
-        var delay = TimeSpan.FromSeconds(1);
-        while (!ct.IsCancellationRequested)
-        {
-            try
-            {
-                await using var connection = await db.OpenConnectionAsync(ct);
-                connection.Notification += (_, _) => wake.Release();
-                await using (var listen = new NpgsqlCommand("LISTEN outbox", connection))
-                {
-                    await listen.ExecuteNonQueryAsync(ct);
-                }
-                delay = TimeSpan.FromSeconds(1);
-                while (!ct.IsCancellationRequested)
-                {
-                    await connection.WaitAsync(ct);
-                }
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                logger.LogWarning("Outbox listener lost its connection ({Error}); reconnecting in {Delay} s", ex.Message, delay.TotalSeconds);
-                try
-                {
-                    await Task.Delay(delay, ct);
-                }
-                catch (OperationCanceledException)
-                {
-                    return;
-                }
-                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
-            }
         }
     }
 
