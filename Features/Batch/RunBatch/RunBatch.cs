@@ -58,10 +58,12 @@ public static class RunBatchEndpoint
     // A hundred operations may each carry a body up to the usual limit's size; the batch's own is therefore larger.
     private const long MaxBodyBytes = 4 * 1024 * 1024;
 
-    // Each task write moves today's daily-log counts (one row per status and priority), which an atomic batch then holds
-    // until it commits: taken up front in one order, two batches wait for each other instead of deadlocking.
+    // Each task write moves today's daily-log counts (a row per status and priority in the transaction's slot, V30),
+    // which an atomic batch then holds until it commits: taken up front in one order, two batches that share a slot
+    // wait for each other instead of deadlocking, and batches in other slots do not wait at all.
     private const string LockTodaysCountsSql = """
-        SELECT 1 FROM task_log_counts WHERE log_date = (now() AT TIME ZONE 'utc')::date ORDER BY status, priority FOR UPDATE
+        SELECT 1 FROM task_log_counts WHERE log_date = (now() AT TIME ZONE 'utc')::date AND slot = task_log_slot()
+        ORDER BY status, priority FOR UPDATE
         """;
 
     public static RouteHandlerBuilder MapRunBatch(this IEndpointRouteBuilder app) => app

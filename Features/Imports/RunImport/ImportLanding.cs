@@ -53,8 +53,8 @@ public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, Outbo
         FROM tasks t WHERE t.import_id = @Id AND t.import_row > @From AND t.import_row <= @To
         """;
 
-    // The batch's log rows. Their counts (task_log_counts, by trigger) are rows every batch updates, so a batch writes
-    // them only once the batch before it has committed.
+    // The batch's log rows. Their counts (task_log_counts, by trigger) are rows a batch holds until it commits, in its
+    // transaction's slot (V30).
     private const string LogSql = """
         INSERT INTO task_logger (task_id, log_date, status, priority, assigned_user_id, project_id)
         SELECT id, (now() AT TIME ZONE 'utc')::date, status, priority, assigned_user_id, project_id FROM tasks

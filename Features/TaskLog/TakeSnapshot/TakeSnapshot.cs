@@ -34,6 +34,18 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
             SET taken_at = EXCLUDED.taken_at, rows_written = task_log_snapshots.rows_written + EXCLUDED.rows_written
         """;
 
+    // The days before the snapshot's are settled: their counts' slots (V30) fold into slot 0, so a list's totals sum
+    // a few rows a day, not one per slot.
+    private const string FoldCountsSql = """
+        WITH gone AS (
+            DELETE FROM task_log_counts WHERE log_date < @LogDate AND slot <> 0 RETURNING log_date, status, priority, entries
+        )
+        INSERT INTO task_log_counts AS c (log_date, status, priority, slot, entries)
+        SELECT log_date, status, priority, 0, sum(entries) FROM gone
+        GROUP BY log_date, status, priority ORDER BY log_date, status, priority
+        ON CONFLICT (log_date, status, priority, slot) DO UPDATE SET entries = c.entries + EXCLUDED.entries
+        """;
+
     public async ValueTask<TakeSnapshotResponse> Handle(TakeSnapshotCommand command, CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
@@ -50,6 +62,7 @@ public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache,
         await using (var transaction = await connection.BeginTransactionAsync(ct))
         {
             await connection.ExecuteAsync(new CommandDefinition(RecordSql, new { command.LogDate, Written = written }, transaction, cancellationToken: ct));
+            await connection.ExecuteAsync(new CommandDefinition(FoldCountsSql, new { command.LogDate }, transaction, cancellationToken: ct));
             await outbox.EnqueueAsync(connection, transaction,
                 new TaskLogSnapshotTaken { LogDate = command.LogDate, Rows = written, TakenAt = clock.GetUtcNow().UtcDateTime }, ct);
             await transaction.CommitAsync(ct);

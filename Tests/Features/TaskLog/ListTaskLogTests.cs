@@ -1,7 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Mediator;
 using Microsoft.Extensions.DependencyInjection;
 using TaskManager.Features.TaskLog;
+using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Features.TaskLog;
@@ -289,14 +291,35 @@ public sealed class ListTaskLogTests : ApiTest
         await Sql.ExecuteAsync(App.ConnectionString, "UPDATE task_logger SET priority = 'HIGH', status = false WHERE log_date = DATE '2025-01-01'");
         await Sql.ExecuteAsync(App.ConnectionString, "DELETE FROM task_logger WHERE task_id = @b AND log_date = DATE '2025-01-01'", ("b", b));
 
-        var drift = await Sql.ScalarAsync<long>(App.ConnectionString, """
-            SELECT count(*) FROM (
-                SELECT log_date, status, priority, count(*) AS entries FROM task_logger GROUP BY 1, 2, 3
-            ) actual FULL JOIN (SELECT * FROM task_log_counts WHERE entries <> 0) kept USING (log_date, status, priority)
-            WHERE actual.entries IS DISTINCT FROM kept.entries
-            """);
-        Assert.That(drift, Is.Zero, "(date, status, priority) groups whose count differs from the log's rows");
+        Assert.That(await CountDriftAsync(), Is.Zero, "(date, status, priority) groups whose count differs from the log's rows");
+
+        // Writes from many transactions spread a day's counts over slots; the next day's snapshot folds them into one.
+        var writes = Enumerable.Range(0, 12).Select(i => SendAsync(HttpMethod.Post, "/api/task", alice, Json($$"""{"task_name":"W{{i}}","priority":"HIGH"}""")));
+        await Task.WhenAll(writes);
+        var slotsBefore = await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(DISTINCT slot) FROM task_log_counts WHERE log_date = (now() AT TIME ZONE 'utc')::date");
+        await using (var scope = App.Services.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<IMediator>().Send(new TakeSnapshotCommand(DateOnly.FromDateTime(DateTime.UtcNow).AddDays(1)));
+        }
+        var slotsLeft = await Sql.ScalarAsync<long>(App.ConnectionString,
+            "SELECT count(*) FROM task_log_counts WHERE log_date <= (now() AT TIME ZONE 'utc')::date AND slot <> 0");
+        var driftAfter = await CountDriftAsync();
+        Assert.Multiple(() =>
+        {
+            Assert.That(slotsBefore, Is.GreaterThan(1), "concurrent writes used more than one slot");
+            Assert.That(slotsLeft, Is.Zero, "the days before the snapshot hold one slot");
+            Assert.That(driftAfter, Is.Zero, "the counts still match the log's rows");
+        });
     }
+
+    private Task<long> CountDriftAsync() => Sql.ScalarAsync<long>(App.ConnectionString, """
+        SELECT count(*) FROM (
+            SELECT log_date, status, priority, count(*) AS entries FROM task_logger GROUP BY 1, 2, 3
+        ) actual FULL JOIN (
+            SELECT log_date, status, priority, sum(entries) AS entries FROM task_log_counts GROUP BY 1, 2, 3 HAVING sum(entries) <> 0
+        ) kept USING (log_date, status, priority)
+        WHERE actual.entries IS DISTINCT FROM kept.entries
+        """);
 
     /// <summary>A page as "date name, ..." with today's date written "today".</summary>
     private static string Describe(JsonObject page, string today) => string.Join(", ", page["tasks"]!.AsArray().Select(e =>
