@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using TaskManager.Tests.Support;
 
@@ -29,6 +30,34 @@ public sealed class ListChangesTests : ApiTest
             Assert.That(changes[2]["data"]!["deleted_at"]!.GetValue<string>(), Is.Not.Empty);
         });
         Assert.That(await feed.DrainAsync(), Is.Empty, "nothing is repeated");
+    }
+
+    [Test]
+    public async Task A_changes_data_is_the_resource_as_v2_shows_it()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var project = await CreateProjectAsync(alice, "Times");
+        var feed = await new ChangeFeedClient(Client, alice).StartAsync();
+        var task = (await ReadJsonAsync(await SendAsync(HttpMethod.Post, "/api/v2/tasks", alice,
+            Json($$"""{"task_name":"Read","priority":"LOW","project_id":{{project}},"labels":["Blue"]}"""))))["id"]!.GetValue<long>();
+        await SendAsync(HttpMethod.Patch, $"/api/v2/tasks/{task}", alice, Json("""{"done":true}"""));
+        var comment = (await ReadJsonAsync(await SendAsync(HttpMethod.Post, $"/api/v2/tasks/{task}/comments", alice, Json("""{"body":"Noted"}"""))))["id"]!.GetValue<long>();
+        var changes = await feed.DrainAsync();
+        JsonNode Last(string type) => changes.Last(c => c["type"]!.GetValue<string>() == type)["data"]!;
+        var label = Last("label.created")["id"]!.GetValue<long>();
+
+        // Read after every change: a comment is as it was created; a label's task_count has moved since, its times not.
+        var readComment = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/v2/comments/{comment}", alice));
+        var readLabel = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/v2/labels/{label}", alice));
+        var readTask = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/v2/tasks/{task}", alice));
+        Assert.Multiple(() =>
+        {
+            Assert.That(JsonNode.DeepEquals(Last("comment.created"), readComment), Is.True, $"{Last("comment.created").ToJsonString()} against {readComment.ToJsonString()}");
+            Assert.That(Last("label.created")["created_at"]!.GetValue<string>(), Is.EqualTo(readLabel["created_at"]!.GetValue<string>()));
+            Assert.That(Last("task.updated")["completed_at"]!.GetValue<string>(), Is.EqualTo(readTask["completed_at"]!.GetValue<string>()));
+            Assert.That(Last("task.updated")["updated_at"]!.GetValue<string>(), Is.EqualTo(readTask["updated_at"]!.GetValue<string>()));
+            Assert.That(Last("task.created")["created_at"]!.GetValue<string>(), Is.EqualTo(readTask["created_at"]!.GetValue<string>()));
+        });
     }
 
     [Test]
