@@ -70,6 +70,9 @@ public sealed class PersonalAccessTokenHandler(IOptionsMonitor<AuthenticationSch
             new(AuthExtensions.NameClaim, token.Username),
             new(AccountStatus.TokenVersionClaim, token.TokenVersion.ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
             new(TokenScopes.TokenIdClaim, token.Id.ToString(CultureInfo.InvariantCulture)),
+            // As a JWT's: what outlives the request (a change stream) ends when the token does.
+            new(JwtRegisteredClaimNames.Exp, new DateTimeOffset(DateTime.SpecifyKind(token.ExpiresAt, DateTimeKind.Utc)).ToUnixTimeSeconds()
+                .ToString(CultureInfo.InvariantCulture), ClaimValueTypes.Integer64),
         };
         claims.AddRange(token.Roles.Select(role => new Claim(AuthExtensions.RoleClaim, role)));
         claims.AddRange(token.Scopes.Select(scope => new Claim(TokenScopes.Claim, scope)));

@@ -147,6 +147,33 @@ public sealed class StreamChangesTests : ApiTest
     }
 
     [Test]
+    public async Task A_stream_opened_with_a_personal_access_token_ends_when_the_token_expires()
+    {
+        var (_, alice) = await SignUpAsync("alice");
+        var created = await SendAsync(HttpMethod.Post, "/api/v2/tokens", alice, Json("""{"name":"sync","scopes":["tasks:read"]}"""));
+        Assert.That(created.StatusCode, Is.EqualTo(HttpStatusCode.Created), await created.Content.ReadAsStringAsync());
+        var pat = (await ReadJsonAsync(created))["token"]!.GetValue<string>();
+        // Tokens live whole days; this one is brought to its last seconds before its first use.
+        await Sql.ExecuteAsync(App.ConnectionString, "UPDATE access_tokens SET expires_at = now() + interval '3 seconds'");
+        var expires = DateTime.UtcNow.AddSeconds(3);
+        var (response, reader) = await OpenAsync(pat);
+        using var _ = response;
+
+        Event? last = new Event(null, null, null, true);
+        var bound = DateTime.UtcNow.AddSeconds(15);
+        while (last is not null && DateTime.UtcNow < bound)
+        {
+            last = await NextAsync(reader, TimeSpan.FromSeconds(10));
+        }
+        Assert.Multiple(() =>
+        {
+            Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+            Assert.That(last, Is.Null, "the stream ended");
+            Assert.That(DateTime.UtcNow, Is.GreaterThan(expires.AddSeconds(-1)), "not before the token expired");
+        });
+    }
+
+    [Test]
     public async Task Errors_are_problem_json_whatever_Accept_says()
     {
         var (_, alice) = await SignUpAsync("alice");
