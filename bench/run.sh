@@ -424,6 +424,7 @@ if part http; then
   log "warming the service's write path (${SERVICE_WARMUP}s of PUT /api/task/{id})"
   env BENCH_CASE=update BENCH_TOKEN="$token" BENCH_LO="$task_lo" BENCH_HI="$task_hi" \
     wrk -t"$THREADS" -c"$CONNS" -d"${SERVICE_WARMUP}s" --timeout 30s -s bench/wrk/bench.lua "http://127.0.0.1:$PORT" >/dev/null
+  checkpoint   # its dirty pages are written now, not by the checkpointer during the read cases
 fi
 run_latency() { # run_latency CASE LABEL [env...]: the same requests from LAT_CONNS clients, below saturation
   local case="$1" label="$2"; shift 2

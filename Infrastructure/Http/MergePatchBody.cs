@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TaskManager.Infrastructure.Http;
 
@@ -37,4 +38,38 @@ public static class MergePatchBody
         return (document, null);
     }
 
+    /// <summary>A PATCH of a versioned resource, end to end: the body read as a merge patch, turned by the slice's
+    /// <paramref name="read"/> into its command (or the 400 naming the key that is wrong), sent, and answered 200 with
+    /// the resource and its ETag, or with the command's problem.</summary>
+    public static async Task<Results<Ok<T>, Problem>> SendAsync<T>(HttpRequest request, IMediator mediator,
+        Func<JsonElement, PatchRead<T>> read, Func<T, int> version, CancellationToken ct)
+    {
+        var (document, problem) = await ReadAsync(request, ct);
+        if (document is null)
+        {
+            return problem!;
+        }
+        ICommand<Outcome<T>> command;
+        using (document)
+        {
+            var patch = read(document.RootElement);
+            if (patch.Command is null)
+            {
+                return patch.Invalid!;
+            }
+            command = patch.Command;
+        }
+        var outcome = await mediator.Send(command, ct);
+        return outcome.ToResult(resource =>
+        {
+            request.HttpContext.Response.Headers.ETag = VersionETag.For(version(resource));
+            return TypedResults.Ok(resource);
+        });
+    }
+}
+
+/// <summary>What a slice made of a merge patch: its command, or the 400 that says which key is wrong.</summary>
+public readonly record struct PatchRead<T>(ICommand<Outcome<T>>? Command, Problem? Invalid)
+{
+    public static implicit operator PatchRead<T>(Problem invalid) => new(null, invalid);
 }

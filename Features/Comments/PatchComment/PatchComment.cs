@@ -83,29 +83,14 @@ public static class PatchCommentEndpoint
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    private static async Task<Results<Ok<CommentResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
+    private static Task<Results<Ok<CommentResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var (document, problem) = await MergePatchBody.ReadAsync(request, ct);
-        if (document is null)
-        {
-            return problem!;
-        }
-        string? body;
-        using (document)
-        {
-            if (!TryReadBody(document.RootElement, out body))
-            {
-                return Problem.Invalid("body", CommentRules.BodyError);
-            }
-        }
         var caller = Caller.From(user);
-        var outcome = await mediator.Send(new PatchCommentCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), body), ct);
-        return outcome.ToResult(comment =>
-        {
-            request.HttpContext.Response.Headers.ETag = VersionETag.For(comment.Version);
-            return TypedResults.Ok(comment);
-        });
+        return MergePatchBody.SendAsync(request, mediator, patch => TryReadBody(patch, out var body)
+                ? new PatchRead<CommentResource>(new PatchCommentCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), body), null)
+                : Problem.Invalid("body", CommentRules.BodyError),
+            comment => comment.Version, ct);
     }
 
     /// <summary>The new body, null when the patch leaves it as it is; false when `body` is present but not a valid one.

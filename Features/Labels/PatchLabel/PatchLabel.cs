@@ -82,39 +82,28 @@ public static class PatchLabelEndpoint
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    private static async Task<Results<Ok<LabelResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    private static Task<Results<Ok<LabelResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
+        MergePatchBody.SendAsync(request, mediator, patch => Read(patch, id, Caller.From(user), VersionETag.ExpectedVersions(ifMatch)),
+            label => label.Version, ct);
+
+    private static PatchRead<LabelResource> Read(JsonElement patch, long id, Caller caller, int[]? expectedVersions)
     {
-        var (body, problem) = await MergePatchBody.ReadAsync(request, ct);
-        if (body is null)
+        string? name = null, color = null;
+        var clearColor = false;
+        foreach (var property in patch.EnumerateObject())
         {
-            return problem!;
-        }
-        using (body)
-        {
-            var caller = Caller.From(user);
-            string? name = null, color = null;
-            var clearColor = false;
-            foreach (var property in body.RootElement.EnumerateObject())
+            var value = property.Value;
+            switch (property.Name)
             {
-                var value = property.Value;
-                switch (property.Name)
-                {
-                    case "name" when value.ValueKind == JsonValueKind.String && LabelRules.NameError(value.GetString()) is null:
-                        name = value.GetString()!.Trim(); break;
-                    case "name": return Problem.Invalid("name", LabelRules.NameError(value.ValueKind == JsonValueKind.String ? value.GetString() : null)!);
-                    case "color" when value.ValueKind == JsonValueKind.Null: clearColor = true; break;
-                    case "color" when value.ValueKind == JsonValueKind.String && LabelRules.IsColor(value.GetString()): color = value.GetString(); break;
-                    case "color": return Problem.Invalid("color", LabelRules.ColorError);
-                }
+                case "name" when value.ValueKind == JsonValueKind.String && LabelRules.NameError(value.GetString()) is null:
+                    name = value.GetString()!.Trim(); break;
+                case "name": return Problem.Invalid("name", LabelRules.NameError(value.ValueKind == JsonValueKind.String ? value.GetString() : null)!);
+                case "color" when value.ValueKind == JsonValueKind.Null: clearColor = true; break;
+                case "color" when value.ValueKind == JsonValueKind.String && LabelRules.IsColor(value.GetString()): color = value.GetString(); break;
+                case "color": return Problem.Invalid("color", LabelRules.ColorError);
             }
-            var outcome = await mediator.Send(new PatchLabelCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch),
-                name, color, clearColor), ct);
-            return outcome.ToResult(label =>
-            {
-                request.HttpContext.Response.Headers.ETag = VersionETag.For(label.Version);
-                return TypedResults.Ok(label);
-            });
         }
+        return new(new PatchLabelCommand(id, caller.CallerId, caller.CallerIsAdmin, expectedVersions, name, color, clearColor), null);
     }
 }

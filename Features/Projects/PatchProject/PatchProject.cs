@@ -106,34 +106,20 @@ public static class PatchProjectEndpoint
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    private static async Task<Results<Ok<ProjectResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
+    private static Task<Results<Ok<ProjectResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var (body, problem) = await MergePatchBody.ReadAsync(request, ct);
-        if (body is null)
-        {
-            return problem!;
-        }
-        using (body)
-        {
-            if (Read(body.RootElement, out var field) is not { } patch)
-            {
-                return Problem.Invalid(field.Name, field.Error);
-            }
-            var caller = Caller.From(user);
-            var outcome = await mediator.Send(patch with
-            {
-                Id = id,
-                CallerId = caller.CallerId,
-                CallerIsAdmin = caller.CallerIsAdmin,
-                ExpectedVersions = VersionETag.ExpectedVersions(ifMatch)
-            }, ct);
-            return outcome.ToResult(project =>
-            {
-                request.HttpContext.Response.Headers.ETag = VersionETag.For(project.Version);
-                return TypedResults.Ok(project);
-            });
-        }
+        var caller = Caller.From(user);
+        return MergePatchBody.SendAsync(request, mediator, body => Read(body, out var field) is { } patch
+                ? new PatchRead<ProjectResource>(patch with
+                {
+                    Id = id,
+                    CallerId = caller.CallerId,
+                    CallerIsAdmin = caller.CallerIsAdmin,
+                    ExpectedVersions = VersionETag.ExpectedVersions(ifMatch),
+                }, null)
+                : Problem.Invalid(field.Name, field.Error),
+            project => project.Version, ct);
     }
 
     /// <summary>Each known key with its type checked; unknown keys ignored.</summary>

@@ -1,29 +1,12 @@
 -- The task event's SQL functions in PL/pgSQL: a LANGUAGE sql function that cannot be inlined plans its body again in
--- every statement that calls it, and every task write calls them (the event, its changes, the task's resource); PL/pgSQL
--- keeps their plans for the session. The bodies are V9's, V7's and V19's, and task_resource skips the blockers' lookup
--- when there are none, as the read paths do.
+-- every statement that calls it, and every task write calls them (the event, its changes, the label names); PL/pgSQL
+-- keeps their plans for the session. The bodies are V9's, V7's and V19's; V32 does the same for the resources.
 CREATE OR REPLACE FUNCTION task_label_names(ids bigint[]) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
 BEGIN
     IF ids IS NULL OR ids = '{}' THEN
         RETURN '[]'::jsonb;
     END IF;
     RETURN (SELECT coalesce(jsonb_agg(l.name ORDER BY lower(l.name), l.name), '[]'::jsonb) FROM labels l WHERE l.id = ANY(ids));
-END
-$$;
-
-CREATE OR REPLACE FUNCTION task_resource(t tasks) RETURNS jsonb LANGUAGE plpgsql STABLE AS $$
-BEGIN
-    RETURN jsonb_build_object(
-        'id', t.id, 'project_id', t.project_id, 'task_name', t.task_name, 'description', t.description,
-        'priority', t.priority, 'done', t.done, 'completed_at', t.completed_at, 'due_date', t.due_date,
-        'assigned_user_id', t.assigned_user_id, 'assigned_user', (SELECT username FROM users WHERE id = t.assigned_user_id),
-        'created_by', t.created_by, 'created_at', t.created_at, 'updated_at', t.updated_at, 'deleted_at', t.deleted_at,
-        'version', t.version, 'labels', task_label_names(t.label_ids), 'parent_id', t.parent_id,
-        'subtask_count', (SELECT count(*) FROM tasks s WHERE s.parent_id = t.id AND s.status),
-        'subtasks_done', (SELECT count(*) FROM tasks s WHERE s.parent_id = t.id AND s.status AND s.done),
-        'blocked_by', to_jsonb(t.blocked_by),
-        'blocked', t.blocked_by <> '{}' AND EXISTS (SELECT 1 FROM tasks b WHERE b.id = ANY(t.blocked_by) AND b.status AND NOT b.done),
-        'comment_count', (SELECT count(*) FROM task_comments c WHERE c.task_id = t.id));
 END
 $$;
 

@@ -110,6 +110,68 @@ public sealed class StreamChangesTests : ApiTest
     }
 
     [Test]
+    public async Task A_client_that_stops_reading_is_cut_off_and_resumes_without_a_gap()
+    {
+        var options = App.Services.GetRequiredService<IOptions<ChangesOptions>>().Value;
+        var slow = options.SlowClientSeconds;
+        options.SlowClientSeconds = 0.5;
+        try
+        {
+            const int Total = 150;
+            var (_, alice) = await SignUpAsync("alice");
+            var start = await new ChangeFeedClient(Client, alice).StartAsync();
+            var padding = new string('x', 4_000); // a batch then outgrows what the connection buffers for a client that reads nothing
+            for (var i = 0; i < Total; i++)
+            {
+                await CreateTaskAsync(alice, $$"""{"task_name":"t{{i}}","priority":"LOW","description":"{{padding}}"}""");
+            }
+            var written = (await new ChangeFeedClient(Client, alice) { Position = start.Position }.DrainAsync())
+                .Select(c => c["position"]!.GetValue<string>()).ToList();
+
+            var seen = new List<string>();
+            var (response, reader) = await OpenAsync(alice, $"?after={start.Position}");
+            using (response)
+            {
+                seen.Add((await NextChangeAsync(reader, TimeSpan.FromSeconds(5))).Id!);
+                await Task.Delay(TimeSpan.FromSeconds(3)); // reads nothing, far longer than the stream waits
+                try
+                {
+                    // What was on its way before the cut is still read; a complete event only counts.
+                    while (await NextAsync(reader, TimeSpan.FromSeconds(5)) is { } next)
+                    {
+                        if (!next.Comment)
+                        {
+                            seen.Add(next.Id!);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is IOException or HttpRequestException or OperationCanceledException)
+                {
+                }
+            }
+            var cutAt = seen.Count;
+
+            var (again, resumed) = await OpenAsync(alice, $"?after={start.Position}", lastEventId: seen[^1]);
+            using var __ = again;
+            while (seen.Count < Total)
+            {
+                seen.Add((await NextChangeAsync(resumed, TimeSpan.FromSeconds(5))).Id!);
+            }
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(written, Has.Count.EqualTo(Total));
+                Assert.That(cutAt, Is.LessThan(Total), "the stream was cut off before it sent everything");
+                Assert.That(seen, Is.EqualTo(written), "every change once, in order, across the cut");
+            });
+        }
+        finally
+        {
+            options.SlowClientSeconds = slow;
+        }
+    }
+
+    [Test]
     public async Task A_quiet_stream_sends_a_comment_line_and_ends_when_the_token_expires()
     {
         var options = App.Services.GetRequiredService<IOptions<ChangesOptions>>().Value;
