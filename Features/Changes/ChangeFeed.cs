@@ -31,6 +31,23 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
         AND (@CallerIsAdmin OR EXISTS (SELECT 1 FROM projects p WHERE p.id = c.from_project_id AND {ProjectAccess.Readable}))
         """;
 
+    /// <summary>Change `c` is shown to the caller, given `v` (sees_new, sees_old) and `s` (removed) as <see cref="Sql"/> has them.</summary>
+    private static readonly string Shows = $"""
+        (v.sees_new OR s.removed
+         OR ({string.Format(null, Scoped, "c.project_id")}
+             AND ((c.type = 'project.member_removed' AND c.member_id = @CallerId)
+                  OR (c.type = 'project.deleted' AND (c.data->>'visibility' = 'public' OR @CallerId = ANY(c.readers))))))
+        """;
+
+    /// <summary>What decides whether change `c` is shown, for a caller whose parameters come from columns of row `k`
+    /// (caller_id, caller_is_admin, all_projects, project_ids): the same rules for many callers in one statement.</summary>
+    internal static string VisibilityFor(string k) => $"""
+        CROSS JOIN LATERAL (SELECT ({SeesNew}) AS sees_new, ({SeesOld}) AS sees_old) v
+        CROSS JOIN LATERAL (SELECT v.sees_old AND NOT v.sees_new AS removed) s
+        CROSS JOIN LATERAL (SELECT {Shows} AS shows) w
+        """.Replace("@CallerIsAdmin", $"{k}.caller_is_admin", StringComparison.Ordinal).Replace("@CallerId", $"{k}.caller_id", StringComparison.Ordinal)
+        .Replace("@AllProjects", $"{k}.all_projects", StringComparison.Ordinal).Replace("@ProjectIds", $"{k}.project_ids", StringComparison.Ordinal);
+
     private static readonly string Sql = $"""
         WITH h AS MATERIALIZED (
             SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon,
@@ -46,10 +63,7 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
             CROSS JOIN LATERAL (SELECT ({SeesNew}) AS sees_new, ({SeesOld}) AS sees_old) v
             CROSS JOIN LATERAL (SELECT v.sees_old AND NOT v.sees_new AS removed) s
             WHERE NOT h.gone AND (c.txid, c.seq) > (@AfterTxid::text::xid8, @AfterSeq::bigint) AND c.txid < h.horizon
-              AND (v.sees_new OR s.removed
-                   OR ({string.Format(null, Scoped, "c.project_id")}
-                       AND ((c.type = 'project.member_removed' AND c.member_id = @CallerId)
-                            OR (c.type = 'project.deleted' AND (c.data->>'visibility' = 'public' OR @CallerId = ANY(c.readers))))))
+              AND {Shows}
             ORDER BY c.txid, c.seq
             LIMIT @Take
         ) f ON true
@@ -62,12 +76,8 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
     public async Task<ChangePosition> EndAsync(CancellationToken ct)
     {
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await EndAsync(connection, ct);
+        return new(await connection.ExecuteScalarAsync<long>(new CommandDefinition(EndSql, cancellationToken: ct)), 0);
     }
-
-    /// <summary>The current end, on a connection the caller goes on to read with.</summary>
-    public static async Task<ChangePosition> EndAsync(NpgsqlConnection connection, CancellationToken ct) =>
-        new(await connection.ExecuteScalarAsync<long>(new CommandDefinition(EndSql, cancellationToken: ct)), 0);
 
     /// <summary>Up to <paramref name="limit"/> changes after <paramref name="after"/> the caller may read; null projects: all.</summary>
     public async Task<ChangeBatch> ReadAsync(Caller caller, ChangePosition after, long[]? projects, int limit, CancellationToken ct)

@@ -15,16 +15,19 @@ public static class ChangesEndpoints
         changes.MapStreamChanges();
     }
 
-    /// <summary>The feed everywhere; the listener that wakes streams on api instances; retention on workers.</summary>
+    /// <summary>The feed everywhere; what wakes and feeds streams on api instances; retention on workers.</summary>
     public static IHostApplicationBuilder AddChanges(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ChangesOptions>().BindConfiguration(ChangesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<ChangeFeed>();
         builder.Services.AddSingleton<ChangeSignal>();
+        builder.Services.AddSingleton<SharedChangeRead>();
+        builder.Services.AddSingleton<ChangeHub>();
         var role = builder.Configuration.ReadProcessRole();
         if (role.ServesApi())
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<ChangeSignal>());
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<ChangeHub>());
         }
         if (role.RunsWorker())
         {

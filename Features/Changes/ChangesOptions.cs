@@ -30,6 +30,10 @@ public sealed class ChangesOptions
     [Range(1, 1000)]
     public int StreamBatchSize { get; set; } = 100;
 
+    /// <summary>Events a caught-up stream may fall behind the instance's shared reads before it reads on its own again.</summary>
+    [Range(1, 100_000)]
+    public int StreamBufferSize { get; set; } = 1000;
+
     /// <summary>Seconds a client may take to accept one batch; a slower one is disconnected and resumes with Last-Event-ID.</summary>
     [Range(0.1, 3600)]
     public double SlowClientSeconds { get; set; } = 30;

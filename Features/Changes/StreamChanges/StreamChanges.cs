@@ -11,9 +11,10 @@ using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Changes.StreamChanges;
 
-/// <summary>The feed as Server-Sent Events. Each stream reads the feed itself, one batch at a time, and waits on its
-/// client: a slow client holds up nothing but its own stream, holds at most one batch, and is disconnected when it takes
-/// longer than Changes:SlowClientSeconds to accept one (it resumes with Last-Event-ID).</summary>
+/// <summary>The feed as Server-Sent Events. A stream that is behind reads the feed itself, one batch at a time; one that has
+/// caught up takes what the instance's <see cref="ChangeHub"/> reads for all of them. Either way it waits on its own client:
+/// a slow client holds up nothing but its own stream, holds a bounded number of events, and is disconnected when it takes
+/// longer than Changes:SlowClientSeconds to accept a batch (it resumes with Last-Event-ID).</summary>
 public static class StreamChangesEndpoint
 {
     private static readonly byte[] Heartbeat = ": keep-alive\n\n"u8.ToArray();
@@ -29,7 +30,7 @@ public static class StreamChangesEndpoint
         .ProducesProblem(StatusCodes.Status410Gone);
 
     private static async Task<Results<ServerSentEventsResult<string>, Problem>> HandleAsync(ClaimsPrincipal user, HttpContext http, ChangeFeed feed,
-        ChangeSignal signal, IOptions<ChangesOptions> options, TimeProvider clock, CancellationToken ct,
+        ChangeSignal signal, ChangeHub hub, IOptions<ChangesOptions> options, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? after = null, [FromQuery(Name = "project_id")] string? projectId = null)
     {
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
@@ -47,16 +48,20 @@ public static class StreamChangesEndpoint
             return Problem.Of(StatusCodes.Status410Gone, $"{field} is older than the changes kept: list everything again, then follow from its Changes-Position.");
         }
         http.Response.Headers["X-Accel-Buffering"] = "no";
-        var stream = new ChangeStream(http, feed, signal, settings, clock, caller, filters.Projects, ExpiresAt(user));
+        var stream = new ChangeStream(http, feed, signal, hub, settings, clock, new StreamKey(caller, filters.Projects), ExpiresAt(user));
         return TypedResults.ServerSentEvents(stream.EventsAsync(first, ct));
     }
 
     private static DateTimeOffset? ExpiresAt(ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue("exp"), NumberStyles.None, CultureInfo.InvariantCulture, out var exp) ? DateTimeOffset.FromUnixTimeSeconds(exp) : null;
 
-    private sealed class ChangeStream(HttpContext http, ChangeFeed feed, ChangeSignal signal, ChangesOptions settings, TimeProvider clock, Caller caller,
-        long[]? projects, DateTimeOffset? expiresAt)
+    private sealed class ChangeStream(HttpContext http, ChangeFeed feed, ChangeSignal signal, ChangeHub hub, ChangesOptions settings,
+        TimeProvider clock, StreamKey key, DateTimeOffset? expiresAt)
     {
+        private DateTimeOffset lastWrite;
+
+        /// <summary>Reads the feed on its own while behind; once caught up, takes what the hub reads for it, and goes back
+        /// to reading on its own if it falls too far behind the hub.</summary>
         public async IAsyncEnumerable<SseItem<string>> EventsAsync(ChangeBatch batch, [EnumeratorCancellation] CancellationToken ct)
         {
             using var lifetime = CancellationTokenSource.CreateLinkedTokenSource(ct, http.RequestAborted);
@@ -67,9 +72,8 @@ public static class StreamChangesEndpoint
             }
             await using var watchdog = new Timer(_ => http.Abort());
             var slow = TimeSpan.FromSeconds(settings.SlowClientSeconds);
-            var heartbeat = TimeSpan.FromSeconds(settings.HeartbeatSeconds);
             await http.Response.Body.FlushAsync(ct); // the client knows it is connected before the first change
-            var lastWrite = clock.GetUtcNow();
+            lastWrite = clock.GetUtcNow();
             while (true)
             {
                 if (batch.Changes.Count > 0)
@@ -82,53 +86,104 @@ public static class StreamChangesEndpoint
                     watchdog.Change(Timeout.Infinite, Timeout.Infinite);
                     lastWrite = clock.GetUtcNow();
                 }
-                var wake = signal.Next;
+                var at = batch.Next;
                 if (!batch.HasMore)
                 {
-                    // Changes held behind a running transaction show as soon as it ends, which may notify nothing.
-                    var quiet = heartbeat - (clock.GetUtcNow() - lastWrite);
-                    var wait = TimeSpan.FromSeconds(batch.Held ? Math.Min(0.1, settings.PollSeconds) : settings.PollSeconds);
-                    if (!await WaitAsync(wake, wait < quiet ? wait : quiet, lifetime.Token))
+                    var (joined, subscription) = await JoinAsync(at, batch.Held, lifetime.Token);
+                    if (!joined)
                     {
                         yield break;
                     }
-                    if (clock.GetUtcNow() - lastWrite >= heartbeat)
+                    using (subscription)
                     {
-                        await http.Response.Body.WriteAsync(Heartbeat, lifetime.Token);
-                        await http.Response.Body.FlushAsync(lifetime.Token);
-                        lastWrite = clock.GetUtcNow();
+                        // Null: the hub has read past this stream's place; one more read of its own catches up.
+                        var pending = 0;
+                        while (subscription is not null)
+                        {
+                            if (!subscription.Events.TryRead(out var next))
+                            {
+                                watchdog.Change(Timeout.Infinite, Timeout.Infinite);
+                                pending = 0;
+                                var wait = await WaitAsync(subscription, lifetime.Token);
+                                if (wait is null)
+                                {
+                                    yield break;
+                                }
+                                if (wait == false)
+                                {
+                                    break; // let go by the hub: read on from the last event sent
+                                }
+                                continue;
+                            }
+                            if (pending++ % settings.StreamBatchSize == 0)
+                            {
+                                watchdog.Change(slow, Timeout.InfiniteTimeSpan); // each batch's worth must be taken in time
+                            }
+                            yield return next.Item;
+                            subscription.Took();
+                            at = next.Position;
+                            lastWrite = clock.GetUtcNow();
+                        }
+                        watchdog.Change(Timeout.Infinite, Timeout.Infinite);
                     }
                 }
-                if (await ReadAsync(batch.Next, lifetime.Token) is not { Gone: false } next)
+                if (await ReadAsync(at, lifetime.Token) is not { Gone: false } read)
                 {
                     yield break;
                 }
-                batch = next;
+                batch = read;
             }
         }
 
-        /// <summary>False when the stream is over (token expired, client gone).</summary>
-        private static async Task<bool> WaitAsync(Task wake, TimeSpan timeout, CancellationToken ct)
+        /// <summary>(false, _) when the stream is over; otherwise the subscription, or null when the hub is ahead.</summary>
+        private async Task<(bool, ChangeSubscription?)> JoinAsync(ChangePosition at, bool held, CancellationToken ct)
         {
             try
             {
-                await wake.WaitAsync(timeout > TimeSpan.Zero ? timeout : TimeSpan.Zero, ct);
-            }
-            catch (TimeoutException)
-            {
+                return (true, await hub.JoinAsync(key, at, held, ct));
             }
             catch (OperationCanceledException)
             {
-                return false;
+                return (false, null);
             }
-            return true;
+        }
+
+        /// <summary>True when events wait, false when the hub let the stream go, null when the stream is over (token
+        /// expired, client gone). Sends the heartbeat on a quiet stream.</summary>
+        private async Task<bool?> WaitAsync(ChangeSubscription subscription, CancellationToken ct)
+        {
+            var heartbeat = TimeSpan.FromSeconds(settings.HeartbeatSeconds);
+            try
+            {
+                while (true)
+                {
+                    var quiet = heartbeat - (clock.GetUtcNow() - lastWrite);
+                    if (quiet > TimeSpan.Zero)
+                    {
+                        try
+                        {
+                            return await subscription.Events.WaitToReadAsync(ct).AsTask().WaitAsync(quiet, ct);
+                        }
+                        catch (TimeoutException)
+                        {
+                        }
+                    }
+                    await http.Response.Body.WriteAsync(Heartbeat, ct);
+                    await http.Response.Body.FlushAsync(ct);
+                    lastWrite = clock.GetUtcNow();
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                return null;
+            }
         }
 
         private async Task<ChangeBatch?> ReadAsync(ChangePosition after, CancellationToken ct)
         {
             try
             {
-                return await feed.ReadAsync(caller, after, projects, settings.StreamBatchSize, ct);
+                return await feed.ReadAsync(key.Caller, after, key.Projects, settings.StreamBatchSize, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -10,57 +9,12 @@ namespace TaskManager.Tests.Features.Changes;
 
 public sealed class StreamChangesTests : ApiTest
 {
-    private sealed record Event(string? Id, string? Type, string? Data, bool Comment);
+    private Task<(HttpResponseMessage Response, StreamReader Reader)> OpenAsync(string token, string query = "", string? lastEventId = null) =>
+        ServerSentEvents.OpenAsync(Client, token, query, lastEventId);
 
-    private async Task<(HttpResponseMessage Response, StreamReader Reader)> OpenAsync(string token, string query = "", string? lastEventId = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/v2/changes/stream{query}");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
-        if (lastEventId is not null)
-        {
-            request.Headers.Add("Last-Event-ID", lastEventId);
-        }
-        var response = await Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
-        return (response, new StreamReader(await response.Content.ReadAsStreamAsync()));
-    }
+    private static Task<SseEvent?> NextAsync(StreamReader reader, TimeSpan within) => ServerSentEvents.NextAsync(reader, within);
 
-    /// <summary>The next event or comment, or null at the end of the stream.</summary>
-    private static async Task<Event?> NextAsync(StreamReader reader, TimeSpan within)
-    {
-        using var timeout = new CancellationTokenSource(within);
-        string? id = null, type = null, data = null;
-        while (await reader.ReadLineAsync(timeout.Token) is { } line)
-        {
-            if (line.Length == 0)
-            {
-                if ((id ?? type ?? data) is not null)
-                {
-                    return new Event(id, type, data, false);
-                }
-                continue;
-            }
-            if (line.StartsWith(':'))
-            {
-                return new Event(null, null, null, true);
-            }
-            var (field, value) = line.IndexOf(':') is var at and > 0 ? (line[..at], line[(at + 1)..].TrimStart()) : (line, "");
-            _ = field switch { "id" => id = value, "event" => type = value, "data" => data = value, _ => null };
-        }
-        return null;
-    }
-
-    private static async Task<Event> NextChangeAsync(StreamReader reader, TimeSpan within)
-    {
-        while (await NextAsync(reader, within) is { } next)
-        {
-            if (!next.Comment)
-            {
-                return next;
-            }
-        }
-        throw new AssertionException("the stream ended");
-    }
+    private static Task<SseEvent> NextChangeAsync(StreamReader reader, TimeSpan within) => ServerSentEvents.NextChangeAsync(reader, within);
 
     [Test]
     public async Task A_change_reaches_an_open_stream_within_a_second()
@@ -188,7 +142,7 @@ public sealed class StreamChangesTests : ApiTest
             var first = await NextAsync(reader, TimeSpan.FromSeconds(2));
             Assert.That(first?.Comment, Is.True, "a comment line while nothing changes");
             // Heartbeats keep coming until the stream ends; a stream that never ended would stop this loop at its bound.
-            Event? last = first;
+            SseEvent? last = first;
             var bound = DateTime.UtcNow.AddSeconds(15);
             while (last is not null && DateTime.UtcNow < bound)
             {
@@ -221,7 +175,7 @@ public sealed class StreamChangesTests : ApiTest
         var (response, reader) = await OpenAsync(pat);
         using var _ = response;
 
-        Event? last = new Event(null, null, null, true);
+        SseEvent? last = new SseEvent(null, null, null, true);
         var bound = DateTime.UtcNow.AddSeconds(15);
         while (last is not null && DateTime.UtcNow < bound)
         {
