@@ -16,6 +16,8 @@
 #   5. peak RSS of each service process (/usr/bin/time -v). bench/import.sh runs one process of role all;
 #   6. webhooks (bench/webhooks.sh): the API's writes with and without a subscription to a local receiver that
 #      answers 204, deliveries per second and the delay from a change to its delivery.
+#   7. change streams (bench/streams.sh): 1,000 streams on one api instance, the delay from a change to its arrival on
+#      every stream, the API's memory a stream, and the write rate with the streams connected against none.
 # Writes bench/results/<UTC date>.md (BENCH_OUT overrides) and prints it. Everything it starts it stops, by pid.
 #
 # Settings (environment): BENCH_TASKS=1000000 BENCH_LOG_ROWS=1000000 BENCH_CONNECTIONS=32 BENCH_THREADS=2
@@ -23,7 +25,7 @@
 # BENCH_FILTERED_PAGES=1000-19000 (pages of ?priority=HIGH) BENCH_IMPORT_ROWS=1000000 (0 skips)
 # BENCH_LATENCY_CONNECTIONS=4 (clients of the p50 targets) BENCH_DB=taskmanager_bench BENCH_PORT=18090 BENCH_NOTE="free text for the results file".
 # For trying a change quickly (the results file then says what was left out): BENCH_PARTS="http pgbench snapshot
-# import webhooks" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2label
+# import webhooks streams" (the default, all), BENCH_CASES="live page1 deep filtered date entry update create login v2list v2cursor v2label
 # v2comments v2search v2get v2getpat v2get304 v2patch v2create v2batch" (the wrk cases, all by
 # default), BENCH_REUSE_DB=1 (keep the database a previous run seeded instead of seeding it again), and
 # BENCH_SERVICE_ENV="Name=value ..." (settings for the service, e.g. Npgsql options in ConnectionStrings__Postgres).
@@ -47,7 +49,7 @@ DB="${BENCH_DB:-taskmanager_bench}"
 PORT="${BENCH_PORT:-18090}"
 WORKER_PORT=$((PORT + 1))
 OUT="${BENCH_OUT:-bench/results/$(date -u +%F).md}"
-PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks} "
+PARTS=" ${BENCH_PARTS:-http pgbench snapshot import webhooks streams} "
 CASES=" ${BENCH_CASES:-live page1 deep filtered date entry update create login v2list v2cursor v2label v2comments v2search v2get v2getpat v2get304 v2patch v2create v2batch changes} "
 part() { [[ $PARTS == *" $1 "* ]]; }
 BATCH_SIZE=100   # creates in each POST /api/v2/batch of the v2batch case
@@ -167,6 +169,7 @@ summary_lines() {
   local batch_rows; batch_rows=$(awk -v r="${RPS[v2batch]:-}" -v n="$BATCH_SIZE" 'BEGIN{ if (r == "") print ""; else printf "%.1f", r*n }')
   local br; br=$(ratio "$batch_rows" "${RPS[v2create]:-}")
   echo "- A batch of $BATCH_SIZE creates >= 5x the rows per second of single creates: **$(verdict "$br" 5)** (${br}x: ${batch_rows:-?} rows/s in batches, p50 ${P50[v2batch]:-?} ms a batch, against ${RPS[v2create]:-?} rows/s one by one)"
+  [[ -n $streams_table ]] && grep '^- ' <<<"$streams_table"
   local peak; peak=$(printf '%s\n' "$rss_http" "$rss_http_worker" "$rss_snapshot" "$rss_snapshot_worker" "${i_rss// /}" | grep -E '^[0-9]+$' | sort -n | tail -n1)
   echo "- Peak memory of every process < 250 MB: **$(mem_verdict "$peak")** (highest ${peak:-?} MB)"
 }
@@ -271,6 +274,12 @@ mkdir -p "$(dirname "$OUT")"
     echo "## Webhooks (bench/webhooks.sh: API and worker over RabbitMQ, one subscription to a local receiver answering 204)"
     echo
     echo "$webhooks_table"
+  fi
+  if [[ -n $streams_table ]]; then
+    echo
+    echo "## Change streams (bench/streams.sh: API and worker over RabbitMQ, one api instance, streams spread over teams)"
+    echo
+    grep -v '^- ' <<<"$streams_table"
   fi
   echo
   echo "## Peak memory (maximum RSS, /usr/bin/time -v)"
@@ -666,6 +675,14 @@ if part webhooks; then
   log "webhooks (bench/webhooks.sh)"
   bench/webhooks.sh >"$work/webhooks.txt"
   webhooks_table=$(cat "$work/webhooks.txt")
+fi
+
+# ------------------------------------------------------------------ change streams
+streams_table=""
+if part streams; then
+  log "change streams (bench/streams.sh)"
+  bench/streams.sh >"$work/streams.txt"
+  streams_table=$(cat "$work/streams.txt")
 fi
 
 write_results

@@ -19,17 +19,23 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
 
     // A change of a task now out of the caller's sight is hidden as the audit feed hides it (TaskIdNotHidden): its data
     // would show what the task is now, and the caller meets task.removed instead.
-    private static readonly string SeesNew = $"""
+    private static string SeesNewWith(string projectReadable, string taskVisible) => $"""
         {string.Format(null, Scoped, "c.project_id")}
-        AND (@CallerIsAdmin OR (EXISTS (SELECT 1 FROM projects p WHERE p.id = c.project_id AND {ProjectAccess.Readable})
-             AND NOT EXISTS (SELECT 1 FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = c.task_id AND NOT {ProjectAccess.Readable})))
+        AND (@CallerIsAdmin OR ({projectReadable} AND {taskVisible}))
         """;
 
     // A task moved out of what the caller may read (or out of the projects it asked for) is task.removed for it.
-    private static readonly string SeesOld = $"""
+    private static string SeesOldWith(string fromProjectReadable) => $"""
         c.from_project_id IS NOT NULL AND c.from_project_id IS DISTINCT FROM c.project_id AND {string.Format(null, Scoped, "c.from_project_id")}
-        AND (@CallerIsAdmin OR EXISTS (SELECT 1 FROM projects p WHERE p.id = c.from_project_id AND {ProjectAccess.Readable}))
+        AND (@CallerIsAdmin OR {fromProjectReadable})
         """;
+
+    private static string ReadableProject(string project) => $"EXISTS (SELECT 1 FROM projects p WHERE p.id = {project} AND {ProjectAccess.Readable})";
+
+    private static readonly string SeesNew = SeesNewWith(ReadableProject("c.project_id"),
+        $"NOT EXISTS (SELECT 1 FROM tasks t JOIN projects p ON p.id = t.project_id WHERE t.id = c.task_id AND NOT {ProjectAccess.Readable})");
+
+    private static readonly string SeesOld = SeesOldWith(ReadableProject("c.from_project_id"));
 
     /// <summary>Change `c` is shown to the caller, given `v` (sees_new, sees_old) and `s` (removed) as <see cref="Sql"/> has them.</summary>
     private static readonly string Shows = $"""
@@ -40,13 +46,22 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
         """;
 
     /// <summary>What decides whether change `c` is shown, for a caller whose parameters come from columns of row `k`
-    /// (caller_id, caller_is_admin, all_projects, project_ids): the same rules for many callers in one statement.</summary>
+    /// (caller_id, caller_is_admin, all_projects, project_ids): the same rules for many callers in one statement. The
+    /// statement joins, for each change and key, `rn`, `rt` and `ro`: rows of <see cref="ReadablePairs"/> for the change's
+    /// project, its task's project now (`c.task_project`) and the project it moved from, null where the key may not read it.</summary>
     internal static string VisibilityFor(string k) => $"""
-        CROSS JOIN LATERAL (SELECT ({SeesNew}) AS sees_new, ({SeesOld}) AS sees_old) v
+        CROSS JOIN LATERAL (SELECT ({SeesNewWith("rn.key IS NOT NULL", "(c.task_project IS NULL OR rt.key IS NOT NULL)")}) AS sees_new,
+                                   ({SeesOldWith("ro.key IS NOT NULL")}) AS sees_old) v
         CROSS JOIN LATERAL (SELECT v.sees_old AND NOT v.sees_new AS removed) s
         CROSS JOIN LATERAL (SELECT {Shows} AS shows) w
         """.Replace("@CallerIsAdmin", $"{k}.caller_is_admin", StringComparison.Ordinal).Replace("@CallerId", $"{k}.caller_id", StringComparison.Ordinal)
         .Replace("@AllProjects", $"{k}.all_projects", StringComparison.Ordinal).Replace("@ProjectIds", $"{k}.project_ids", StringComparison.Ordinal);
+
+    /// <summary>(project_id, key) for each project in <paramref name="projects"/> that key `k` may read, by <see cref="ProjectAccess.Readable"/>.</summary>
+    internal static string ReadablePairs(string k, string projects) => $"""
+        SELECT p.id AS project_id, {k}.key FROM {k} JOIN projects p ON p.id IN ({projects})
+        WHERE {ProjectAccess.Readable.Replace("@CallerIsAdmin", $"{k}.caller_is_admin", StringComparison.Ordinal).Replace("@CallerId", $"{k}.caller_id", StringComparison.Ordinal)}
+        """;
 
     private static readonly string Sql = $"""
         WITH h AS MATERIALIZED (

@@ -114,8 +114,8 @@ public sealed class ChangeHub(SharedChangeRead read, ChangeSignal signal, IOptio
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
         {
-            logger.LogWarning("Change hub could not read the feed ({Error}); streams wait for the next wake", ex.Message);
-            return true;
+            logger.LogWarning("Change hub could not read the feed ({Error}); it tries again at the next wake", ex.Message);
+            return false;
         }
         finally
         {

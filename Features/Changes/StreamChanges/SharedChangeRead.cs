@@ -31,20 +31,27 @@ public sealed class SharedChangeRead(NpgsqlDataSource db)
                    coalesce(u.projects::bigint[], '{}') AS project_ids
             FROM unnest(@Keys::int[], @CallerIds::bigint[], @Admins::bool[], @Filters::text[]) AS u(key, caller_id, caller_is_admin, projects)
         ), c AS MATERIALIZED (
-            SELECT c.* FROM changes c, h
+            SELECT c.*, (SELECT t.project_id FROM tasks t WHERE t.id = c.task_id) AS task_project FROM changes c, h
             WHERE (c.txid, c.seq) > (@AfterTxid::text::xid8, @AfterSeq::bigint) AND c.txid < h.horizon
             ORDER BY c.txid, c.seq
             LIMIT @Take
+        ), r AS MATERIALIZED (
+            {{ChangeFeed.ReadablePairs("k", "SELECT project_id FROM c UNION SELECT from_project_id FROM c UNION SELECT task_project FROM c")}}
+        ), a AS (
+            SELECT c.seq, coalesce(array_agg(k.key) FILTER (WHERE w.shows AND NOT s.removed), '{}') AS sees,
+                   coalesce(array_agg(k.key) FILTER (WHERE s.removed), '{}') AS removed
+            FROM c CROSS JOIN k
+            LEFT JOIN r rn ON rn.project_id = c.project_id AND rn.key = k.key
+            LEFT JOIN r rt ON rt.project_id = c.task_project AND rt.key = k.key
+            LEFT JOIN r ro ON ro.project_id = c.from_project_id AND ro.key = k.key
+            {{ChangeFeed.VisibilityFor("k")}}
+            GROUP BY c.seq
         )
         SELECT h.horizon::text::bigint AS horizon, h.held, f.*
         FROM h LEFT JOIN LATERAL (
             SELECT c.txid::text::bigint AS txid, c.seq, c.type, c.occurred_at, c.actor_id, c.project_id, c.task_id, c.data::text AS data,
                    a.sees, a.removed
-            FROM c CROSS JOIN LATERAL (
-                SELECT coalesce(array_agg(k.key) FILTER (WHERE w.shows AND NOT s.removed), '{}') AS sees,
-                       coalesce(array_agg(k.key) FILTER (WHERE s.removed), '{}') AS removed
-                FROM k {{ChangeFeed.VisibilityFor("k")}}
-            ) a
+            FROM c JOIN a ON a.seq = c.seq
             ORDER BY c.txid, c.seq
         ) f ON true
         """;
