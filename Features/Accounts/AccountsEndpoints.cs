@@ -1,8 +1,8 @@
 using TaskManager.Features.Accounts.ChangePassword;
+using TaskManager.Features.Accounts.GetMe;
 using TaskManager.Features.Accounts.ListUsers;
 using TaskManager.Features.Accounts.Login;
 using TaskManager.Features.Accounts.Logout;
-using TaskManager.Features.Accounts.Me;
 using TaskManager.Features.Accounts.RefreshToken;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SearchUsers;

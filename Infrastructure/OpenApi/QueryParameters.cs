@@ -31,10 +31,10 @@ internal static class QueryParameters
     // Where one operation's parameter means something else than the name does elsewhere.
     private static readonly Dictionary<(string Operation, string Parameter), Func<OpenApiSchema>> Exceptions = new()
     {
-        [("ListWebhookDeliveries", "status")] = () => OneOf("pending", "succeeded", "failed"),
+        [("ListDeliveries", "status")] = () => OneOf("pending", "succeeded", "failed"),
         // An upload lands in one project; the lists take a comma-separated list of them.
         [("UploadCsv", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
-        [("CreateImport", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
+        [("UploadCsvV2", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
     };
 
     public static Task Describe(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken ct)

@@ -3,7 +3,6 @@ using FluentValidation;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Options;
-using TaskManager.Features.Accounts.Login;
 using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Accounts.ChangePassword;
@@ -55,8 +54,7 @@ public sealed class ChangePasswordHandler(NpgsqlDataSource db, IPasswordHasher<o
         }
         if (account.Locked || hasher.VerifyHashedPassword(command, account.PasswordHash, command.CurrentPassword) == PasswordVerificationResult.Failed)
         {
-            await connection.ExecuteAsync(new CommandDefinition(LoginHandler.FailedSql,
-                new { account.Username, Counts = !account.Locked, settings.MaxFailedLogins, settings.LockoutMinutes }, transaction, cancellationToken: ct));
+            await FailedLogins.RecordAsync(connection, account.Username, !account.Locked, settings, ct, transaction);
             await transaction.CommitAsync(ct);
             return Outcome<bool>.Unauthorized("current_password is wrong (or the account is locked after too many failures).");
         }

@@ -40,18 +40,6 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
         WHERE lower(u.username) = lower(@Username)
         """;
 
-    // Run for every rejected login, unknown names included, so every kind of refusal costs the same and answers the
-    // same 401. Only a wrong password counts (@Counts); attempts during a lock are not counted, so they cannot
-    // extend it, and the failure that reaches the limit locks the account and starts the count again.
-    internal const string FailedSql = """
-        UPDATE users
-        SET failed_logins = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN 0 ELSE failed_logins + 1 END,
-            locked_until  = CASE WHEN failed_logins + 1 >= @MaxFailedLogins THEN now() + make_interval(mins => @LockoutMinutes)
-                                 ELSE locked_until END
-        WHERE lower(username) = lower(@Username) AND (locked_until IS NULL OR locked_until <= now()) AND @Counts
-        RETURNING coalesce(locked_until > now(), false)
-        """;
-
     // A sign-in starts a refresh-token family. The same statement clears the failure count and drops this
     // user's families with no live token left, which keeps the tables in proportion to live sign-ins.
     private const string SignedInSql = """
@@ -91,9 +79,7 @@ public sealed class LoginHandler(NpgsqlDataSource db, IPasswordHasher<object> ha
         if (user is null || user.Locked || !user.IsActive || verdict == PasswordVerificationResult.Failed)
         {
             var counts = verdict == PasswordVerificationResult.Failed;
-            var lockedNow = await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(FailedSql,
-                new { command.Username, Counts = counts, settings.MaxFailedLogins, settings.LockoutMinutes }, cancellationToken: ct));
-            if (lockedNow == true)
+            if (await FailedLogins.RecordAsync(connection, command.Username, counts, settings, ct))
             {
                 logger.LogWarning("Account {Username} locked for {Minutes} min after {Failures} failed logins",
                     user?.Username, settings.LockoutMinutes, settings.MaxFailedLogins);

@@ -39,15 +39,10 @@ public sealed record GetImportQuery(Guid ImportId, long CallerId, bool CallerIsA
 
 public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions> options) : IQueryHandler<GetImportQuery, Outcome<ImportStatusResponse>>
 {
-    public const string AccessSql = $"SELECT (requested_by = @CallerId OR @CallerIsAdmin) FROM imports WHERE id = @ImportId AND {Readable}";
-
-    /// <summary>The import's project is one the caller may read: otherwise the import does not exist for it.</summary>
-    public const string Readable = $"EXISTS (SELECT 1 FROM projects p WHERE p.id = imports.project_id AND {ProjectAccess.Readable})";
-
     private const string Sql = $"""
         SELECT id AS import_id, project_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
                created_at, started_at, finished_at
-        FROM imports WHERE id = @ImportId AND (requested_by = @CallerId OR @CallerIsAdmin) AND {Readable};
+        FROM imports WHERE id = @ImportId AND (requested_by = @CallerId OR @CallerIsAdmin) AND {ImportAccess.Readable};
 
         SELECT row_number AS row, column_name AS column, code, message, value, coalesce(value_length, length(value)) AS value_length
         FROM import_errors
@@ -64,20 +59,11 @@ public sealed class GetImportHandler(NpgsqlDataSource db, IOptions<ImportOptions
         var errors = (await results.ReadAsync<ImportError>()).AsList();
         if (import is null)
         {
-            var denied = await CheckAccessAsync(connection, query, ct);
+            var denied = await ImportAccess.CheckAsync(connection, query.ImportId, new Caller(query.CallerId, query.CallerIsAdmin), ct);
             return new Outcome<ImportStatusResponse>(denied.Status, null, denied.Error);
         }
         return import with { Errors = errors.Take(limit).ToList(), ErrorsTruncated = errors.Count > limit };
     }
-
-    /// <summary>Whether the caller may read the import: its answers for one that does not exist or is someone else's.</summary>
-    public static async Task<Outcome<bool>> CheckAccessAsync(NpgsqlConnection connection, GetImportQuery query, CancellationToken ct) =>
-        await connection.ExecuteScalarAsync<bool?>(new CommandDefinition(AccessSql, query, cancellationToken: ct)) switch
-        {
-            null => Outcome<bool>.NotFound($"Import {query.ImportId} does not exist."),
-            false => Outcome<bool>.Forbidden("Only the uploader and admins may read an import."),
-            true => true,
-        };
 }
 
 public static class GetImportEndpoint
@@ -90,21 +76,8 @@ public static class GetImportEndpoint
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    /// <summary>GET /api/v2/imports/{id}: the same import, under v2.</summary>
-    public static RouteHandlerBuilder MapGetImportV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id}", (Guid id, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) => AnswerAsync(id, user, mediator, ct))
-        .WithName("GetImportV2")
-        .WithSummary("Get an import")
-        .WithDescription("An import's progress and outcome, with its first row errors (uploader, admin).")
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound);
-
-    private static Task<Results<Ok<ImportStatusResponse>, Problem>> HandleAsync(
-        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        AnswerAsync(importId, user, mediator, ct);
-
-    private static async Task<Results<Ok<ImportStatusResponse>, Problem>> AnswerAsync(
-        Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    private static async Task<Results<Ok<ImportStatusResponse>, Problem>> HandleAsync(
+        [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var outcome = await mediator.Send(new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), ct);
         return outcome.ToResult(TypedResults.Ok);

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Imports.GetImport;
+using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Imports.GetImportErrors;
@@ -32,28 +32,17 @@ public static class GetImportErrorsEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound)
         .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-    /// <summary>GET /api/v2/imports/{id}/errors: the same CSV, under v2.</summary>
-    public static RouteHandlerBuilder MapGetImportErrorsV2(this IEndpointRouteBuilder app) => app
-        .MapGet("/{id}/errors", (Guid id, ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, HttpContext http) =>
-            AnswerAsync(id, user, db, downloads, http))
-        .WithName("GetImportErrorsV2")
-        .WithSummary("Get an import's row errors")
-        .WithDescription("Every row error of an import, as CSV (uploader, admin).")
-        .Produces<Stream>(StatusCodes.Status200OK, "text/csv")
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status429TooManyRequests);
-
     private static Task<Results<PushStreamHttpResult, Problem>> HandleAsync(
         [FromRoute(Name = "import_id")] Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, HttpContext http) =>
-        AnswerAsync(importId, user, db, downloads, http);
+        StreamAsync(importId, user, db, downloads, http);
 
-    private static async Task<Results<PushStreamHttpResult, Problem>> AnswerAsync(
+    /// <summary>The CSV, for v1's route and v2's alike.</summary>
+    internal static async Task<Results<PushStreamHttpResult, Problem>> StreamAsync(
         Guid importId, ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, HttpContext http)
     {
         await using (var connection = await db.OpenConnectionAsync(http.RequestAborted))
         {
-            if (await GetImportHandler.CheckAccessAsync(connection, new GetImportQuery(importId, user.UserId(), user.IsInRole(Roles.Admin)), http.RequestAborted) is { IsOk: false } denied)
+            if (await ImportAccess.CheckAsync(connection, importId, Caller.From(user), http.RequestAborted) is { IsOk: false } denied)
             {
                 return Problem.From(denied);
             }

@@ -20,7 +20,7 @@ public sealed class ListImportsHandler(NpgsqlDataSource db, Cursors cursors, IOp
         SELECT id AS import_id, project_id, status, mode, file_name, rows_total, rows_processed, tasks_created, rows_failed, failure,
                created_at, started_at, finished_at
         FROM imports
-        WHERE (requested_by = @CallerId OR @CallerIsAdmin) AND {GetImportHandler.Readable}
+        WHERE (requested_by = @CallerId OR @CallerIsAdmin) AND {ImportAccess.Readable}
           AND (@AfterTime::timestamptz IS NULL OR (created_at, id) < (@AfterTime, @AfterId))
         ORDER BY created_at DESC, id DESC
         LIMIT @PageSize;

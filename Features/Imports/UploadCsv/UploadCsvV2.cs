@@ -12,7 +12,7 @@ public static class UploadCsvV2Endpoint
 {
     public static RouteHandlerBuilder MapUploadCsvV2(this IEndpointRouteBuilder app) => app
         .MapPost("", HandleAsync)
-        .WithName("CreateImport")
+        .WithName("UploadCsvV2")
         .WithSummary("Import a CSV file")
         .WithDescription("Upload a CSV file of tasks (multipart field `file`); a worker imports it. The columns of v1's upload, "
             + "plus optional due_date and done; an id column is ignored, so an export imports as it is. project_id (query or form field; "

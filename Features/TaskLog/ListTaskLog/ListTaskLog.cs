@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text;
 using FluentValidation;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -119,10 +118,10 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
 
     private async ValueTask<ListTaskLogResponse> ReadAsync(ListTaskLogQuery query, CancellationToken ct)
     {
-        var where = Where(query);
+        var where = TaskLogFilters.Where(query);
         // The counts know nothing of assignees, tasks or projects; a caller's hidden projects are taken off them.
         var counted = query is { AssignedUserId: null, TaskId: null, ProjectIds.Length: 0 };
-        var filters = Where(query with { HiddenProjects = [] });
+        var filters = TaskLogFilters.Where(query with { HiddenProjects = [] });
         var hidden = query.HiddenProjects.Length == 0 ? NothingHiddenSql : string.Format(CultureInfo.InvariantCulture, HiddenByDateSql,
             (filters.Length == 0 ? "WHERE " : filters + " AND ") + "l.project_id = ANY(@HiddenProjects)");
 
@@ -141,33 +140,6 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, 
         var entries = (await results.ReadAsync<TaskLogEntry>()).AsList();
         var total = await results.ReadSingleAsync<long>();
         return new ListTaskLogResponse(entries, total, Paging.Pages(total, query.PerPage), query.Page, query.PerPage);
-    }
-
-    /// <summary>The list's filters as a WHERE clause over `task_logger l` (v1's pages and v2's cursor pages alike).</summary>
-    public static StringBuilder Where(ListTaskLogQuery query)
-    {
-        var where = new StringBuilder();
-        Append(where, query.Date is not null, "l.log_date = @Date");
-        Append(where, query.From is not null, "l.log_date >= @From");
-        Append(where, query.To is not null, "l.log_date <= @To");
-        Append(where, query.Status is not null, "l.status = @Status");
-        Append(where, query.Priority is not null, "l.priority = @Priority");
-        // Each log row carries its task's current assignee, so this is a range of ix_task_logger_assignee_date_id
-        // in the list's order, however many tasks the assignee has.
-        Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
-        Append(where, query.TaskId is not null, "l.task_id = @TaskId");
-        // Each log row carries its task's project (moved with the task), so these read the row alone.
-        Append(where, query.ProjectIds.Length > 0, "l.project_id = ANY(@ProjectIds)");
-        Append(where, query.HiddenProjects.Length > 0, "l.project_id <> ALL(@HiddenProjects)");
-        return where;
-    }
-
-    private static void Append(StringBuilder where, bool present, string condition)
-    {
-        if (present)
-        {
-            where.Append(where.Length == 0 ? "WHERE " : " AND ").Append(condition);
-        }
     }
 }
 

@@ -44,7 +44,7 @@ public sealed class ListTaskLogV2Handler(NpgsqlDataSource db, Cursors cursors, I
     {
         var f = query.Filters;
         var fingerprint = string.Create(CultureInfo.InvariantCulture, $"log:{f.Date}:{f.From}:{f.To}:{f.Status}:{f.Priority}:{f.AssignedUserId}:{f.TaskId}:{string.Join(',', f.ProjectIds)}");
-        var where = ListTaskLogHandler.Where(f);
+        var where = TaskLogFilters.Where(f);
         var args = new DynamicParameters(f);
         if (query.Cursor is not null)
         {

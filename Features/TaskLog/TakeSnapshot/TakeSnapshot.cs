@@ -104,7 +104,7 @@ public static class TakeSnapshotEndpoint
 {
     public static RouteHandlerBuilder MapTakeSnapshot(this IEndpointRouteBuilder app) => app
         .MapPost("/task-log/snapshot", HandleAsync)
-        .WithName("TakeTaskLogSnapshot")
+        .WithName("TakeSnapshot")
         .WithSummary("Take today's snapshot")
         .WithDescription("Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.");
 

@@ -1,10 +1,10 @@
 using System.ComponentModel;
+using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Tasks.GetTaskAudit;
 
@@ -13,40 +13,58 @@ public sealed record TaskAuditEntry(string Action, JsonElement Changes, bool? Pr
 
 public sealed record TaskAuditResponse(long TaskId, IReadOnlyList<TaskAuditEntry> Entries);
 
-public sealed record GetTaskAuditQuery(long TaskId, long CallerId, bool CallerIsAdmin) : IQuery<TaskAuditResponse?>;
+/// <summary>One task's audit trail, oldest first: a page after `Cursor` (v2), or the whole trail when Limit is null (v1).</summary>
+public sealed record GetTaskAuditQuery(long TaskId, Caller Caller, int? Limit, string? Cursor) : IQuery<Outcome<AuditPage>>;
 
-public sealed class GetTaskAuditHandler(NpgsqlDataSource db) : IQueryHandler<GetTaskAuditQuery, TaskAuditResponse?>
+public sealed class GetTaskAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<GetTaskAuditQuery, Outcome<AuditPage>>
 {
     // Entries outlive the task, so a purged task's trail is still found; a task that never existed has none.
+    // LIMIT NULL is no limit.
     private const string Sql = $"""
-        SELECT action, changes::text AS changes, previous_status, new_status,
-               modified_by_username AS modified_by, modified_by AS modified_by_id, changed_at
-        FROM task_audit a WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden} AND {ProjectAccess.EntryReadable}
-        ORDER BY changed_at, id;
+        SELECT {AuditRow.Columns} FROM task_audit a
+        WHERE task_id = @TaskId AND {ProjectAccess.TaskIdNotHidden} AND {ProjectAccess.EntryReadable}
+          AND (@AfterTime::timestamptz IS NULL OR (changed_at, id) > (@AfterTime, @AfterId))
+        ORDER BY changed_at, id LIMIT @PageSize;
 
-        SELECT EXISTS (SELECT 1 FROM tasks t WHERE t.id = @TaskId AND {ProjectAccess.TaskReadable});
+        SELECT {ProjectAccess.TaskIdNotHidden}
+           AND (EXISTS (SELECT 1 FROM tasks WHERE id = @TaskId)
+                OR EXISTS (SELECT 1 FROM task_audit a WHERE task_id = @TaskId AND {ProjectAccess.EntryReadable}));
         """;
 
-    public async ValueTask<TaskAuditResponse?> Handle(GetTaskAuditQuery query, CancellationToken ct)
+    public async ValueTask<Outcome<AuditPage>> Handle(GetTaskAuditQuery query, CancellationToken ct)
     {
+        var fingerprint = $"audit:{query.TaskId}";
+        DateTime? afterTime = null;
+        long afterId = 0;
+        if (query.Cursor is not null)
+        {
+            if (cursors.Decode(query.Cursor, fingerprint) is not [var key, var id] ||
+                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
+            {
+                return Outcome<AuditPage>.Invalid("cursor", "cursor is not one this list gave for this query.");
+            }
+            afterTime = DateTime.ParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
+        }
         await using var connection = await db.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql, query, cancellationToken: ct));
-        var rows = await results.ReadAsync<AuditRow>();
-        var entries = rows.Select(r => new TaskAuditEntry(r.Action, JsonDocument.Parse(r.Changes).RootElement.Clone(),
-            r.PreviousStatus, r.NewStatus, r.ModifiedBy, r.ModifiedById, r.ChangedAt)).ToList();
-        var exists = await results.ReadSingleAsync<bool>();
-        return entries.Count == 0 && !exists ? null : new TaskAuditResponse(query.TaskId, entries);
-    }
-
-    private sealed class AuditRow
-    {
-        public string Action { get; init; } = "";
-        public string Changes { get; init; } = "{}";
-        public bool? PreviousStatus { get; init; }
-        public bool? NewStatus { get; init; }
-        public string? ModifiedBy { get; init; }
-        public long? ModifiedById { get; init; }
-        public DateTime ChangedAt { get; init; }
+        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql, new
+        {
+            query.TaskId,
+            query.Caller.CallerId,
+            query.Caller.CallerIsAdmin,
+            AfterTime = afterTime,
+            AfterId = afterId,
+            PageSize = query.Limit + 1,
+        }, cancellationToken: ct));
+        var rows = (await results.ReadAsync<AuditRow>()).AsList();
+        if (!await results.ReadSingleAsync<bool>())
+        {
+            return Outcome<AuditPage>.NotFound($"Task {query.TaskId} does not exist and has no audit trail.");
+        }
+        var (page, next) = query.Limit is { } limit
+            ? CursorPages.Split(rows, limit, cursors, fingerprint,
+                r => [r.ChangedAt.ToString("O", CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture)])
+            : (rows, null);
+        return new AuditPage(page.Select(r => r.ToEntry()).ToList(), next);
     }
 }
 
@@ -60,8 +78,10 @@ public static class GetTaskAuditEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<TaskAuditResponse>, Problem>> HandleAsync(
-        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        await mediator.Send(new GetTaskAuditQuery(taskId, user.UserId(), user.IsInRole(Roles.Admin)), ct) is { } audit
-            ? TypedResults.Ok(audit)
-            : Problem.Of(StatusCodes.Status404NotFound, $"Task {taskId} does not exist and has no audit trail.");
+        [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
+    {
+        var outcome = await mediator.Send(new GetTaskAuditQuery(taskId, Caller.From(user), Limit: null, Cursor: null), ct);
+        return outcome.ToResult(page => TypedResults.Ok(new TaskAuditResponse(taskId, page.Entries.Select(e =>
+            new TaskAuditEntry(e.Action, e.Changes, e.PreviousStatus, e.NewStatus, e.ModifiedBy, e.ModifiedById, e.ChangedAt)).ToList())));
+    }
 }

@@ -80,7 +80,7 @@ public static class ListDeliveriesEndpoint
 {
     public static RouteHandlerBuilder MapListDeliveries(this IEndpointRouteBuilder app) => app
         .MapGet("/{id}/deliveries", HandleAsync)
-        .WithName("ListWebhookDeliveries")
+        .WithName("ListDeliveries")
         .WithSummary("List a webhook's deliveries")
         .WithDescription("Newest first, optionally of one status (pending, succeeded, failed), paged by cursor.")
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)

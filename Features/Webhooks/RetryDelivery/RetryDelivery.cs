@@ -33,7 +33,7 @@ public static class RetryDeliveryEndpoint
 {
     public static RouteHandlerBuilder MapRetryDelivery(this IEndpointRouteBuilder app) => app
         .MapPost("/{id}/deliveries/{delivery_id}/retry", HandleAsync)
-        .WithName("RetryWebhookDelivery")
+        .WithName("RetryDelivery")
         .WithSummary("Retry a delivery")
         .WithDescription("Sends the delivery again as soon as a worker can, with the same webhook-id.")
         .ProducesProblem(StatusCodes.Status404NotFound);

@@ -155,7 +155,7 @@ public sealed class GeneratedClientTests : ApiTest
         var csv = "task_name,priority,due_date,done\nFirst,LOW,2026-12-24,TRUE\nSecond,HIGH,,\nBroken,URGENT,,\n";
 
         using var file = new MemoryStream(Encoding.UTF8.GetBytes(csv));
-        var accepted = await api.CreateImportAsync(file: new FileParameter(file, "tasks.csv", "text/csv"));
+        var accepted = await api.UploadCsvV2Async(file: new FileParameter(file, "tasks.csv", "text/csv"));
         var status = await Eventually.ReadAsync(async () => (await api.GetImportV2Async(accepted.Result.ImportId)).Result,
             s => s.Status is "succeeded" or "partially_succeeded" or "failed", TimeSpan.FromSeconds(30));
         var listed = (await api.ListImportsAsync()).Result;

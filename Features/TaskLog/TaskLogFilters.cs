@@ -1,10 +1,13 @@
 using System.Globalization;
+using System.Text;
 using FluentValidation;
+using TaskManager.Features.TaskLog.ListTaskLog;
 using TaskManager.Features.Tasks;
 
-namespace TaskManager.Features.TaskLog.ListTaskLog;
+namespace TaskManager.Features.TaskLog;
 
-/// <summary>The query filters v1's and v2's daily-log lists share, so one validator checks both alike.</summary>
+/// <summary>The query filters v1's and v2's daily-log lists share, so one validator checks both alike and one WHERE
+/// clause reads both.</summary>
 public interface ITaskLogFilters
 {
     string? Date { get; }
@@ -37,6 +40,33 @@ public static class TaskLogFilters
     {
         ProjectIds = f.ProjectId is null ? [] : Projects.ProjectRules.ParseIds(f.ProjectId) ?? [],
     };
+
+    /// <summary>The list's filters as a WHERE clause over `task_logger l` (v1's pages and v2's cursor pages alike).</summary>
+    public static StringBuilder Where(ListTaskLogQuery query)
+    {
+        var where = new StringBuilder();
+        Append(where, query.Date is not null, "l.log_date = @Date");
+        Append(where, query.From is not null, "l.log_date >= @From");
+        Append(where, query.To is not null, "l.log_date <= @To");
+        Append(where, query.Status is not null, "l.status = @Status");
+        Append(where, query.Priority is not null, "l.priority = @Priority");
+        // Each log row carries its task's current assignee, so this is a range of ix_task_logger_assignee_date_id
+        // in the list's order, however many tasks the assignee has.
+        Append(where, query.AssignedUserId is not null, "l.assigned_user_id = @AssignedUserId");
+        Append(where, query.TaskId is not null, "l.task_id = @TaskId");
+        // Each log row carries its task's project (moved with the task), so these read the row alone.
+        Append(where, query.ProjectIds.Length > 0, "l.project_id = ANY(@ProjectIds)");
+        Append(where, query.HiddenProjects.Length > 0, "l.project_id <> ALL(@HiddenProjects)");
+        return where;
+    }
+
+    private static void Append(StringBuilder where, bool present, string condition)
+    {
+        if (present)
+        {
+            where.Append(where.Length == 0 ? "WHERE " : " AND ").Append(condition);
+        }
+    }
 }
 
 public sealed class TaskLogFiltersValidator : AbstractValidator<ITaskLogFilters>

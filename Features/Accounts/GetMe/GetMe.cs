@@ -2,7 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Infrastructure.Auth;
 
-namespace TaskManager.Features.Accounts.Me;
+namespace TaskManager.Features.Accounts.GetMe;
 
 public sealed record MeResponse
 {
