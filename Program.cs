@@ -27,7 +27,15 @@ catch (InvalidOperationException ex) when (ex.Source is "TaskManager")
 }
 
 app.UseTaskManager();
-return cli.Action is null ? await app.ServeAsync() : await app.RunAsync(cli);
+if (cli.Action is null)
+{
+    return await app.ServeAsync();
+}
+// Disposed before exit, so the console logger writes its last lines (the action's outcome) before the process ends.
+await using (app)
+{
+    return await app.RunAsync(cli);
+}
 
 /// <summary>The entry point, visible to the integration tests' WebApplicationFactory.</summary>
 public partial class Program;

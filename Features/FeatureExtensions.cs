@@ -1,4 +1,3 @@
-using FluentValidation;
 using TaskManager.Features.Accounts;
 using TaskManager.Features.Batch;
 using TaskManager.Features.Changes;
@@ -6,7 +5,6 @@ using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.Labels;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;

@@ -8,7 +8,6 @@ using TaskManager.Features.Accounts.Register;
 using TaskManager.Features.Accounts.SearchUsers;
 using TaskManager.Features.Accounts.SetUserActive;
 using TaskManager.Features.Accounts.SetUserRoles;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Accounts;

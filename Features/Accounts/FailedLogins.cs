@@ -1,5 +1,4 @@
 using System.Data.Common;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Accounts;
 

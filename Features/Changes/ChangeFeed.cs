@@ -1,5 +1,4 @@
 using System.Text.Json;
-using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Changes;
 
@@ -124,18 +123,23 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
         return new ChangeBatch(changes, next, hasMore, false, head.Held);
     }
 
-    private sealed record ChangeRow
+    private sealed record ChangeRow : FeedRow
     {
-        public long Horizon { get; init; }
         public bool Gone { get; init; }
-        public bool Held { get; init; }
-        public long? Txid { get; init; }
-        public long Seq { get; init; }
-        public string Type { get; init; } = "";
-        public DateTime OccurredAt { get; init; }
-        public long? ActorId { get; init; }
-        public long? ProjectId { get; init; }
-        public long? TaskId { get; init; }
-        public string Data { get; init; } = "{}";
     }
+}
+
+/// <summary>A row of a feed read: the read's horizon and whether a change is held, and a change (null Txid: none).</summary>
+internal record FeedRow
+{
+    public long Horizon { get; init; }
+    public bool Held { get; init; }
+    public long? Txid { get; init; }
+    public long Seq { get; init; }
+    public string Type { get; init; } = "";
+    public DateTime OccurredAt { get; init; }
+    public long? ActorId { get; init; }
+    public long? ProjectId { get; init; }
+    public long? TaskId { get; init; }
+    public string Data { get; init; } = "{}";
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FluentValidation;
 using MassTransit;
 
 namespace TaskManager.Features.Comments;

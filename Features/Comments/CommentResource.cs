@@ -1,6 +1,3 @@
-using FluentValidation;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Comments;
 
 /// <summary>A comment on a task: `author` is its author's username (null once the account is gone); `version` is the

@@ -84,15 +84,15 @@ public static class CsvRows
         {
             Fail("task_name", "required", "task_name is required.");
         }
-        else if (nameLength > 255)
+        else if (!TaskRules.IsName(name))
         {
-            Fail("task_name", "too_long", "task_name must be at most 255 characters long.");
+            Fail("task_name", "too_long", TaskRules.NameMessage);
         }
 
         var description = field("description");
-        if (description is not null && description.EnumerateRunes().Count() > 10_000)
+        if (!TaskRules.IsDescription(description))
         {
-            Fail("description", "too_long", "description must be at most 10,000 characters long.");
+            Fail("description", "too_long", TaskRules.DescriptionMessage);
         }
 
         bool status = true;

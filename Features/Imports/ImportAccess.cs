@@ -1,5 +1,3 @@
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Imports;
 
 /// <summary>Who may read an import: its uploader and admins, and only while its project is one they may read.</summary>

@@ -2,7 +2,6 @@ using TaskManager.Features.Imports.GetImport;
 using TaskManager.Features.Imports.GetImportErrors;
 using TaskManager.Features.Imports.ListImports;
 using TaskManager.Features.Imports.UploadCsv;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Imports;
 

@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Projects;
 
 /// <summary>Who may read and manage what, decided here once as SQL that every statement embeds; no slice writes a check

@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace TaskManager.Features.Projects;
 
 /// <summary>A project as the caller sees it: `my_role` is the caller's role in it (null for a public project it is not a

@@ -1,7 +1,6 @@
 using TaskManager.Features.TaskLog.GetTaskLogEntry;
 using TaskManager.Features.TaskLog.ListTaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.TaskLog;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using FluentValidation;
 using TaskManager.Features.TaskLog.ListTaskLog;
 using TaskManager.Features.Tasks;
 

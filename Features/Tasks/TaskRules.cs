@@ -1,4 +1,4 @@
-using FluentValidation;
+using System.Globalization;
 
 namespace TaskManager.Features.Tasks;
 
@@ -12,14 +12,26 @@ public static class TaskRules
 
     public static bool IsPriority(string? priority) => Priorities.Contains(NormalizePriority(priority));
 
-    // Lengths count characters (Unicode scalar values), as PostgreSQL's varchar and length() do, not UTF-16 units.
+    // Lengths count characters (Unicode scalar values), as PostgreSQL's varchar and length() do, not UTF-16 units. The
+    // limits are the columns' (migration V6); every path in (JSON, merge patch, CSV) checks them here.
+    public const int MaxNameCharacters = 255;
+    public const int MaxDescriptionCharacters = 10_000;
+
+    public static readonly string NameMessage =
+        string.Create(CultureInfo.InvariantCulture, $"task_name must be 1 to {MaxNameCharacters} characters long (after trimming).");
+    public static readonly string DescriptionMessage =
+        string.Create(CultureInfo.InvariantCulture, $"description must be at most {MaxDescriptionCharacters:N0} characters long.");
+
+    /// <summary>A task name, trimmed, is 1 to 255 characters.</summary>
+    public static bool IsName(string? name) => name is not null && Characters(name.Trim()) is >= 1 and <= MaxNameCharacters;
+
+    public static bool IsDescription(string? description) => description is null || Characters(description) <= MaxDescriptionCharacters;
+
     public static IRuleBuilderOptions<T, string?> ValidTaskName<T>(this IRuleBuilder<T, string?> rule) => rule
-        .Must(name => name is not null && Characters(name.Trim()) is >= 1 and <= 255)
-        .WithMessage("task_name must be 1 to 255 characters long (after trimming).");
+        .Must(IsName).WithMessage(NameMessage);
 
     public static IRuleBuilderOptions<T, string?> ValidDescription<T>(this IRuleBuilder<T, string?> rule) => rule
-        .Must(description => description is null || Characters(description) <= 10_000)
-        .WithMessage("description must be at most 10,000 characters long.");
+        .Must(IsDescription).WithMessage(DescriptionMessage);
 
     private static int Characters(string text) => text.EnumerateRunes().Count();
 

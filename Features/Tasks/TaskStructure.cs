@@ -1,5 +1,4 @@
 using System.Globalization;
-using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Tasks;
 

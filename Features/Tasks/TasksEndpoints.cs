@@ -9,7 +9,6 @@ using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Features.Tasks.RestoreTask;
 using TaskManager.Features.Tasks.UpdateTask;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Tasks;
 

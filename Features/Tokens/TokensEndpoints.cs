@@ -1,7 +1,6 @@
 using TaskManager.Features.Tokens.CreateToken;
 using TaskManager.Features.Tokens.ListTokens;
 using TaskManager.Features.Tokens.RevokeToken;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Tokens;
 

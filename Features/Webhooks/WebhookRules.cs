@@ -1,6 +1,3 @@
-using FluentValidation;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks;
 
 public static class WebhookRules
@@ -28,7 +25,8 @@ public static class WebhookRules
         .Must(events => events is { Length: > 0 and <= 32 } && events.All(e => WebhookEvents.Subscribable.Contains(e)))
         .WithMessage("events must be a non-empty list of: " + string.Join(", ", WebhookEvents.Subscribable) + ".");
 
-    public static IRuleBuilderOptions<T, string?> ValidDescription<T>(this IRuleBuilder<T, string?> rule) => rule
+    /// <summary>A subscription's own note, not a task's description: at most 1,000 UTF-16 units.</summary>
+    public static IRuleBuilderOptions<T, string?> ValidSubscriptionDescription<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(d => d is null || d.Length <= 1000).WithMessage("description must be at most 1,000 characters long.");
 
     public static IRuleBuilderOptions<T, string?> ValidUrlShape<T>(this IRuleBuilder<T, string?> rule) => rule

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Options;
 using StandardWebhooks;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Webhooks;
 

@@ -7,7 +7,6 @@ using TaskManager.Features.Webhooks.PatchWebhook;
 using TaskManager.Features.Webhooks.RetryDelivery;
 using TaskManager.Features.Webhooks.RotateWebhookSecret;
 using TaskManager.Features.Webhooks.TestWebhook;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Webhooks;
 

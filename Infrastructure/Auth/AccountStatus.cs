@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Security.Claims;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace TaskManager.Infrastructure.Auth;

@@ -2,7 +2,6 @@ using System.Buffers.Text;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Caching.Memory;
-using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Caching;
 
 namespace TaskManager.Infrastructure.Auth;

@@ -1,5 +1,3 @@
-using System.Security.Claims;
-
 namespace TaskManager.Infrastructure.Auth;
 
 /// <summary>What a personal access token may be used for. A route's scope is stated once on its route group

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace TaskManager.Infrastructure.Caching;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Infrastructure.Database;
 
 public static class DatabaseExtensions

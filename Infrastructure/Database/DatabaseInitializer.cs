@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Infrastructure.Database;
 
 /// <summary>Runs before the server accepts requests: waits for PostgreSQL, then migrates when configured.

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Options;
 
 namespace TaskManager.Infrastructure.Database;
 

@@ -1,5 +1,4 @@
 using EvolveDb;
-using Microsoft.Extensions.Options;
 
 namespace TaskManager.Infrastructure.Database;
 

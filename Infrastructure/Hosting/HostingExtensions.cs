@@ -1,11 +1,8 @@
-using Microsoft.Extensions.Options;
 using TaskManager.Features;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 using TaskManager.Infrastructure.Health;
 using TaskManager.Infrastructure.Observability;
-using TaskManager.Infrastructure.OpenApi;
 using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Infrastructure.Hosting;

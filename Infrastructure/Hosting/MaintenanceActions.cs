@@ -1,5 +1,3 @@
-using FluentValidation;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Accounts.CreateAdmin;
 using TaskManager.Features.Accounts.Register;
 using TaskManager.Infrastructure.Database;

@@ -3,8 +3,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Infrastructure.Http;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace TaskManager.Infrastructure.Http;
 
@@ -7,6 +6,18 @@ namespace TaskManager.Infrastructure.Http;
 /// application/json, with no key twice. What each key means is the slice's to read.</summary>
 public static class MergePatchBody
 {
+    /// <summary>What every merge-patch route declares: the patch as its body in either media type, the ETag it answers
+    /// with, and the problems a patch can meet (invalid, forbidden, not found, archived, stale If-Match, media type).</summary>
+    public static RouteHandlerBuilder AcceptsMergePatch<TPatch>(this RouteHandlerBuilder route) where TPatch : notnull => route
+        .Accepts<TPatch>("application/merge-patch+json", "application/json")
+        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
+        .ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
+        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
     /// <summary>The patch's object (the caller disposes it), or the 415 or 400 that says why the body is not one.</summary>
     public static async Task<(JsonDocument? Document, Problem? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
     {

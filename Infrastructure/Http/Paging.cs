@@ -1,5 +1,3 @@
-using FluentValidation;
-
 namespace TaskManager.Infrastructure.Http;
 
 /// <summary>page/per_page as every list takes them: page from 1, per_page 1 to 100.</summary>

@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text.Json;
-using FluentValidation;
 
 namespace TaskManager.Infrastructure.Http;
 

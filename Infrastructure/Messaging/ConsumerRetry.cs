@@ -1,4 +1,3 @@
-using FluentValidation;
 using MassTransit;
 
 namespace TaskManager.Infrastructure.Messaging;

@@ -1,5 +1,4 @@
 using MassTransit;
-using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Hosting;
 using TaskManager.Infrastructure.Messaging.Outbox;
 

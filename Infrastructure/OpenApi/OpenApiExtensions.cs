@@ -25,7 +25,7 @@ public static class OpenApiExtensions
                 o.AddOperationTransformer(ProblemResponses.DescribeLimits);
                 o.AddOperationTransformer(ResponseHeaders.Describe);
                 o.AddOperationTransformer(QueryParameters.Describe);
-                o.AddSchemaTransformer(RequestExamples.AddExample);
+                o.AddSchemaTransformer(RequestFields.AddExample);
             });
         }
         return builder;

@@ -1,75 +1,34 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using TaskManager.Features.Accounts.ChangePassword;
-using TaskManager.Features.Accounts.Login;
-using TaskManager.Features.Accounts.Logout;
-using TaskManager.Features.Accounts.RefreshToken;
-using TaskManager.Features.Accounts.Register;
-using TaskManager.Features.Accounts.SetUserActive;
-using TaskManager.Features.Accounts.SetUserRoles;
-using TaskManager.Features.Batch.RunBatch;
-using TaskManager.Features.Comments.CreateComment;
-using TaskManager.Features.Comments.PatchComment;
-using TaskManager.Features.Labels.CreateLabel;
-using TaskManager.Features.Labels.PatchLabel;
-using TaskManager.Features.Projects.CreateProject;
-using TaskManager.Features.Projects.PatchProject;
-using TaskManager.Features.Projects.SetProjectMember;
-using TaskManager.Features.Tasks.CreateTask;
-using TaskManager.Features.Tasks.PatchTask;
-using TaskManager.Features.Tasks.UpdateTask;
-using TaskManager.Features.Tokens.CreateToken;
-using TaskManager.Features.Webhooks.CreateWebhook;
-using TaskManager.Features.Webhooks.PatchWebhook;
 
 namespace TaskManager.Infrastructure.OpenApi;
 
-/// <summary>Which fields of each JSON request body a client must send. Request records take every field as nullable, so
-/// that a missing one is a 400 naming it rather than a binding failure, and the generator would mark all of them required
-/// and nullable; here a required field is non-null and every other one optional (absent and null mean the same).</summary>
+/// <summary>Writes each request body's <see cref="RequestBodyAttribute"/> into the documents: a required field is
+/// non-null and every other one optional (absent and null mean the same), and the example is the schema's. The
+/// generator alone would mark every field of the all-nullable request records required and nullable.</summary>
 internal static class RequestFields
 {
-    private static readonly Dictionary<string, string[]> Required = new()
-    {
-        [nameof(RegisterRequest)] = ["username", "email", "password"],
-        [nameof(LoginRequest)] = ["username", "password"],
-        [nameof(RefreshTokenRequest)] = ["refresh_token"],
-        [nameof(LogoutRequest)] = ["refresh_token"],
-        [nameof(CreateTaskRequest)] = ["task_name", "priority"],
-        [nameof(UpdateTaskRequest)] = [],
-        [nameof(CreateTaskV2Request)] = ["task_name", "priority"],
-        [nameof(TaskPatch)] = [],
-        [nameof(SetUserRolesRequest)] = ["roles"],
-        [nameof(SetUserActiveRequest)] = ["active"],
-        [nameof(ChangePasswordRequest)] = ["current_password", "new_password"],
-        [nameof(CreateWebhookRequest)] = ["url", "events"],
-        [nameof(PatchWebhookRequest)] = [],
-        [nameof(CreateProjectRequest)] = ["name"],
-        [nameof(ProjectPatch)] = [],
-        [nameof(SetProjectMemberRequest)] = ["role"],
-        [nameof(CreateLabelRequest)] = ["name"],
-        [nameof(LabelPatch)] = [],
-        [nameof(CreateCommentRequest)] = ["body"],
-        [nameof(CommentPatch)] = [],
-        [nameof(CreateTokenRequest)] = ["name", "scopes"],
-        [nameof(BatchRequest)] = ["operations"],
-        [nameof(BatchOperation)] = ["method", "path"],
-    };
+    private static readonly Dictionary<string, RequestBodyAttribute> Bodies = typeof(RequestFields).Assembly.GetTypes()
+        .Select(t => (t.Name, Body: t.GetCustomAttribute<RequestBodyAttribute>()))
+        .Where(t => t.Body is not null)
+        .ToDictionary(t => t.Name, t => t.Body!);
 
-    // Optional fields that may not be null either: a merge patch cannot remove a task's name or its done flag.
-    private static readonly Dictionary<string, string[]> NeverNull = new()
+    public static Task AddExample(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken ct)
     {
-        [nameof(TaskPatch)] = ["task_name", "done"],
-        [nameof(PatchWebhookRequest)] = ["url", "events", "active"],
-        [nameof(ProjectPatch)] = ["name", "visibility", "archived"],
-        [nameof(LabelPatch)] = ["name"],
-        [nameof(CommentPatch)] = ["body"],
-    };
+        if (context.JsonTypeInfo.Type.GetCustomAttribute<RequestBodyAttribute>() is { Example: { } example })
+        {
+            schema.Examples = [JsonNode.Parse(example)!];
+        }
+        return Task.CompletedTask;
+    }
 
     public static Task Apply(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {
-        foreach (var (id, required) in Required)
+        foreach (var (id, body) in Bodies)
         {
+            var required = body.Required;
             if (document.Components?.Schemas?.TryGetValue(id, out var found) is not true || found is not OpenApiSchema schema)
             {
                 continue; // not in this document
@@ -84,7 +43,7 @@ internal static class RequestFields
                 property.Type = type & ~JsonSchemaType.Null;
             }
         }
-        foreach (var (id, fields) in NeverNull)
+        foreach (var (id, fields) in Bodies.Select(b => (b.Key, b.Value.NeverNull)))
         {
             if (document.Components?.Schemas?.TryGetValue(id, out var found) is true && found is OpenApiSchema schema)
             {

@@ -32,6 +32,14 @@ public static class ResponseHeaders
         [RateLimit] = ("What is left of that quota: `\"default\";r=57;t=8` is 57 requests left, full again in 8 seconds.", JsonSchemaType.String),
     };
 
+    /// <summary>A GET of one resource: 200 with its ETag, 304 with it when If-None-Match names it, 404 when the caller
+    /// can read no such thing.</summary>
+    public static RouteHandlerBuilder ProducesConditionalGet(this RouteHandlerBuilder builder) => builder
+        .Produces(StatusCodes.Status304NotModified)
+        .WithResponseHeader(StatusCodes.Status200OK, ETag)
+        .WithResponseHeader(StatusCodes.Status304NotModified, ETag)
+        .ProducesProblem(StatusCodes.Status404NotFound);
+
     public static RouteHandlerBuilder WithResponseHeader(this RouteHandlerBuilder builder, int status, string header) =>
         Known.ContainsKey(header)
             ? builder.WithMetadata(new DeclaredResponseHeader(status, header))

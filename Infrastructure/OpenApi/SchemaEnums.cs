@@ -1,9 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
-using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Infrastructure.OpenApi;
 

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Infrastructure.RateLimiting;
 
 /// <summary>Every request limit, from the <c>RateLimiting</c> section. Defaults are SPEC's.</summary>

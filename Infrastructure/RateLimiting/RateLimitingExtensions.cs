@@ -2,12 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.RateLimiting;
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
-using Microsoft.Extensions.Options;
 using RedisRateLimiting;
 using StackExchange.Redis;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Caching;
 
 namespace TaskManager.Infrastructure.RateLimiting;

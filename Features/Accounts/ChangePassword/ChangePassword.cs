@@ -1,12 +1,8 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Accounts.ChangePassword;
 
+[RequestBody("current_password", "new_password")]
 public sealed record ChangePasswordRequest(string? CurrentPassword, string? NewPassword);
 
 public sealed class ChangePasswordValidator : AbstractValidator<ChangePasswordRequest>

@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Accounts.GetMe;
 
 public sealed record MeResponse

@@ -1,7 +1,3 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-
 namespace TaskManager.Features.Accounts.ListUsers;
 
 public sealed record ListUsersRequest(

@@ -1,11 +1,8 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Accounts.Login;
 
+[RequestBody("username", "password", Example = """{"username":"alice","password":"correct-horse-battery-1"}""")]
 public sealed record LoginRequest(string? Username, string? Password);
 
 public sealed record LoginResponse(string Message, string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, string Username);

@@ -1,8 +1,6 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace TaskManager.Features.Accounts.Logout;
 
+[RequestBody("refresh_token", Example = """{"refresh_token":"q0v3Y8mGQ1m8sXbqkJ0bq1lH2n4s3wVt9y7k5c6a8e0"}""")]
 public sealed record LogoutRequest(string? RefreshToken);
 
 public sealed class LogoutValidator : AbstractValidator<LogoutRequest>

@@ -1,10 +1,6 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Accounts.RefreshToken;
 
+[RequestBody("refresh_token", Example = """{"refresh_token":"q0v3Y8mGQ1m8sXbqkJ0bq1lH2n4s3wVt9y7k5c6a8e0"}""")]
 public sealed record RefreshTokenRequest(string? RefreshToken);
 
 /// <summary>The same shape as the login answer: a new access token and the refresh token that replaces the one sent.</summary>

@@ -1,10 +1,9 @@
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 
 namespace TaskManager.Features.Accounts.Register;
 
 /// <summary>A new account. Any other field in the body (roles, id, ...) is ignored: registration always yields role `user`.</summary>
+[RequestBody("username", "email", "password", Example = """{"username":"alice","email":"alice@example.com","password":"correct-horse-battery-1"}""")]
 public sealed record RegisterRequest(string? Username, string? Email, string? Password);
 
 public sealed record RegisterResponse(string Message, long Id, string Username);

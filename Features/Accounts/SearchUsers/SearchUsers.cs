@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Infrastructure.OpenApi;
-
 namespace TaskManager.Features.Accounts.SearchUsers;
 
 /// <summary>Who a task can be assigned to: an id and a username, never an email.</summary>

@@ -1,11 +1,7 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Accounts.SetUserActive;
 
 /// <summary>`active: false` deactivates the account, `true` reactivates it. Other fields are ignored.</summary>
+[RequestBody("active", Example = """{"active":false}""")]
 public sealed record SetUserActiveRequest(bool? Active);
 
 public sealed class SetUserActiveValidator : AbstractValidator<SetUserActiveRequest>

@@ -1,12 +1,8 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Accounts.SetUserRoles;
 
 /// <summary>The account's complete set of roles. `user` is always kept: every account is a user. Other
 /// fields in the body are ignored.</summary>
+[RequestBody("roles", Example = """{"roles":["user","manager"]}""")]
 public sealed record SetUserRolesRequest(string[]? Roles);
 
 public sealed class SetUserRolesValidator : AbstractValidator<SetUserRolesRequest>

@@ -1,7 +1,4 @@
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Batch.RunBatch;
 

@@ -1,20 +1,18 @@
 using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Batch.RunBatch;
 
 /// <summary>Up to 100 task, comment and label writes, run in order. With `atomic`, all in one transaction: all or none.</summary>
+[RequestBody("operations", Example = """{"atomic":true,"operations":[{"method":"POST","path":"/api/v2/tasks","body":{"task_name":"Plan the launch","priority":"HIGH"}},{"method":"PATCH","path":"/api/v2/tasks/42","if_match":"\"3\"","body":{"done":true}},{"method":"DELETE","path":"/api/v2/comments/7"}]}""")]
 public sealed record BatchRequest([property: Description("Run every operation in one transaction: if one fails, none is applied.")] bool? Atomic,
     BatchOperation[]? Operations);
 
 /// <summary>One write, as its single call would be sent: `if_match` is that call's If-Match header.</summary>
+[RequestBody("method", "path")]
 public sealed record BatchOperation(string? Method, string? Path, JsonElement? Body, string? IfMatch);
 
 /// <summary>What the single call would have answered: its status, ETag and Location headers, and body (null when it has none).

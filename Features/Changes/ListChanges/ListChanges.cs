@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Changes.ListChanges;
 
 public sealed record ListChangesResponse(IReadOnlyList<ChangeResource> Changes, string NextPosition, bool HasMore);

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Features.Changes.Retention;
 
 /// <summary>Removes changes older than Changes:RetentionDays, oldest position first, and records the last position it

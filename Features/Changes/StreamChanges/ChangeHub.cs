@@ -1,6 +1,5 @@
 using System.Net.ServerSentEvents;
 using System.Text.Json;
-using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Changes.StreamChanges;

@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Features.Changes.StreamChanges;
 
 /// <summary>Wakes every change stream of this instance when a change commits anywhere: while a stream is connected, one loop

@@ -1,5 +1,3 @@
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Changes.StreamChanges;
 
 /// <summary>Who a stream reads as: its caller and the projects it asked for (null: all). Streams with equal keys see
@@ -80,18 +78,8 @@ public sealed class SharedChangeRead(NpgsqlDataSource db)
         return new SharedBatch(changes, next, hasMore, head.Held);
     }
 
-    private sealed record Row
+    private sealed record Row : FeedRow
     {
-        public long Horizon { get; init; }
-        public bool Held { get; init; }
-        public long? Txid { get; init; }
-        public long Seq { get; init; }
-        public string Type { get; init; } = "";
-        public DateTime OccurredAt { get; init; }
-        public long? ActorId { get; init; }
-        public long? ProjectId { get; init; }
-        public long? TaskId { get; init; }
-        public string Data { get; init; } = "{}";
         public int[] Sees { get; init; } = [];
         public int[] Removed { get; init; } = [];
     }

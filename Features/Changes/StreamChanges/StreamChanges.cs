@@ -1,12 +1,7 @@
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Changes.StreamChanges;

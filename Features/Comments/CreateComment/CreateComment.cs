@@ -1,13 +1,9 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Comments.CreateComment;
 
+[RequestBody("body", Example = """{"body":"Blocked on the API review; I will pick it up on Monday."}""")]
 public sealed record CreateCommentRequest(string? Body);
 
 public sealed class CreateCommentValidator : AbstractValidator<CreateCommentRequest>

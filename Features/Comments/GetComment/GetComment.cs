@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.OpenApi;
-
 namespace TaskManager.Features.Comments.GetComment;
 
 public sealed record GetCommentQuery(long Id, long CallerId, bool CallerIsAdmin) : IQuery<CommentResource?>;
@@ -31,10 +25,7 @@ public static class GetCommentEndpoint
         .WithName("GetComment")
         .WithSummary("Get a comment")
         .WithDescription("One comment on a task the caller can read, with its ETag; If-None-Match with that ETag answers 304.")
-        .Produces(StatusCodes.Status304NotModified)
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .WithResponseHeader(StatusCodes.Status304NotModified, ResponseHeaders.ETag)
-        .ProducesProblem(StatusCodes.Status404NotFound);
+        .ProducesConditionalGet();
 
     private static async Task<Results<Ok<CommentResource>, StatusCodeHttpResult, Problem>> HandleAsync(long id,
         [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

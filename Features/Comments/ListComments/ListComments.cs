@@ -1,9 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Comments.ListComments;
 

@@ -1,15 +1,11 @@
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Comments.PatchComment;
 
 /// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
 /// A comment's body cannot be removed, so `body: null` is a 400.</summary>
+[RequestBody(NeverNull = ["body"], Example = """{"body":"Unblocked: the review is done."}""")]
 public sealed record CommentPatch(string? Body);
 
 public sealed record PatchCommentCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions, string? Body)
@@ -74,14 +70,7 @@ public static class PatchCommentEndpoint
         .WithSummary("Edit a comment")
         .WithDescription("JSON Merge Patch (RFC 7396) of body (the author only). Send If-Match with the comment's ETag to avoid " +
                          "overwriting a newer change. A comment on a task of an archived project is 409.")
-        .Accepts<CommentPatch>("application/merge-patch+json", "application/json")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .AcceptsMergePatch<CommentPatch>();
 
     private static Task<Results<Ok<CommentResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)

@@ -1,10 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Imports.GetImport;
 
 /// <summary>One problem of one row; `value` is the cell as the file had it, cut to its first characters when long

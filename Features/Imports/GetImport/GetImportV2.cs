@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Imports.GetImport;
 
 /// <summary>GET /api/v2/imports/{id}: the same import, under v2.</summary>

@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Imports.GetImportErrors;
 
 /// <summary>Every row error of an import as CSV (row,column,code,message,value), read in keyset batches (CsvDownloads), so a slow reader holds no database connection. A cell

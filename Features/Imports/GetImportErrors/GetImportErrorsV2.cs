@@ -1,5 +1,3 @@
-using System.Security.Claims;
-
 namespace TaskManager.Features.Imports.GetImportErrors;
 
 /// <summary>GET /api/v2/imports/{id}/errors: the same CSV, under v2.</summary>

@@ -1,9 +1,6 @@
 using System.Text;
-using FluentValidation;
 using MassTransit;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Imports.RunImport;
-using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features.Imports.ImportFromMessage;

@@ -1,11 +1,5 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Imports.GetImport;
-using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Imports.ListImports;
 

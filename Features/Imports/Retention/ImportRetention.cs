@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Features.Imports.Retention;
 
 public sealed record ImportRetentionSweep(long FileChunks, long Errors);

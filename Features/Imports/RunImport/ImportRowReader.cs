@@ -1,6 +1,5 @@
 using System.Text;
 using CsvHelper;
-using Microsoft.Extensions.Options;
 
 namespace TaskManager.Features.Imports.RunImport;
 

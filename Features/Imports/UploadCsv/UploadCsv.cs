@@ -1,11 +1,5 @@
-using System.Security.Claims;
 using System.Text;
 using CsvHelper;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Imports.UploadCsv;

@@ -1,9 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Imports.GetImport;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 

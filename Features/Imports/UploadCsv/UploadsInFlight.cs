@@ -1,5 +1,3 @@
-using Microsoft.Extensions.Options;
-
 namespace TaskManager.Features.Imports.UploadCsv;
 
 /// <summary>Uploads being received, per user and in all: each holds a socket and up to a file's size of disk.

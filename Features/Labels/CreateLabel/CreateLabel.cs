@@ -1,13 +1,9 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Labels.CreateLabel;
 
+[RequestBody("name")]
 public sealed record CreateLabelRequest(string? Name, string? Color);
 
 public sealed class CreateLabelValidator : AbstractValidator<CreateLabelRequest>

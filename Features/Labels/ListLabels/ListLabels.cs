@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Labels.ListLabels;
 
 public sealed record ListLabelsQuery(long Id, long CallerId, bool CallerIsAdmin) : IQuery<ListLabelsResponse?>;

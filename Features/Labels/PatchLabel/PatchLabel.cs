@@ -1,16 +1,12 @@
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Labels.PatchLabel;
 
 /// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
 /// `color: null` clears it.</summary>
+[RequestBody(NeverNull = ["name"])]
 public sealed record LabelPatch(string? Name, string? Color);
 
 public sealed record PatchLabelCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions, string? Name, string? Color,
@@ -73,14 +69,7 @@ public static class PatchLabelEndpoint
         .WithSummary("Change a label")
         .WithDescription("JSON Merge Patch (RFC 7396) of name and color (null clears it); a rename shows on every task at once. " +
                          "Send If-Match with the label's ETag to avoid overwriting a newer change.")
-        .Accepts<LabelPatch>("application/merge-patch+json", "application/json")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .AcceptsMergePatch<LabelPatch>();
 
     private static Task<Results<Ok<LabelResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>

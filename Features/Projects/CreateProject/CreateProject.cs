@@ -1,10 +1,6 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.OpenApi;
-
 namespace TaskManager.Features.Projects.CreateProject;
 
+[RequestBody("name", Example = """{"name":"Launch","description":"Everything for the Q3 launch","visibility":"private"}""")]
 public sealed record CreateProjectRequest(string? Name, string? Description, string? Visibility);
 
 public sealed class CreateProjectValidator : AbstractValidator<CreateProjectRequest>

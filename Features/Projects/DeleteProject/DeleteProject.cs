@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-
 namespace TaskManager.Features.Projects.DeleteProject;
 
 public sealed record DeleteProjectCommand(long Id, long CallerId, bool CallerIsAdmin) : ICommand<Outcome<bool>>;

@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Infrastructure.OpenApi;
-
 namespace TaskManager.Features.Projects.GetProject;
 
 public sealed record GetProjectQuery(long Id, long CallerId, bool CallerIsAdmin) : IQuery<ProjectResource?>;
@@ -29,10 +24,7 @@ public static class GetProjectEndpoint
         .WithName("GetProject")
         .WithSummary("Get a project")
         .WithDescription("One project the caller can read, with its ETag; If-None-Match with that ETag answers 304.")
-        .Produces(StatusCodes.Status304NotModified)
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .WithResponseHeader(StatusCodes.Status304NotModified, ResponseHeaders.ETag)
-        .ProducesProblem(StatusCodes.Status404NotFound);
+        .ProducesConditionalGet();
 
     private static async Task<Results<Ok<ProjectResource>, StatusCodeHttpResult, Problem>> HandleAsync(long id,
         [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Projects.ListProjects;
 

@@ -1,13 +1,10 @@
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Projects.PatchProject;
 
 /// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
 /// `description: null` clears it; `archived` archives or restores the project.</summary>
+[RequestBody(NeverNull = ["name", "visibility", "archived"], Example = """{"archived":true}""")]
 public sealed record ProjectPatch(string? Name, string? Description, string? Visibility, bool? Archived);
 
 public sealed record PatchProjectCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions, string? Name,
@@ -97,14 +94,7 @@ public static class PatchProjectEndpoint
         .WithSummary("Change a project")
         .WithDescription("JSON Merge Patch (RFC 7396) of name, description (null clears it), visibility and archived (owners, admins). " +
                          "Send If-Match with the project's ETag to avoid overwriting a newer change.")
-        .Accepts<ProjectPatch>("application/merge-patch+json", "application/json")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .AcceptsMergePatch<ProjectPatch>();
 
     private static Task<Results<Ok<ProjectResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)

@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-
 namespace TaskManager.Features.Projects.RemoveProjectMember;
 
 public sealed record RemoveProjectMemberCommand(long Id, long UserId, Caller Caller) : ICommand<Outcome<bool>>;

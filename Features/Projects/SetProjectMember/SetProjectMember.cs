@@ -1,10 +1,6 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-
 namespace TaskManager.Features.Projects.SetProjectMember;
 
+[RequestBody("role", Example = """{"role":"editor"}""")]
 public sealed record SetProjectMemberRequest(string? Role);
 
 public sealed class SetProjectMemberValidator : AbstractValidator<SetProjectMemberRequest>

@@ -1,9 +1,4 @@
 using System.ComponentModel;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.TaskLog.GetTaskLogEntry;
 

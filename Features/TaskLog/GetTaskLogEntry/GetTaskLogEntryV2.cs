@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.TaskLog.GetTaskLogEntry;
 
 /// <summary>GET /api/v2/task-log/{id}: the same entry through v2, where every id means one thing.</summary>

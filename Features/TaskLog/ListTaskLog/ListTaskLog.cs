@@ -1,9 +1,4 @@
 using System.Globalization;
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
-using TaskManager.Features.Projects;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 

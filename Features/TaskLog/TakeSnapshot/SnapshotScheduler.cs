@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.TaskLog.TakeSnapshot;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.TaskLog.TakeSnapshot;

@@ -1,15 +1,10 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
 
 /// <summary>A new task. Fields other than these (id, created_by, created_at, ...) are ignored.</summary>
+[RequestBody("task_name", "priority", Example = """{"task_name":"Write the release notes","description":"Cover the import changes.","status":false,"priority":"HIGH","assigned_user_id":2}""")]
 public sealed record CreateTaskRequest(string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId);
 
 public sealed class CreateTaskValidator : AbstractValidator<CreateTaskRequest>

@@ -1,17 +1,10 @@
-using System.Security.Claims;
 using System.Text.Json;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Labels;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.CreateTask;
 
 /// <summary>A new task (v2), in `project_id` (default: the default project). Fields other than these are ignored.</summary>
+[RequestBody("task_name", "priority")]
 public sealed record CreateTaskV2Request(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId,
     long? ProjectId = null, string[]? Labels = null, long? ParentId = null, long[]? BlockedBy = null);
 

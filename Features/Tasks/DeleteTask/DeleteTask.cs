@@ -1,10 +1,5 @@
 using System.ComponentModel;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.DeleteTask;

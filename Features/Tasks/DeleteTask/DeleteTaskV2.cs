@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Tasks.DeleteTask;
 
 /// <summary>DELETE /api/v2/tasks/{id}: the same soft delete as v1's, answered 204.</summary>

@@ -1,11 +1,6 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Imports;
-using TaskManager.Features.Projects;
 using TaskManager.Features.Tasks.ListTasks;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.ExportTasks;

@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.OpenApi;
-
 namespace TaskManager.Features.Tasks.GetTask;
 
 /// <summary>One task by its id, deleted ones too, if the caller may read its project.</summary>
@@ -31,10 +25,7 @@ public static class GetTaskEndpoint
         .WithName("GetTask")
         .WithSummary("Get a task")
         .WithDescription("One task by its id, deleted ones too, with its ETag; If-None-Match with that ETag answers 304.")
-        .Produces(StatusCodes.Status304NotModified)
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .WithResponseHeader(StatusCodes.Status304NotModified, ResponseHeaders.ETag)
-        .ProducesProblem(StatusCodes.Status404NotFound);
+        .ProducesConditionalGet();
 
     private static async Task<Results<Ok<TaskResource>, StatusCodeHttpResult, Problem>> HandleAsync(
         long id, [FromHeader(Name = "If-None-Match")] string? ifNoneMatch, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)

@@ -1,10 +1,6 @@
 using System.ComponentModel;
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Tasks.GetTaskAudit;
 

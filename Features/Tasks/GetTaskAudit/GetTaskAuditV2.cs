@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-using TaskManager.Infrastructure.OpenApi;
-
 namespace TaskManager.Features.Tasks.GetTaskAudit;
 
 /// <summary>GET /api/v2/tasks/{id}/audit: the same trail as v1's, paged by cursor.</summary>

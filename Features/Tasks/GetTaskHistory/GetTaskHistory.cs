@@ -1,10 +1,5 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.GetTaskHistory;
 

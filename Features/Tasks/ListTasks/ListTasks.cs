@@ -1,13 +1,7 @@
 using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using TaskManager.Features.Changes;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.ListTasks;
 

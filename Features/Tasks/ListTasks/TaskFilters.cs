@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Tasks.ListTasks;
 

@@ -1,16 +1,12 @@
 using System.Globalization;
-using System.Security.Claims;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 using TaskManager.Features.Tasks.UpdateTask;
-using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.PatchTask;
 
 /// <summary>The fields a merge patch may carry (for the document; the body is read as RFC 7396 JSON Merge Patch).
 /// A present key changes its field; null clears description, due_date or assigned_user_id.</summary>
+[RequestBody(NeverNull = ["task_name", "done"])]
 public sealed record TaskPatch(string? TaskName, string? Description, string? Priority, bool? Done, DateOnly? DueDate, long? AssignedUserId,
     long? ProjectId = null, string[]? Labels = null, long? ParentId = null, long[]? BlockedBy = null);
 
@@ -25,14 +21,7 @@ public static class PatchTaskEndpoint
                          "assigned_user_id; done: true sets completed_at; project_id moves the task (the caller must be able to change it and create " +
                          "in the target). labels and blocked_by replace their sets (null empties them); parent_id null makes the task top-level; " +
                          "parent and blockers must be tasks of the same project, with no cycle and at most 5 levels of subtasks. Send If-Match with the task's ETag to avoid overwriting a newer change. A task of an archived project is 409.")
-        .Accepts<TaskPatch>("application/merge-patch+json", "application/json")
-        .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.ETag)
-        .ProducesValidationProblem()
-        .ProducesProblem(StatusCodes.Status403Forbidden)
-        .ProducesProblem(StatusCodes.Status404NotFound)
-        .ProducesProblem(StatusCodes.Status409Conflict)
-        .ProducesProblem(StatusCodes.Status412PreconditionFailed)
-        .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+        .AcceptsMergePatch<TaskPatch>();
 
     private static async Task<Results<Ok<TaskResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,
         ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
@@ -98,15 +87,15 @@ public sealed record MergePatch(string? TaskName, string? Description, bool Clea
                 current = field.Name;
                 switch (current)
                 {
-                    case "task_name" when value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is { Length: > 0 } trimmed
-                                          && trimmed.EnumerateRunes().Count() <= 255 && !trimmed.Contains('\0'):
+                    case "task_name" when value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is var trimmed
+                                          && TaskRules.IsName(trimmed) && !trimmed.Contains('\0'):
                         name = trimmed; break;
-                    case "task_name": return Invalid("task_name", "task_name must be 1 to 255 characters long (after trimming).");
+                    case "task_name": return Invalid("task_name", TaskRules.NameMessage);
                     case "description" when isNull: clearDescription = true; break;
-                    case "description" when value.ValueKind == JsonValueKind.String && value.GetString()!.EnumerateRunes().Count() <= 10_000
+                    case "description" when value.ValueKind == JsonValueKind.String && TaskRules.IsDescription(value.GetString())
                                             && !value.GetString()!.Contains('\0'):
                         description = value.GetString(); break;
-                    case "description": return Invalid("description", "description must be a string of at most 10,000 characters, or null.");
+                    case "description": return Invalid("description", TaskRules.DescriptionMessage[..^1] + ", or null.");
                     case "priority" when value.ValueKind == JsonValueKind.String && TaskRules.IsPriority(value.GetString()):
                         priority = TaskRules.NormalizePriority(value.GetString()); break;
                     case "priority": return Invalid("priority", "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");

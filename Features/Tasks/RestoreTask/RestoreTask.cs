@@ -1,8 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Tasks.UpdateTask;
-using TaskManager.Infrastructure.Auth;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.RestoreTask;
 

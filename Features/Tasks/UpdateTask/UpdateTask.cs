@@ -1,18 +1,12 @@
 using System.ComponentModel;
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
-using TaskManager.Infrastructure.Auth;
 using TaskManager.Infrastructure.Database;
-using TaskManager.Infrastructure.OpenApi;
 
 namespace TaskManager.Features.Tasks.UpdateTask;
 
 /// <summary>Any subset of the task's fields; absent or null ones are left as they are. Setting `status`
 /// to true restores a deleted task.</summary>
+[RequestBody(Example = """{"status":true,"priority":"LOW"}""")]
 public sealed record UpdateTaskRequest(string? TaskName, string? Description, bool? Status, string? Priority, long? AssignedUserId);
 
 public sealed class UpdateTaskValidator : AbstractValidator<UpdateTaskRequest>

@@ -1,12 +1,9 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
 using TaskManager.Features.Accounts;
-using TaskManager.Infrastructure.Auth;
 
 namespace TaskManager.Features.Tokens.CreateToken;
 
 /// <summary>`expires_in_days`: a whole number of days, 1 to 365; 90 when left out.</summary>
+[RequestBody("name", "scopes", Example = """{"name":"CI nightly export","scopes":["tasks:read","imports"],"expires_in_days":30}""")]
 public sealed record CreateTokenRequest(string? Name, string[]? Scopes, int? ExpiresInDays);
 
 public sealed class CreateTokenValidator : AbstractValidator<CreateTokenRequest>

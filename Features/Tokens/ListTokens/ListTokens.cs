@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Tokens.ListTokens;
 
 public sealed record TokensList(IReadOnlyList<TokenResponse> Tokens);

@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Infrastructure.Auth;
-
 namespace TaskManager.Features.Tokens.RevokeToken;
 
 public sealed record RevokeTokenCommand(long Id, long CallerId, bool CallerIsAdmin) : ICommand<Outcome<bool>>;

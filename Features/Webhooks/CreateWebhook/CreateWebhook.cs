@@ -1,12 +1,7 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks.CreateWebhook;
 
 /// <summary>`project_id`: only that project's events (one the caller can read); without it, every project's its creator can read.</summary>
+[RequestBody("url", "events", Example = """{"url":"https://ci.example.com/hooks/taskmanager","events":["task.created","task.updated"],"description":"CI"}""")]
 public sealed record CreateWebhookRequest(string? Url, string[]? Events, string? Description, long? ProjectId);
 
 public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookRequest>
@@ -15,7 +10,7 @@ public sealed class CreateWebhookValidator : AbstractValidator<CreateWebhookRequ
     {
         RuleFor(r => r.Url).ValidUrlShape();
         RuleFor(r => r.Events).ValidEvents();
-        RuleFor(r => r.Description).ValidDescription();
+        RuleFor(r => r.Description).ValidSubscriptionDescription();
     }
 }
 

@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks.DeleteWebhook;
 
 public sealed record DeleteWebhookCommand(long Id, Caller Caller) : ICommand<Outcome<bool>>;

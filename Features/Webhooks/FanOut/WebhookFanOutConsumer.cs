@@ -1,12 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using FluentValidation;
 using MassTransit;
 using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
 using TaskManager.Features.Imports.GetImport;
 using TaskManager.Features.Labels;
-using TaskManager.Features.Projects;
 using TaskManager.Features.TaskLog;
 using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Messaging;

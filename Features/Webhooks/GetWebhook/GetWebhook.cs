@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks.GetWebhook;
 
 public sealed record GetWebhookQuery(long Id, Caller Caller) : IQuery<Outcome<WebhookResponse>>;

@@ -1,12 +1,8 @@
-using System.Security.Claims;
-using FluentValidation;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks.PatchWebhook;
 
 /// <summary>Fields left out (or null) stay as they are. `active: true` resumes a subscription that was set inactive;
 /// `project_id` narrows it to that project's events.</summary>
+[RequestBody(NeverNull = ["url", "events", "active"], Example = """{"active":true}""")]
 public sealed record PatchWebhookRequest(string? Url, string[]? Events, string? Description, bool? Active, long? ProjectId);
 
 public sealed class PatchWebhookValidator : AbstractValidator<PatchWebhookRequest>
@@ -15,7 +11,7 @@ public sealed class PatchWebhookValidator : AbstractValidator<PatchWebhookReques
     {
         RuleFor(r => r.Url).ValidUrlShape().When(r => r.Url is not null);
         RuleFor(r => r.Events).ValidEvents().When(r => r.Events is not null);
-        RuleFor(r => r.Description).ValidDescription();
+        RuleFor(r => r.Description).ValidSubscriptionDescription();
     }
 }
 

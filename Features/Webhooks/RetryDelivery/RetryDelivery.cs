@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
-using TaskManager.Features.Projects;
-
 namespace TaskManager.Features.Webhooks.RetryDelivery;
 
 public sealed record RetryDeliveryResponse(string Message, Guid DeliveryId);

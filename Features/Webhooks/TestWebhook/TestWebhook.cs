@@ -1,7 +1,4 @@
-using System.Security.Claims;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.HttpResults;
-using TaskManager.Features.Projects;
 
 namespace TaskManager.Features.Webhooks.TestWebhook;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using MassTransit;
-using Microsoft.Extensions.Options;
 
 namespace TaskManager.Infrastructure.Messaging.Outbox;
 
