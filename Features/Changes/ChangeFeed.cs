@@ -62,6 +62,8 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
         WHERE {ProjectAccess.Readable.Replace("@CallerIsAdmin", $"{k}.caller_is_admin", StringComparison.Ordinal).Replace("@CallerId", $"{k}.caller_id", StringComparison.Ordinal)}
         """;
 
+    // OFFSET 0 keeps `v` a subquery evaluated once a row: inlined, its two checks were copied into every expression that
+    // reads them, a dozen subplans more to plan on each call and a plan that could fall into scanning the feed.
     private static readonly string Sql = $"""
         WITH h AS MATERIALIZED (
             SELECT pg_snapshot_xmin(pg_current_snapshot()) AS horizon,
@@ -74,7 +76,7 @@ public sealed class ChangeFeed(NpgsqlDataSource db)
                    c.occurred_at, c.actor_id, c.project_id, c.task_id,
                    CASE WHEN s.removed THEN jsonb_build_object('id', c.task_id)::text ELSE c.data::text END AS data
             FROM changes c
-            CROSS JOIN LATERAL (SELECT ({SeesNew}) AS sees_new, ({SeesOld}) AS sees_old) v
+            CROSS JOIN LATERAL (SELECT ({SeesNew}) AS sees_new, ({SeesOld}) AS sees_old OFFSET 0) v
             CROSS JOIN LATERAL (SELECT v.sees_old AND NOT v.sees_new AS removed) s
             WHERE NOT h.gone AND (c.txid, c.seq) > (@AfterTxid::text::xid8, @AfterSeq::bigint) AND c.txid < h.horizon
               AND {Shows}

@@ -20,7 +20,7 @@ FROM h LEFT JOIN LATERAL (
                  OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid)))) AS sees_new,
         (c.from_project_id IS NOT NULL AND c.from_project_id IS DISTINCT FROM c.project_id
          AND EXISTS (SELECT 1 FROM projects p WHERE p.id = c.from_project_id AND (p.visibility = 'public'
-                 OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid)))) AS sees_old) v
+                 OR EXISTS (SELECT 1 FROM project_members pm WHERE pm.project_id = p.id AND pm.user_id = :uid)))) AS sees_old OFFSET 0) v
     CROSS JOIN LATERAL (SELECT v.sees_old AND NOT v.sees_new AS removed) s
     WHERE NOT h.gone AND (c.txid, c.seq) > (:txid::text::xid8, :seq::bigint) AND c.txid < h.horizon
       AND (v.sees_new OR s.removed
