@@ -3,14 +3,11 @@ using TaskManager.Features.Batch;
 using TaskManager.Features.Changes;
 using TaskManager.Features.Comments;
 using TaskManager.Features.Imports;
-using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.Labels;
 using TaskManager.Features.TaskLog;
-using TaskManager.Features.TaskLog.TakeSnapshot;
 using TaskManager.Features.Tasks;
 using TaskManager.Features.Tokens;
 using TaskManager.Features.Webhooks;
-using TaskManager.Infrastructure.Hosting;
 using TaskManager.Infrastructure.Messaging;
 
 namespace TaskManager.Features;
@@ -35,32 +32,15 @@ public static class FeatureExtensions
             .Add<LabelChanged>("label-changed")
             .Add<CommentChanged>(CommentEvents.MessageType));
 
-        builder.Services.AddOptions<ImportOptions>().BindConfiguration(ImportOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddSingleton<ImportRowReader>();
-        builder.Services.AddSingleton<ImportLanding>();
-        builder.Services.AddSingleton<ImportRunner>();
-        builder.Services.AddSingleton<Imports.UploadCsv.UploadsInFlight>();
-
+        // Each area registers what it runs (as it maps its routes below).
+        builder.AddImports();
+        builder.AddTaskLog();
         builder.AddWebhooks();
         builder.AddChanges();
-
-        builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddSingleton<ProjectScope>();
         builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
         builder.Services.AddSingleton<Infrastructure.Http.IdempotencyKeys>();
         builder.Services.AddBatch();
-        builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        if (builder.Configuration.ReadProcessRole().RunsWorker() &&
-            builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))
-        {
-            builder.Services.AddHostedService<SnapshotScheduler>();
-        }
-        if (builder.Configuration.ReadProcessRole().RunsWorker())
-        {
-            builder.Services.AddHostedService<ImportRecovery>();
-            builder.Services.AddSingleton<Imports.Retention.ImportRetention>();
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<Imports.Retention.ImportRetention>());
-        }
         return builder;
     }
 

@@ -1,6 +1,7 @@
 using TaskManager.Features.TaskLog.GetTaskLogEntry;
 using TaskManager.Features.TaskLog.ListTaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
+using TaskManager.Infrastructure.Hosting;
 
 namespace TaskManager.Features.TaskLog;
 
@@ -18,5 +19,18 @@ public static class TaskLogEndpoints
 
         var admin = app.MapGroup("/api").WithTags("Daily task log").RequireAuthorization(Policies.Admin).RequireScope(TokenScopes.Admin);
         admin.MapTakeSnapshot();
+    }
+
+    /// <summary>The log's read cache everywhere; the daily snapshot's scheduler on workers, unless switched off.</summary>
+    public static IHostApplicationBuilder AddTaskLog(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TaskLogCache>();
+        builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        if (builder.Configuration.ReadProcessRole().RunsWorker() &&
+            builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))
+        {
+            builder.Services.AddHostedService<SnapshotScheduler>();
+        }
+        return builder;
     }
 }

@@ -24,7 +24,7 @@ public static class MessagingExtensions
         var types = new OutboxMessageTypes();
         registerMessages(types);
         services.AddSingleton(types);
-        services.AddSingleton<Outbox.Outbox>();
+        services.AddSingleton<Outbox.OutboxWriter>();
         services.AddHostedService<OutboxRelay>();
 
         // A worker reports started only once its queues exist: a message published to an exchange before its

@@ -5,7 +5,7 @@ namespace TaskManager.Features.Imports.RunImport;
 /// <summary>When a worker starts, imports left queued or running (their worker died, or their message was lost
 /// with an in-memory bus) are started again. A second start of an import another worker runs is harmless:
 /// the import's advisory lock turns it away.</summary>
-public sealed class ImportRecovery(NpgsqlDataSource db, Outbox outbox, ILogger<ImportRecovery> logger) : BackgroundService
+public sealed class ImportRecovery(NpgsqlDataSource db, OutboxWriter outbox, ILogger<ImportRecovery> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -25,7 +25,7 @@ public sealed record UploadCsvCommand(long UserId, string FileName, Stream Conte
 
 /// <summary>Stores the received file in the database chunk by chunk (never the whole file in memory), checks that it
 /// is CSV text with the required columns, and queues the import for a worker, all in one transaction.</summary>
-public sealed class UploadCsvHandler(NpgsqlDataSource db, Outbox outbox, IOptions<ImportOptions> options) : ICommandHandler<UploadCsvCommand, Outcome<UploadCsvResponse>>
+public sealed class UploadCsvHandler(NpgsqlDataSource db, OutboxWriter outbox, IOptions<ImportOptions> options) : ICommandHandler<UploadCsvCommand, Outcome<UploadCsvResponse>>
 {
     private const string FindByKeySql = "SELECT id FROM imports WHERE requested_by = @UserId AND idempotency_key = @IdempotencyKey";
     private const string UnfinishedSql = "SELECT count(*) FROM imports WHERE requested_by = @UserId AND status IN ('queued', 'running')";

@@ -29,7 +29,7 @@ public sealed class SnapshotOptions
 /// <summary>Requests the daily snapshot at the configured UTC time, and on start when today's is missing
 /// (a worker that was down at midnight catches up). The request goes through the outbox to a worker's
 /// TakeSnapshotConsumer. Safe with several workers: the snapshot is idempotent.</summary>
-public sealed class SnapshotScheduler(NpgsqlDataSource db, Outbox outbox, TimeProvider clock,
+public sealed class SnapshotScheduler(NpgsqlDataSource db, OutboxWriter outbox, TimeProvider clock,
     IOptions<SnapshotOptions> options, ILogger<SnapshotScheduler> logger) : BackgroundService
 {
     private const string TakenSql = "SELECT EXISTS (SELECT 1 FROM task_log_snapshots WHERE log_date = @LogDate)";

@@ -7,7 +7,7 @@ public sealed record TakeSnapshotResponse(string Message, DateOnly LogDate, long
 /// <summary>Writes the day's log row of every active task that has none yet.</summary>
 public sealed record TakeSnapshotCommand(DateOnly LogDate) : ICommand<TakeSnapshotResponse>;
 
-public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache, Outbox outbox, TimeProvider clock,
+public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache, OutboxWriter outbox, TimeProvider clock,
     IOptions<SnapshotOptions> options, ILogger<TakeSnapshotHandler> logger) : ICommandHandler<TakeSnapshotCommand, TakeSnapshotResponse>
 {
     // The advisory lock keeps a second worker from writing the same batch at once (it then finds it written);
@@ -106,7 +106,7 @@ public static class TakeSnapshotEndpoint
         .WithSummary("Take today's snapshot")
         .WithDescription("Ask a worker to take today's (UTC) daily-log snapshot now (admin). Idempotent.");
 
-    private static async Task<Accepted<SnapshotRequestedResponse>> HandleAsync(NpgsqlDataSource db, Outbox outbox, TimeProvider clock, CancellationToken ct)
+    private static async Task<Accepted<SnapshotRequestedResponse>> HandleAsync(NpgsqlDataSource db, OutboxWriter outbox, TimeProvider clock, CancellationToken ct)
     {
         var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
         await using var connection = await db.OpenConnectionAsync(ct);

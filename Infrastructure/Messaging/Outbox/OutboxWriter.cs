@@ -4,7 +4,7 @@ namespace TaskManager.Infrastructure.Messaging.Outbox;
 
 /// <summary>Writes a message to the outbox inside the caller's transaction. Task changes write their events
 /// in their own SQL (the row is built there); this is for messages made in C#.</summary>
-public sealed class Outbox(OutboxMessageTypes types)
+public sealed class OutboxWriter(OutboxMessageTypes types)
 {
     private const string Sql = "INSERT INTO outbox_messages (message_type, body) VALUES (@Type, @Body::jsonb)";
 
