@@ -33,13 +33,12 @@ public static class FeatureExtensions
             .Add<CommentChanged>(CommentEvents.MessageType));
 
         // Each area registers what it runs (as it maps its routes below).
+        builder.AddProjects();
+        builder.AddTasks();
         builder.AddImports();
         builder.AddTaskLog();
         builder.AddWebhooks();
         builder.AddChanges();
-        builder.Services.AddSingleton<ProjectScope>();
-        builder.Services.AddSingleton<Infrastructure.Http.Cursors>();
-        builder.Services.AddSingleton<Infrastructure.Http.IdempotencyKeys>();
         builder.Services.AddBatch();
         return builder;
     }

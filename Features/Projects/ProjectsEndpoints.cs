@@ -24,4 +24,11 @@ public static class ProjectsEndpoints
         projects.MapSetProjectMember();
         projects.MapRemoveProjectMember();
     }
+
+    /// <summary>Which projects a caller may read, which every task read is scoped by.</summary>
+    public static IHostApplicationBuilder AddProjects(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ProjectScope>();
+        return builder;
+    }
 }

@@ -21,10 +21,9 @@ public static class TaskLogEndpoints
         admin.MapTakeSnapshot();
     }
 
-    /// <summary>The log's read cache everywhere; the daily snapshot's scheduler on workers, unless switched off.</summary>
+    /// <summary>The daily snapshot's options, and its scheduler on workers, unless switched off.</summary>
     public static IHostApplicationBuilder AddTaskLog(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<TaskLogCache>();
         builder.Services.AddOptions<SnapshotOptions>().BindConfiguration(SnapshotOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         if (builder.Configuration.ReadProcessRole().RunsWorker() &&
             builder.Configuration.GetValue($"{SnapshotOptions.Section}:{nameof(SnapshotOptions.SchedulerEnabled)}", true))

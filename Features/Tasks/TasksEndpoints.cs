@@ -40,4 +40,11 @@ public static class TasksEndpoints
         v2Audit.MapGetTaskAuditV2();
         v2Audit.MapListAudit();
     }
+
+    /// <summary>The cache of task reads, which every task write invalidates.</summary>
+    public static IHostApplicationBuilder AddTasks(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<TaskReadCache>();
+        return builder;
+    }
 }

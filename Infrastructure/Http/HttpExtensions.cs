@@ -27,6 +27,8 @@ public static class HttpExtensions
         services.AddExceptionHandler<ProblemExceptionHandler>();
         services.AddOptions<DownloadOptions>().BindConfiguration(DownloadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<CsvDownloads>();
+        services.AddSingleton<Cursors>();
+        services.AddSingleton<IdempotencyKeys>();
         return builder;
     }
 

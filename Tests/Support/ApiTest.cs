@@ -22,7 +22,7 @@ public abstract class ApiTest
         await TestDatabase.DrainAsync(App.ConnectionString);
         await TestDatabase.ResetAsync(App.ConnectionString);
         // The tables were emptied behind the service's back: drop what it cached of them.
-        await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
+        await App.Services.GetRequiredService<TaskManager.Features.Tasks.TaskReadCache>().InvalidateAsync();
         // So are the projects: who may read what is worked out again.
         await App.Services.GetRequiredService<TaskManager.Features.Projects.ProjectScope>().InvalidateAsync();
         // Ids start again at 1, so what it remembers of accounts would describe another test's users.

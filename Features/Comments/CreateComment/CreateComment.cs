@@ -1,4 +1,4 @@
-using TaskManager.Features.TaskLog;
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Comments.CreateComment;
@@ -15,7 +15,7 @@ public sealed record CreateCommentCommand(long TaskId, long CallerId, bool Calle
 
 /// <summary>Whoever reads a task may comment on it (a deleted one too: it is still read by its id), unless its project is
 /// archived. The comment and its comment.created event are one statement.</summary>
-public sealed class CreateCommentHandler(DbSession db, TaskLogCache cache) : ICommandHandler<CreateCommentCommand, Outcome<CommentResource>>
+public sealed class CreateCommentHandler(DbSession db, TaskReadCache cache) : ICommandHandler<CreateCommentCommand, Outcome<CommentResource>>
 {
     // KEY SHARE holds the task against a purge until the insert commits; a task purged meanwhile is found missing.
     private static readonly string Sql = $"""

@@ -1,4 +1,4 @@
-using TaskManager.Features.TaskLog;
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Comments.DeleteComment;
@@ -7,7 +7,7 @@ public sealed record DeleteCommentCommand(long Id, long CallerId, bool CallerIsA
 
 /// <summary>The author, the owners of the task's project and admins delete a comment; it is gone for good, and its
 /// comment.deleted event is written in the same statement.</summary>
-public sealed class DeleteCommentHandler(DbSession db, TaskLogCache cache) : ICommandHandler<DeleteCommentCommand, Outcome<bool>>
+public sealed class DeleteCommentHandler(DbSession db, TaskReadCache cache) : ICommandHandler<DeleteCommentCommand, Outcome<bool>>
 {
     private static readonly string Sql = $"""
         WITH gone AS (

@@ -1,6 +1,6 @@
 using System.Diagnostics.Metrics;
 using NpgsqlTypes;
-using TaskManager.Features.TaskLog;
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Messaging.Outbox;
 using TaskManager.Infrastructure.Observability;
 
@@ -8,7 +8,7 @@ namespace TaskManager.Features.Imports.RunImport;
 
 /// <summary>Writes what an import produces: its tasks (binary COPY) with their log rows and audit entries
 /// (set-based), its row errors, and its checkpoints.</summary>
-public sealed class ImportLanding(NpgsqlDataSource db, TaskLogCache cache, OutboxWriter outbox, TimeProvider clock, ILogger<ImportLanding> logger,
+public sealed class ImportLanding(NpgsqlDataSource db, TaskReadCache cache, OutboxWriter outbox, TimeProvider clock, ILogger<ImportLanding> logger,
     IMeterFactory meters)
 {
     private const string FinishSql = """

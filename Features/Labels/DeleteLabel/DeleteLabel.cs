@@ -1,4 +1,4 @@
-using TaskManager.Features.TaskLog;
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Labels.DeleteLabel;
@@ -6,7 +6,7 @@ namespace TaskManager.Features.Labels.DeleteLabel;
 public sealed record DeleteLabelCommand(long Id, long CallerId, bool CallerIsAdmin, int[]? ExpectedVersions) : ICommand<Outcome<bool>>;
 
 /// <summary>The label is taken off every task (their versions move) and deleted, in one statement.</summary>
-public sealed class DeleteLabelHandler(DbSession db, TaskLogCache cache) : ICommandHandler<DeleteLabelCommand, Outcome<bool>>
+public sealed class DeleteLabelHandler(DbSession db, TaskReadCache cache) : ICommandHandler<DeleteLabelCommand, Outcome<bool>>
 {
     private static readonly string Sql = $"""
         WITH l AS (

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using TaskManager.Features.TaskLog;
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Labels.PatchLabel;
@@ -13,7 +13,7 @@ public sealed record PatchLabelCommand(long Id, long CallerId, bool CallerIsAdmi
     bool ClearColor) : ICommand<Outcome<LabelResource>>;
 
 /// <summary>A rename shows on every task at once (tasks hold label ids); their versions move so their ETags do too.</summary>
-public sealed class PatchLabelHandler(DbSession db, TaskLogCache cache) : ICommandHandler<PatchLabelCommand, Outcome<LabelResource>>
+public sealed class PatchLabelHandler(DbSession db, TaskReadCache cache) : ICommandHandler<PatchLabelCommand, Outcome<LabelResource>>
 {
     private static readonly string Sql = $"""
         WITH next AS (

@@ -1,4 +1,5 @@
 using System.Globalization;
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Database;
 
@@ -47,7 +48,7 @@ public sealed record ListTaskLogQuery(int Page, int PerPage, DateOnly? Date, Dat
     public ListTaskLogQuery In(Scope scope) => this with { HiddenProjects = scope.HiddenProjects, ScopeKey = scope.Key };
 }
 
-public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskLogCache cache, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
+public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskReadCache cache, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json,
     IOptions<DatabaseOptions> database)
     : IQueryHandler<ListTaskLogQuery, CachedJson<ListTaskLogResponse>>
 {

@@ -1,3 +1,4 @@
+using TaskManager.Features.Tasks;
 using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.TaskLog.TakeSnapshot;
@@ -7,7 +8,7 @@ public sealed record TakeSnapshotResponse(string Message, DateOnly LogDate, long
 /// <summary>Writes the day's log row of every active task that has none yet.</summary>
 public sealed record TakeSnapshotCommand(DateOnly LogDate) : ICommand<TakeSnapshotResponse>;
 
-public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskLogCache cache, OutboxWriter outbox, TimeProvider clock,
+public sealed class TakeSnapshotHandler(NpgsqlDataSource db, TaskReadCache cache, OutboxWriter outbox, TimeProvider clock,
     IOptions<SnapshotOptions> options, ILogger<TakeSnapshotHandler> logger) : ICommandHandler<TakeSnapshotCommand, TakeSnapshotResponse>
 {
     // The advisory lock keeps a second worker from writing the same batch at once (it then finds it written);

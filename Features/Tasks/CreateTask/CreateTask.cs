@@ -1,4 +1,3 @@
-using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.CreateTask;
@@ -36,7 +35,7 @@ public sealed record CreateTaskCommand(long UserId, string TaskName, string? Des
     public bool HasStructure => Labels is { Length: > 0 } || ParentId is not null || BlockedBy is { Length: > 0 };
 }
 
-public sealed class CreateTaskHandler(DbSession db, TaskLogCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
+public sealed class CreateTaskHandler(DbSession db, TaskReadCache cache) : ICommandHandler<CreateTaskCommand, Outcome<TaskRow>>
 {
     // One statement: the task, today's log row and the audit event are written together or not at all.
     // The assignee must exist and the project take the caller's task; if not, nothing is inserted and the caller hears why.

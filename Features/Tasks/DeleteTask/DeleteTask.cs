@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.DeleteTask;
@@ -18,7 +17,7 @@ public sealed record DeleteTaskCommand(long TaskId, long UserId, bool Privileged
 /// <summary>Permanent delete (admin): the task and its daily-log rows are removed.</summary>
 public sealed record PurgeTaskCommand(long TaskId, long UserId) : ICommand<Outcome<DeleteTaskResponse>>;
 
-public sealed class DeleteTaskHandler(DbSession db, TaskLogCache cache) :
+public sealed class DeleteTaskHandler(DbSession db, TaskReadCache cache) :
     ICommandHandler<DeleteTaskCommand, Outcome<DeleteTaskResponse>>,
     ICommandHandler<PurgeTaskCommand, Outcome<DeleteTaskResponse>>
 {

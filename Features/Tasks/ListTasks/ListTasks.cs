@@ -1,6 +1,5 @@
 using System.Globalization;
 using TaskManager.Features.Changes;
-using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.ListTasks;
@@ -18,7 +17,7 @@ public sealed record ListTasksQuery(TaskFilters Filters, string? Cursor) : IQuer
 /// <summary>Current tasks, filtered, searched and sorted, paged by keyset: a page continues strictly after the last
 /// row of the one before (its sort key, then id), so a deep page costs what the first does. First pages without q, the
 /// ones lists and dashboards poll, are cached with the daily log's pages, which every change to a task invalidates.</summary>
-public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskLogCache cache, TimeProvider clock, IOptions<DatabaseOptions> database)
+public sealed class ListTasksHandler(NpgsqlDataSource db, Cursors cursors, TaskReadCache cache, TimeProvider clock, IOptions<DatabaseOptions> database)
     : IQueryHandler<ListTasksQuery, Outcome<ListTasksPage>>
 {
     public async ValueTask<Outcome<ListTasksPage>> Handle(ListTasksQuery query, CancellationToken ct)

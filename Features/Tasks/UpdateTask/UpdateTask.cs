@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using TaskManager.Features.TaskLog;
 using TaskManager.Infrastructure.Database;
 
 namespace TaskManager.Features.Tasks.UpdateTask;
@@ -50,7 +49,7 @@ public sealed record UpdateTaskCommand(long TaskId, long UserId, bool Privileged
     public bool ChangesStructure => Labels is not null || ParentId is not null || ClearParent || BlockedBy is not null || ProjectId is not null;
 }
 
-public sealed class UpdateTaskHandler(DbSession db, TaskLogCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
+public sealed class UpdateTaskHandler(DbSession db, TaskReadCache cache) : ICommandHandler<UpdateTaskCommand, Outcome<TaskRow>>
 {
     // The caller's right to change the task, the expected version and the assignee's existence are all
     // conditions of the UPDATE itself, so nothing is changed unless every one holds.

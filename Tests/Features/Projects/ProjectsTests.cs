@@ -253,7 +253,7 @@ public sealed class ProjectsTests : ApiTest
         // Moved behind the service's back until tasks can be created in a project: drop what it cached of the lists.
         await Sql.ExecuteAsync(App.ConnectionString, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", open), ("t", inOpen));
         await Sql.ExecuteAsync(App.ConnectionString, "UPDATE tasks SET project_id = @p WHERE id = @t", ("p", secret), ("t", inSecret));
-        await App.Services.GetRequiredService<TaskManager.Features.TaskLog.TaskLogCache>().InvalidateAsync();
+        await App.Services.GetRequiredService<TaskManager.Features.Tasks.TaskReadCache>().InvalidateAsync();
 
         async Task<long[]> TaskIds(string url, string token, string list, string key = "id") =>
             (await ReadJsonAsync(await SendAsync(HttpMethod.Get, url, token)))[list]!.AsArray().Select(t => t![key]!.GetValue<long>()).Order().ToArray();

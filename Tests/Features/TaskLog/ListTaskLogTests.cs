@@ -2,8 +2,8 @@ using System.Net;
 using System.Text.Json.Nodes;
 using Mediator;
 using Microsoft.Extensions.DependencyInjection;
-using TaskManager.Features.TaskLog;
 using TaskManager.Features.TaskLog.TakeSnapshot;
+using TaskManager.Features.Tasks;
 using TaskManager.Tests.Support;
 
 namespace TaskManager.Tests.Features.TaskLog;
@@ -229,7 +229,7 @@ public sealed class ListTaskLogTests : ApiTest
                 (@gamma, DATE '2025-04-02', true, 'CRITICAL')
             """, ("alpha", alpha), ("beta", beta), ("gamma", gamma));
         // Written behind the service's back: drop what it may have cached of the log.
-        await App.Services.GetRequiredService<TaskLogCache>().InvalidateAsync();
+        await App.Services.GetRequiredService<TaskReadCache>().InvalidateAsync();
 
         var today = await Sql.ScalarAsync<string>(App.ConnectionString, "SELECT ((now() AT TIME ZONE 'utc')::date)::text");
         return new History(alice, bobId, alpha, beta, gamma, today);
@@ -260,7 +260,7 @@ public sealed class ListTaskLogTests : ApiTest
         Assert.That((await SendAsync(HttpMethod.Put, $"/api/task/{tasks[0]}", alice, Json("""{"priority":"HIGH"}"""))).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That((await SendAsync(HttpMethod.Delete, $"/api/task/{tasks[1]}", alice)).StatusCode, Is.EqualTo(HttpStatusCode.OK));
         await Sql.ExecuteAsync(App.ConnectionString, "DELETE FROM task_logger WHERE task_id = @id AND log_date < DATE '2025-03-04'", ("id", tasks[2]));
-        await App.Services.GetRequiredService<TaskLogCache>().InvalidateAsync();
+        await App.Services.GetRequiredService<TaskReadCache>().InvalidateAsync();
         var expected = (await Sql.ScalarAsync<string?>(App.ConnectionString,
             $"SELECT string_agg(id::text, ',' ORDER BY log_date DESC, id DESC) FROM task_logger {(condition == "" ? "" : "WHERE " + condition)}"))?.Split(',') ?? [];
         Assert.That(expected, Is.Not.Empty);

@@ -6,7 +6,7 @@ namespace TaskManager.Tests.Infrastructure.Caching;
 
 /// <summary>The daily-log reads are cached (HybridCache, Redis as the shared level when configured), and a
 /// cached answer is never stale for a client's own writes, nor for longer than the local expiry elsewhere.</summary>
-public sealed class TaskLogCacheTests
+public sealed class TaskReadCacheTests
 {
     private static readonly string? Redis = Environment.GetEnvironmentVariable("ConnectionStrings__Redis");
 

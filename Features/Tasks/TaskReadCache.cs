@@ -3,13 +3,13 @@ using Microsoft.Extensions.Caching.Hybrid;
 using TaskManager.Infrastructure.Caching;
 using TaskManager.Infrastructure.Observability;
 
-namespace TaskManager.Features.TaskLog;
+namespace TaskManager.Features.Tasks;
 
-/// <summary>The cache of the daily-log reads. Every change to a task changes what some page or entry
+/// <summary>The cache of task reads: daily-log pages and entries, and first pages of task lists. Every change to a task changes what some page or entry
 /// shows (today's row, or the task's live fields on every row), so every change invalidates the whole set.</summary>
-public sealed class TaskLogCache(HybridCache cache, CacheGenerations generations, IMeterFactory meters)
+public sealed class TaskReadCache(HybridCache cache, CacheGenerations generations, IMeterFactory meters)
 {
-    private const string DataSet = "task-log";
+    private const string DataSet = "task-reads";
 
     // Part of every key: raised when what is cached changes shape, so entries an older build left in Redis are
     // never read as the new shape (2: pages cached as their response JSON).
