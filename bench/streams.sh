@@ -26,42 +26,12 @@ THREADS="${BENCH_THREADS:-2}"
 port="${BENCH_STREAM_PORT:-18097}"
 db=bench_streams
 
-scripts/services.sh up postgres rabbitmq >/dev/null
-source .local/services.env
-dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
+source bench/lib.sh
+bench_setup streams "$db"
 dotnet build bench/streams/StreamLoad.csproj -c Release -nologo -v quiet >/dev/null
-export PGPASSWORD=taskmanager
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"   # as scripts/run runs the service
-psql_() { psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
-log() { echo "bench-streams: $(date -u +%T) $*" >&2; }
-[[ $(psql_ -d postgres -tAc "SHOW synchronous_commit") == on ]] || { log "PostgreSQL is not durable (PG_FAST?): restart it without"; exit 1; }
-work="$(mktemp -d)"
-pids=()
-VHOST="taskmanager-bench-streams-$$"
-cleanup() {
-  for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  scripts/services.sh rabbitmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-conn="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$db;Username=taskmanager;Password=taskmanager"
-ConnectionStrings__Postgres="$conn" dotnet bin/Release/net10.0/TaskManager.dll migrate >/dev/null
-scripts/services.sh rabbitmqctl add_vhost "$VHOST" >/dev/null
-scripts/services.sh rabbitmqctl set_permissions -p "$VHOST" "${RabbitMq__Username:-guest}" '.*' '.*' '.*' >/dev/null
-api_pid=""
-start() { # start ROLE PORT. Cheap password hashes: signing in a hundred users is set-up, not what is measured.
-  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__VirtualHost="$VHOST" Role="$1" \
-  ASPNETCORE_URLS="http://127.0.0.1:$2" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
-  Logging__LogLevel__Default=Warning RateLimiting__Enabled=false TaskLog__SchedulerEnabled=false Auth__PasswordHashIterations=1000 \
-    env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$work/service-$1.log" 2>&1 & pids+=($!)
-  [[ $1 == api ]] && api_pid=$!
-  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && return 0; sleep 0.2; done
-  cat "$work/service-$1.log" >&2; log "the $1 process did not become ready"; exit 1
-}
-start worker $((port + 1))
-start api "$port"
+# Cheap password hashes: signing in a hundred users is set-up, not what is measured.
+start worker $((port + 1)) Auth__PasswordHashIterations=1000
+start api "$port" Auth__PasswordHashIterations=1000
 base="http://127.0.0.1:$port"
 signin() { # signin NAME: registers and prints an access token
   curl -s -o /dev/null -X POST "$base/api/register" -H 'Content-Type: application/json' \

@@ -26,28 +26,8 @@ port="${BENCH_WEBHOOK_PORT:-18095}"
 rport=$((port + 1))
 db=bench_webhooks
 
-scripts/services.sh up postgres rabbitmq >/dev/null
-source .local/services.env
-dotnet build TaskManager.csproj -c Release -nologo -v quiet >/dev/null
-export PGPASSWORD=taskmanager
-# As scripts/run runs the service: an 8 MB young generation, whatever the CPU's cache (docs/benchmarks.md).
-export DOTNET_GCgen0size="${DOTNET_GCgen0size:-800000}"
-psql_() { psql -h 127.0.0.1 -p "${PG_PORT:-55432}" -U taskmanager -X -q -v ON_ERROR_STOP=1 "$@"; }
-log() { echo "bench-webhooks: $(date -u +%T) $*" >&2; }
-[[ $(psql_ -d postgres -tAc "SHOW synchronous_commit") == on ]] || { log "PostgreSQL is not durable (PG_FAST?): restart it without"; exit 1; }
-work="$(mktemp -d)"
-pids=()
-VHOST="taskmanager-bench-webhooks-$$"
-cleanup() {
-  for p in ${pids[@]+"${pids[@]}"}; do kill "$p" 2>/dev/null || true; wait "$p" 2>/dev/null || true; done
-  scripts/services.sh rabbitmqctl delete_vhost "$VHOST" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-psql_ -d postgres -c "DROP DATABASE IF EXISTS $db WITH (FORCE)" -c "CREATE DATABASE $db" >/dev/null
-conn="Host=127.0.0.1;Port=${PG_PORT:-55432};Database=$db;Username=taskmanager;Password=taskmanager"
-ConnectionStrings__Postgres="$conn" dotnet bin/Release/net10.0/TaskManager.dll migrate >/dev/null
+source bench/lib.sh
+bench_setup webhooks "$db"
 
 cat >"$work/receiver.py" <<'PY'
 import json, sys, threading, time
@@ -81,19 +61,8 @@ ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Receiver).serve_forever()
 PY
 python3 "$work/receiver.py" "$rport" & pids+=($!)
 
-scripts/services.sh rabbitmqctl add_vhost "$VHOST" >/dev/null
-scripts/services.sh rabbitmqctl set_permissions -p "$VHOST" "${RabbitMq__Username:-guest}" '.*' '.*' '.*' >/dev/null
-start() { # start ROLE PORT
-  ConnectionStrings__Postgres="$conn" ConnectionStrings__Redis="" RabbitMq__VirtualHost="$VHOST" Role="$1" \
-  ASPNETCORE_URLS="http://127.0.0.1:$2" Jwt__SigningKey="bench-signing-key-0123456789abcdef0123456789" \
-  Logging__LogLevel__Default=Warning RateLimiting__Enabled=false TaskLog__SchedulerEnabled=false \
-  Webhooks__AllowHttp=true Webhooks__AllowPrivateNetworks=true \
-    env ${BENCH_SERVICE_ENV:-} dotnet bin/Release/net10.0/TaskManager.dll >"$work/service-$1.log" 2>&1 & pids+=($!)
-  for _ in $(seq 150); do curl -sf "http://127.0.0.1:$2/health/ready" >/dev/null && return 0; sleep 0.2; done
-  cat "$work/service-$1.log" >&2; log "the $1 process did not become ready"; exit 1
-}
-start worker $((port + 2))
-start api "$port"
+start worker $((port + 2)) Webhooks__AllowHttp=true Webhooks__AllowPrivateNetworks=true
+start api "$port" Webhooks__AllowHttp=true Webhooks__AllowPrivateNetworks=true
 curl -sf -X POST "http://127.0.0.1:$port/api/register" -H 'Content-Type: application/json' \
      -d '{"username":"hooker","email":"hooker@example.com","password":"correct-horse-1"}' >/dev/null
 psql_ -d "$db" -c "INSERT INTO user_roles (user_id, role_id) SELECT u.id, r.id FROM users u, roles r WHERE u.username = 'hooker' AND r.name = 'admin'" \
