@@ -17,6 +17,10 @@ public static class GetImportErrorsEndpoint
     public static RouteHandlerBuilder MapGetImportErrors(this IEndpointRouteBuilder app) => app
         .MapGet("/{import_id:guid}/errors", HandleAsync)
         .WithName("GetImportErrors")
+        .DescribedAsImportErrors();
+
+    /// <summary>What v1's route and v2's alike declare.</summary>
+    internal static RouteHandlerBuilder DescribedAsImportErrors(this RouteHandlerBuilder route) => route
         .WithSummary("Get an import's row errors")
         .WithDescription("Every row error of an import, as CSV (uploader, admin).")
         // A Stream is a binary body in the document, so generated clients hand the caller a stream (NSwag: FileResponse)
