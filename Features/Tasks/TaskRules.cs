@@ -22,10 +22,17 @@ public static class TaskRules
     public static readonly string DescriptionMessage =
         string.Create(CultureInfo.InvariantCulture, $"description must be at most {MaxDescriptionCharacters:N0} characters long.");
 
-    /// <summary>A task name, trimmed, is 1 to 255 characters.</summary>
-    public static bool IsName(string? name) => name is not null && Characters(name.Trim()) is >= 1 and <= MaxNameCharacters;
+    /// <summary>A merge patch may also clear the description.</summary>
+    public static readonly string DescriptionOrNullMessage = DescriptionMessage[..^1] + ", or null.";
 
-    public static bool IsDescription(string? description) => description is null || Characters(description) <= MaxDescriptionCharacters;
+    public const string PriorityMessage = "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.";
+
+    // NUL is refused here too: a bound body meets the ValidationFilter's NUL check first, a merge patch only these rules.
+    /// <summary>A task name, trimmed, is 1 to 255 characters.</summary>
+    public static bool IsName(string? name) => name is not null && !name.Contains('\0') && Characters(name.Trim()) is >= 1 and <= MaxNameCharacters;
+
+    public static bool IsDescription(string? description) =>
+        description is null || (!description.Contains('\0') && Characters(description) <= MaxDescriptionCharacters);
 
     public static IRuleBuilderOptions<T, string?> ValidTaskName<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsName).WithMessage(NameMessage);
@@ -49,5 +56,5 @@ public static class TaskRules
     });
 
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
-        .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
+        .Must(IsPriority).WithMessage(PriorityMessage);
 }
