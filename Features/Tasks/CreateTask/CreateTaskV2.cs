@@ -43,15 +43,12 @@ public static class CreateTaskV2Endpoint
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<Results<Created<TaskResource>, ContentHttpResult, Problem>> HandleAsync(CreateTaskV2Request request, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct,
-        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey = null)
+    private static async Task<Results<Created<TaskResource>, ContentHttpResult, Problem>> HandleAsync(CreateTaskV2Request request,
+        [AsParameters] IdempotencyKeyHeader idempotency, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct)
     {
         var caller = user.UserId();
-        if (idempotencyKey is { Length: 0 or > 200 })
-        {
-            return Problem.Invalid(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
-        }
+        var idempotencyKey = idempotency.Key;
         if (idempotencyKey is not null)
         {
             var claim = await keys.ClaimAsync(caller, idempotencyKey, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, json.Value.SerializerOptions)), ct);
