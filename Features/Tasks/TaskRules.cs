@@ -25,7 +25,10 @@ public static class TaskRules
     /// <summary>A merge patch may also clear the description.</summary>
     public static readonly string DescriptionOrNullMessage = DescriptionMessage[..^1] + ", or null.";
 
-    public const string PriorityMessage = "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.";
+    /// <summary>"LOW, MEDIUM, HIGH, CRITICAL", as every message about a priority lists them.</summary>
+    public static readonly string PriorityList = string.Join(", ", Priorities);
+
+    public static readonly string PriorityMessage = $"priority must be one of {PriorityList}.";
 
     // NUL is refused here too: a bound body meets the ValidationFilter's NUL check first, a merge patch only these rules.
     /// <summary>A task name, trimmed, is 1 to 255 characters.</summary>
@@ -54,6 +57,12 @@ public static class TaskRules
             context.AddFailure("blocked_by", error);
         }
     });
+
+    public static IRuleBuilderOptions<T, long?> ValidAssignee<T>(this IRuleBuilder<T, long?> rule) => rule
+        .GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+
+    public static IRuleBuilderOptions<T, long?> ValidParentId<T>(this IRuleBuilder<T, long?> rule) => rule
+        .GreaterThan(0).WithMessage("parent_id must be a task id.");
 
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsPriority).WithMessage(PriorityMessage);

@@ -15,10 +15,10 @@ public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Reques
         RuleFor(r => r.TaskName).ValidTaskName();
         RuleFor(r => r.Description).ValidDescription();
         RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
-        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+        RuleFor(r => r.AssignedUserId).ValidAssignee();
         RuleFor(r => r.ProjectId).ValidProjectId();
         RuleFor(r => r.Labels).ValidLabels();
-        RuleFor(r => r.ParentId).GreaterThan(0).WithMessage("parent_id must be a task id.");
+        RuleFor(r => r.ParentId).ValidParentId();
         RuleFor(r => r.BlockedBy).ValidBlockedBy();
     }
 }

@@ -134,10 +134,10 @@ public sealed class PatchTaskValidator : AbstractValidator<PatchTaskRequest>
         RuleFor(p => p.TaskName).ValidTaskName().When(p => p.TaskName is not null);
         RuleFor(p => p.Description).ValidDescription().WithMessage(TaskRules.DescriptionOrNullMessage);
         RuleFor(p => p.Priority).ValidPriority().When(p => p.Priority is not null);
-        RuleFor(p => p.AssignedUserId).GreaterThan(0).WithMessage(AssigneeError);
+        RuleFor(p => p.AssignedUserId).ValidAssignee().WithMessage(AssigneeError);
         RuleFor(p => p.ProjectId).ValidProjectId().WithMessage(ProjectIdError);
         RuleFor(p => p.Labels).ValidLabels();
-        RuleFor(p => p.ParentId).GreaterThan(0).WithMessage(ParentError);
+        RuleFor(p => p.ParentId).ValidParentId().WithMessage(ParentError);
         RuleFor(p => p.BlockedBy).ValidBlockedBy();
     }
 }
