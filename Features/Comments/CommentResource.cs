@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace TaskManager.Features.Comments;
 
 /// <summary>A comment on a task: `author` is its author's username (null once the account is gone); `version` is the
@@ -43,7 +45,8 @@ public static class CommentRules
 {
     public const int MaxLength = 10_000;
 
-    public const string BodyError = "body must be 1 to 10,000 characters of text, not only white space.";
+    public static readonly string BodyError =
+        string.Create(CultureInfo.InvariantCulture, $"body must be 1 to {MaxLength:N0} characters of text, not only white space.");
 
     // Characters, as SPEC counts them (an emoji is one), the same measure as the table's char_length.
     public static bool IsBody(string? body) =>

@@ -107,7 +107,7 @@ public static class CsvRows
         var priority = TaskRules.NormalizePriority(field("priority")) ?? "";
         if (!TaskRules.Priorities.Contains(priority))
         {
-            Fail("priority", "invalid_priority", $"priority {Quote(field("priority"))} is not one of LOW, MEDIUM, HIGH, CRITICAL.");
+            Fail("priority", "invalid_priority", $"priority {Quote(field("priority"))} is not one of {TaskRules.PriorityList}.");
         }
 
         var createdAt = now;

@@ -54,6 +54,14 @@ public sealed record StartImport
     public required Guid ImportId { get; init; }
 }
 
+/// <summary>An import's file name, whether uploaded or sent in a message: at most 255 characters, no control character.</summary>
+public static class ImportFileNames
+{
+    public const int MaxLength = 255;
+
+    public static bool IsClean(string? name) => name is null || !name.Any(char.IsControl);
+}
+
 public static class ImportModes
 {
     public const string Partial = "partial";

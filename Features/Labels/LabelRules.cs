@@ -34,6 +34,11 @@ public static partial class LabelRules
 
     public const string ColorError = "color must be #rrggbb (six hex digits) or null.";
 
+    public static IRuleBuilderOptions<T, string?> ValidLabelName<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Must(n => NameError(n) is null).WithMessage((_, n) => NameError(n)!);
+
+    public static IRuleBuilderOptions<T, string?> ValidColor<T>(this IRuleBuilder<T, string?> rule) => rule.Must(IsColor).WithMessage(ColorError);
+
     public static IRuleBuilderOptionsConditions<T, string[]?> ValidLabels<T>(this IRuleBuilder<T, string[]?> rule) => rule.Custom((names, context) =>
     {
         if (names is not null && NamesError(names) is { } error)

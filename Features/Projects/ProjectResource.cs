@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace TaskManager.Features.Projects;
 
 /// <summary>A project as the caller sees it: `my_role` is the caller's role in it (null for a public project it is not a
@@ -41,9 +43,20 @@ public static class ProjectRules
     public static readonly string[] Visibilities = [Public, Private];
     public static readonly string[] Roles = ["owner", "editor", "viewer"];
 
-    public const string NameError = "name must be 1 to 100 characters long (after trimming).";
+    // Characters, as the columns' checks count them (migration V15).
+    public const int MaxNameCharacters = 100;
+    public const int MaxDescriptionCharacters = 10_000;
+
+    public static readonly string NameError =
+        string.Create(CultureInfo.InvariantCulture, $"name must be 1 to {MaxNameCharacters} characters long (after trimming).");
+    public const string IdError = "project_id must be a project id.";
+    public const string VisibilityError = "visibility must be public or private.";
     public const string IdsError = "project_id takes up to 100 project ids, comma-separated.";
-    public const string DescriptionError = "description must be at most 10,000 characters long.";
+    public static readonly string DescriptionError =
+        string.Create(CultureInfo.InvariantCulture, $"description must be at most {MaxDescriptionCharacters:N0} characters long.");
+
+    /// <summary>A merge patch may also clear the description.</summary>
+    public static readonly string DescriptionOrNullError = DescriptionError + " Or null.";
 
     /// <summary>The ids of a `project_id` filter (one or a comma-separated list), or null when it is not one.</summary>
     public static long[]? ParseIds(string value)
@@ -61,11 +74,13 @@ public static class ProjectRules
     }
 
     public static IRuleBuilderOptions<T, long?> ValidProjectId<T>(this IRuleBuilder<T, long?> rule) =>
-        rule.GreaterThan(0).WithMessage("project_id must be a project id.");
+        rule.GreaterThan(0).WithMessage(IdError);
 
-    public static bool IsName(string? name) => name is not null && !name.Contains('\0') && name.Trim().EnumerateRunes().Count() is >= 1 and <= 100;
+    public static bool IsName(string? name) =>
+        name is not null && !name.Contains('\0') && name.Trim().EnumerateRunes().Count() is >= 1 and <= MaxNameCharacters;
 
-    public static bool IsDescription(string? description) => description is null || (!description.Contains('\0') && description.EnumerateRunes().Count() <= 10_000);
+    public static bool IsDescription(string? description) =>
+        description is null || (!description.Contains('\0') && description.EnumerateRunes().Count() <= MaxDescriptionCharacters);
 
     public static IRuleBuilderOptions<T, string?> ValidProjectName<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(IsName).WithMessage(NameError);
@@ -75,7 +90,7 @@ public static class ProjectRules
 
     // Names are taken in any case (as priorities are), so that SDKs whose enums print "Viewer" are understood.
     public static IRuleBuilderOptions<T, string?> ValidVisibility<T>(this IRuleBuilder<T, string?> rule) =>
-        rule.Must(v => v is null || Normalize(v, Visibilities) is not null).WithMessage("visibility must be public or private.");
+        rule.Must(v => v is null || Normalize(v, Visibilities) is not null).WithMessage(VisibilityError);
 
     public static IRuleBuilderOptions<T, string?> ValidMemberRole<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Must(r => Normalize(r, Roles) is not null).WithMessage("role must be owner, editor or viewer.");

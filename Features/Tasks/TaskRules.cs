@@ -22,10 +22,20 @@ public static class TaskRules
     public static readonly string DescriptionMessage =
         string.Create(CultureInfo.InvariantCulture, $"description must be at most {MaxDescriptionCharacters:N0} characters long.");
 
-    /// <summary>A task name, trimmed, is 1 to 255 characters.</summary>
-    public static bool IsName(string? name) => name is not null && Characters(name.Trim()) is >= 1 and <= MaxNameCharacters;
+    /// <summary>A merge patch may also clear the description.</summary>
+    public static readonly string DescriptionOrNullMessage = DescriptionMessage[..^1] + ", or null.";
 
-    public static bool IsDescription(string? description) => description is null || Characters(description) <= MaxDescriptionCharacters;
+    /// <summary>"LOW, MEDIUM, HIGH, CRITICAL", as every message about a priority lists them.</summary>
+    public static readonly string PriorityList = string.Join(", ", Priorities);
+
+    public static readonly string PriorityMessage = $"priority must be one of {PriorityList}.";
+
+    // NUL is refused here too: a bound body meets the ValidationFilter's NUL check first, a merge patch only these rules.
+    /// <summary>A task name, trimmed, is 1 to 255 characters.</summary>
+    public static bool IsName(string? name) => name is not null && !name.Contains('\0') && Characters(name.Trim()) is >= 1 and <= MaxNameCharacters;
+
+    public static bool IsDescription(string? description) =>
+        description is null || (!description.Contains('\0') && Characters(description) <= MaxDescriptionCharacters);
 
     public static IRuleBuilderOptions<T, string?> ValidTaskName<T>(this IRuleBuilder<T, string?> rule) => rule
         .Must(IsName).WithMessage(NameMessage);
@@ -48,6 +58,12 @@ public static class TaskRules
         }
     });
 
+    public static IRuleBuilderOptions<T, long?> ValidAssignee<T>(this IRuleBuilder<T, long?> rule) => rule
+        .GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+
+    public static IRuleBuilderOptions<T, long?> ValidParentId<T>(this IRuleBuilder<T, long?> rule) => rule
+        .GreaterThan(0).WithMessage("parent_id must be a task id.");
+
     public static IRuleBuilderOptions<T, string?> ValidPriority<T>(this IRuleBuilder<T, string?> rule) => rule
-        .Must(IsPriority).WithMessage("priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
+        .Must(IsPriority).WithMessage(PriorityMessage);
 }

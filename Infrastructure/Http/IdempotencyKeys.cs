@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 
@@ -67,4 +68,29 @@ public sealed class IdempotencyKeys(NpgsqlDataSource db)
         await using var connection = await db.OpenConnectionAsync();
         await connection.ExecuteAsync("DELETE FROM idempotency_keys WHERE user_id = @UserId AND key = @Key AND status IS NULL", new { UserId = userId, Key = key });
     }
+}
+
+/// <summary>What an Idempotency-Key may be, on every route that takes one.</summary>
+public static class IdempotencyKeyRules
+{
+    public const int MaxLength = 200;
+
+    public static readonly string Message =
+        string.Create(CultureInfo.InvariantCulture, $"{IdempotencyKeys.Header} must be 1 to {MaxLength} characters long.");
+
+    /// <summary>1 to 200 characters, answered under the header's name.</summary>
+    public static IRuleBuilderOptions<T, string?> ValidIdempotencyKey<T>(this IRuleBuilder<T, string?> rule) =>
+        rule.Length(1, MaxLength).WithMessage(Message).OverridePropertyName(IdempotencyKeys.Header);
+}
+
+/// <summary>The Idempotency-Key header alone, for [AsParameters], where a route has no other header or query to check.</summary>
+public sealed class IdempotencyKeyHeader
+{
+    [FromHeader(Name = IdempotencyKeys.Header)]
+    public string? Key { get; init; }
+}
+
+public sealed class IdempotencyKeyHeaderValidator : AbstractValidator<IdempotencyKeyHeader>
+{
+    public IdempotencyKeyHeaderValidator() => RuleFor(h => h.Key).ValidIdempotencyKey();
 }

@@ -18,8 +18,81 @@ public static class MergePatchBody
         .ProducesProblem(StatusCodes.Status412PreconditionFailed)
         .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
-    /// <summary>The patch's object (the caller disposes it), or the 415 or 400 that says why the body is not one.</summary>
-    public static async Task<(JsonDocument? Document, Problem? Problem)> ReadAsync(HttpRequest request, CancellationToken ct)
+    /// <summary>The slice's patch: the body read as a JSON object, turned by <paramref name="read"/> into the slice's request
+    /// (answering only for keys of the wrong JSON type), then checked by the request's validator, the same one the
+    /// ValidationFilter runs for bodies bound as JSON. Either the patch or the 415 or 400 that says why not.</summary>
+    public static async Task<(TPatch? Patch, Problem? Problem)> ReadAsync<TPatch>(HttpRequest request,
+        Func<JsonElement, PatchRead<TPatch>> read, CancellationToken ct) where TPatch : class
+    {
+        var (document, problem) = await ReadObjectAsync(request, ct);
+        if (document is null)
+        {
+            return (null, problem);
+        }
+        PatchRead<TPatch> patch;
+        using (document)
+        {
+            patch = read(document.RootElement);
+        }
+        if (patch.Invalid is { } invalid)
+        {
+            return (null, invalid);
+        }
+        var validator = request.HttpContext.RequestServices.GetRequiredService<IValidator<TPatch>>();
+        var result = await validator.ValidateAsync(patch.Patch!, ct);
+        return result.IsValid ? (patch.Patch, null) : (null, ValidationFilter.Invalid(result));
+    }
+
+    /// <summary>Calls <paramref name="key"/> for each key of the patch, until one answers with a problem. A string holding
+    /// a \u escape that is not a whole character fails only as it is read, so that is answered here for every slice.</summary>
+    public static Problem? ReadKeys(JsonElement body, Func<string, JsonElement, Problem?> key)
+    {
+        var current = "body";
+        try
+        {
+            foreach (var property in body.EnumerateObject())
+            {
+                current = property.Name;
+                if (key(current, property.Value) is { } problem)
+                {
+                    return problem;
+                }
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            return Problem.Invalid(current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
+        }
+        return null;
+    }
+
+    /// <summary>Whether a key holds a whole number (an id, whose sign is the validator's to check).</summary>
+    public static bool TryGetId(this JsonElement value, out long id)
+    {
+        id = 0;
+        return value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out id);
+    }
+
+    /// <summary>A PATCH of a versioned resource, end to end: the patch read and checked (<see cref="ReadAsync"/>), made
+    /// into the slice's command, sent, and answered 200 with the resource and its ETag, or with the command's problem.</summary>
+    public static async Task<Results<Ok<T>, Problem>> SendAsync<TPatch, T>(HttpRequest request, IMediator mediator,
+        Func<JsonElement, PatchRead<TPatch>> read, Func<TPatch, ICommand<Outcome<T>>> command, Func<T, int> version, CancellationToken ct)
+        where TPatch : class
+    {
+        var (patch, problem) = await ReadAsync(request, read, ct);
+        if (patch is null)
+        {
+            return problem!;
+        }
+        var outcome = await mediator.Send(command(patch), ct);
+        return outcome.ToResult(resource =>
+        {
+            request.HttpContext.Response.Headers.ETag = VersionETag.For(version(resource));
+            return TypedResults.Ok(resource);
+        });
+    }
+
+    private static async Task<(JsonDocument? Document, Problem? Problem)> ReadObjectAsync(HttpRequest request, CancellationToken ct)
     {
         if (request.ContentType is not { } type || !(type.StartsWith("application/merge-patch+json", StringComparison.OrdinalIgnoreCase) ||
                                                       type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)))
@@ -48,39 +121,12 @@ public static class MergePatchBody
         }
         return (document, null);
     }
-
-    /// <summary>A PATCH of a versioned resource, end to end: the body read as a merge patch, turned by the slice's
-    /// <paramref name="read"/> into its command (or the 400 naming the key that is wrong), sent, and answered 200 with
-    /// the resource and its ETag, or with the command's problem.</summary>
-    public static async Task<Results<Ok<T>, Problem>> SendAsync<T>(HttpRequest request, IMediator mediator,
-        Func<JsonElement, PatchRead<T>> read, Func<T, int> version, CancellationToken ct)
-    {
-        var (document, problem) = await ReadAsync(request, ct);
-        if (document is null)
-        {
-            return problem!;
-        }
-        ICommand<Outcome<T>> command;
-        using (document)
-        {
-            var patch = read(document.RootElement);
-            if (patch.Command is null)
-            {
-                return patch.Invalid!;
-            }
-            command = patch.Command;
-        }
-        var outcome = await mediator.Send(command, ct);
-        return outcome.ToResult(resource =>
-        {
-            request.HttpContext.Response.Headers.ETag = VersionETag.For(version(resource));
-            return TypedResults.Ok(resource);
-        });
-    }
 }
 
-/// <summary>What a slice made of a merge patch: its command, or the 400 that says which key is wrong.</summary>
-public readonly record struct PatchRead<T>(ICommand<Outcome<T>>? Command, Problem? Invalid)
+/// <summary>What a slice read from a merge patch: its request, or the 400 that says which key has the wrong JSON type.</summary>
+public readonly record struct PatchRead<TPatch>(TPatch? Patch, Problem? Invalid)
 {
-    public static implicit operator PatchRead<T>(Problem invalid) => new(null, invalid);
+    public static implicit operator PatchRead<TPatch>(TPatch patch) => new(patch, null);
+
+    public static implicit operator PatchRead<TPatch>(Problem invalid) => new(default, invalid);
 }

@@ -42,9 +42,7 @@ public static class ValidationFilter
                     var result = await validator!.ValidateAsync(new ValidationContext<object>(argument), invocationContext.HttpContext.RequestAborted);
                     if (!result.IsValid)
                     {
-                        return Problem.Invalid(result.Errors
-                            .GroupBy(e => FieldName(e.PropertyName))
-                            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
+                        return Invalid(result);
                     }
                 }
                 return await next(invocationContext);
@@ -52,6 +50,12 @@ public static class ValidationFilter
         });
         return builder;
     }
+
+    /// <summary>The 400 of a failed validation, each message under the field name a client sends.</summary>
+    public static Problem Invalid(FluentValidation.Results.ValidationResult result) =>
+        Problem.Invalid(result.Errors
+            .GroupBy(e => FieldName(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage).Distinct().ToArray()));
 
     private static IValidator? FindValidator(IServiceProvider services, ParameterInfo parameter) =>
         services.GetService(typeof(IValidator<>).MakeGenericType(parameter.ParameterType)) as IValidator;

@@ -4,7 +4,7 @@ namespace TaskManager.Features.Batch.RunBatch;
 
 /// <summary>Idempotency-Key on a batch, as on a create (IdempotencyKeys): the first answer is stored and a retry with the same
 /// body gets it again, with Idempotent-Replayed: true, and runs nothing. A batch that applied nothing (a failed atomic one, a
-/// refusal) frees its key, so a corrected retry may use it.</summary>
+/// refusal) frees its key, so a corrected retry may use it. The key itself is checked by IdempotencyKeyHeaderValidator.</summary>
 public sealed class BatchReplays(IdempotencyKeys keys, IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
 {
     public async Task<Results<Ok<BatchResponse>, ContentHttpResult, Problem>> RunOnceAsync(HttpContext http, string? key, BatchRequest request,
@@ -13,10 +13,6 @@ public sealed class BatchReplays(IdempotencyKeys keys, IOptions<Microsoft.AspNet
         if (key is null)
         {
             return await run();
-        }
-        if (key.Length is 0 or > 200)
-        {
-            return Problem.Invalid(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
         }
         var caller = http.User.UserId();
         var options = json.Value.SerializerOptions;

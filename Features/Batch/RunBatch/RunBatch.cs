@@ -80,16 +80,16 @@ public static class RunBatchEndpoint
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
         .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-    private static async Task<Results<Ok<BatchResponse>, ContentHttpResult, Problem>> HandleAsync(BatchRequest request, BatchDispatcher dispatcher,
-        DbSession session, BatchReplays replays, HttpContext http, CancellationToken ct,
-        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey = null)
+    private static async Task<Results<Ok<BatchResponse>, ContentHttpResult, Problem>> HandleAsync(BatchRequest request,
+        [AsParameters] IdempotencyKeyHeader idempotency, BatchDispatcher dispatcher, DbSession session, BatchReplays replays, HttpContext http,
+        CancellationToken ct)
     {
         // The middleware counted the batch as one call; each further operation is one more.
         if (await RequestPermits.AcquireMoreAsync(http, request.Operations!.Length - 1, ct) is { } limited)
         {
             return limited;
         }
-        return await replays.RunOnceAsync(http, idempotencyKey, request, async () =>
+        return await replays.RunOnceAsync(http, idempotency.Key, request, async () =>
         {
             var operations = request.Operations!;
             var results = new List<BatchResult>(operations.Length);

@@ -76,29 +76,37 @@ public static class PatchCommentEndpoint
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        return MergePatchBody.SendAsync(request, mediator, patch => TryReadBody(patch, out var body)
-                ? new PatchRead<CommentResource>(new PatchCommentCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), body), null)
-                : Problem.Invalid("body", CommentRules.BodyError),
+        return MergePatchBody.SendAsync(request, mediator, PatchCommentRequest.Read,
+            patch => new PatchCommentCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), patch.Body),
             comment => comment.Version, ct);
     }
+}
 
-    /// <summary>The new body, null when the patch leaves it as it is; false when `body` is present but not a valid one.
-    /// Other keys are not the comment's to change, and are ignored.</summary>
-    private static bool TryReadBody(JsonElement patch, out string? body)
+/// <summary>A merge patch as read: the new body, null when the patch leaves it as it is. Other keys are not the comment's
+/// to change, and are ignored.</summary>
+public sealed record PatchCommentRequest(string? Body)
+{
+    public static PatchRead<PatchCommentRequest> Read(JsonElement patch)
     {
-        body = null;
         if (!patch.TryGetProperty("body", out var value))
         {
-            return true;
+            return new PatchCommentRequest((string?)null);
         }
         try
         {
-            body = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+            // A body cannot be removed, so null is as wrong as a number.
+            return value.ValueKind == JsonValueKind.String
+                ? new PatchCommentRequest(value.GetString())
+                : Problem.Invalid("body", CommentRules.BodyError);
         }
         catch (InvalidOperationException)
         {
-            return false; // a \u escape that is not a whole character (a lone surrogate)
+            return Problem.Invalid("body", CommentRules.BodyError); // a \u escape that is not a whole character (a lone surrogate)
         }
-        return CommentRules.IsBody(body);
     }
+}
+
+public sealed class PatchCommentValidator : AbstractValidator<PatchCommentRequest>
+{
+    public PatchCommentValidator() => RuleFor(p => p.Body).ValidCommentBody().When(p => p.Body is not null);
 }

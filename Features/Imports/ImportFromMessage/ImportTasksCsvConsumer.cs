@@ -11,15 +11,15 @@ public sealed class ImportTasksCsvValidator : AbstractValidator<ImportTasksCsv>
     {
         RuleFor(m => m.ImportId).NotEqual(Guid.Empty).WithMessage("import_id must be a UUID.");
         RuleFor(m => m.RequestedBy).NotEmpty().WithMessage("requested_by must name a user.");
-        RuleFor(m => m.FileName).MaximumLength(255).WithMessage("file_name must be at most 255 characters long.")
-            .Must(n => n is null || !n.Any(char.IsControl)).WithMessage("file_name must not contain control characters.");
+        RuleFor(m => m.FileName).MaximumLength(ImportFileNames.MaxLength).WithMessage($"file_name must be at most {ImportFileNames.MaxLength} characters long.")
+            .Must(ImportFileNames.IsClean).WithMessage("file_name must not contain control characters.");
         RuleFor(m => m.RequestedBy).Must(n => n is null || !n.Contains('\0')).WithMessage("requested_by must not contain NUL characters.");
         RuleFor(m => m.CsvContent).NotNull().WithMessage("csv_content is required.")
             .Must(c => c is null || Encoding.UTF8.GetByteCount(c) <= options.Value.MaxInlineBytes)
             .WithMessage($"csv_content must be at most {options.Value.MaxInlineBytes} bytes.");
         RuleFor(m => m.Mode).Must(m => m is null or ImportModes.Partial or ImportModes.Atomic or ImportModes.DryRun)
             .WithMessage("mode must be partial, atomic or dry_run.");
-        RuleFor(m => m.ProjectId).GreaterThan(0).WithMessage("project_id must be a project id.");
+        RuleFor(m => m.ProjectId).ValidProjectId();
     }
 }
 

@@ -175,10 +175,9 @@ public static class UploadCsvEndpoint
         .AsCsvUpload(app);
 
     private static Task<Results<Accepted<UploadCsvResponse>, Problem>> HandleAsync(
-        HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
-        [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null, [FromQuery(Name = "project_id")] string? projectId = null) =>
-        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), user.IsInRole(Roles.Admin), atomic, dryRun, idempotencyKey, projectId),
+        [AsParameters] UploadCsvOptions upload, HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight,
+        IOptions<ImportOptions> options, CancellationToken ct) =>
+        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), user.IsInRole(Roles.Admin), upload),
             mediator, inFlight, options.Value,
             accepted => Task.FromResult(TypedResults.Accepted(accepted.StatusUrl, accepted)), ct);
 }

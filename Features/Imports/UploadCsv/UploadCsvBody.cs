@@ -6,9 +6,23 @@ using TaskManager.Infrastructure.RateLimiting;
 
 namespace TaskManager.Features.Imports.UploadCsv;
 
-/// <summary>What an upload asked for: its body, its caller and its query and header options. `ProjectId` is the query's
-/// `project_id`, unparsed: a form field of that name may give it instead.</summary>
-public sealed record UploadRequest(HttpRequest Http, long UserId, bool CallerIsAdmin, bool Atomic, bool DryRun, string? IdempotencyKey, string? ProjectId);
+/// <summary>What an upload asked for: its body, its caller and its query and header options.</summary>
+public sealed record UploadRequest(HttpRequest Http, long UserId, bool CallerIsAdmin, UploadCsvOptions Options);
+
+/// <summary>An upload's query and header options, checked before the body is read; the project may instead come as a
+/// form field, checked once it is read.</summary>
+public sealed record UploadCsvOptions([FromQuery(Name = "atomic")] bool Atomic = false, [FromQuery(Name = "dry_run")] bool DryRun = false,
+    [FromHeader(Name = IdempotencyKeys.Header)] string? IdempotencyKey = null, [FromQuery(Name = "project_id")] string? ProjectId = null);
+
+public sealed class UploadCsvOptionsValidator : AbstractValidator<UploadCsvOptions>
+{
+    public UploadCsvOptionsValidator()
+    {
+        RuleFor(o => o.DryRun).Equal(false).When(o => o.Atomic).WithMessage("Choose atomic or dry_run, not both.");
+        RuleFor(o => o.IdempotencyKey).ValidIdempotencyKey();
+        RuleFor(o => o.ProjectId).Must(UploadCsvBody.IsProjectId).When(o => o.ProjectId is not null).WithMessage(ProjectRules.IdError);
+    }
+}
 
 /// <summary>Receives an uploaded CSV (v1's POST /api/upload-csv and v2's POST /api/v2/imports): reads the multipart
 /// stream by hand so the file is spooled as it arrives, never bound or held in memory.</summary>
@@ -34,14 +48,6 @@ public static class UploadCsvBody
         UploadRequest upload, IMediator mediator, UploadsInFlight inFlight, ImportOptions settings,
         Func<UploadCsvResponse, Task<Accepted<T>>> accepted, CancellationToken ct)
     {
-        if (upload.Atomic && upload.DryRun)
-        {
-            return Problem.Invalid("dry_run", "Choose atomic or dry_run, not both.");
-        }
-        if (upload.IdempotencyKey is { Length: > 200 })
-        {
-            return Problem.Invalid("Idempotency-Key", "Idempotency-Key must be at most 200 characters long.");
-        }
         var request = upload.Http;
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType) ||
             !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase) ||
@@ -63,14 +69,14 @@ public static class UploadCsvBody
             }
             // The file is spooled as it arrives; a project_id field may come before it or after it.
             var reader = new MultipartReader(boundary, request.Body);
-            var projectField = upload.ProjectId;
+            var projectField = upload.Options.ProjectId;
             while (await reader.ReadNextSectionAsync(ct) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition))
                 {
                     continue;
                 }
-                if (disposition.Name.Equals("project_id", StringComparison.OrdinalIgnoreCase) && upload.ProjectId is null)
+                if (disposition.Name.Equals("project_id", StringComparison.OrdinalIgnoreCase) && upload.Options.ProjectId is null)
                 {
                     projectField = await ReadFieldAsync(section.Body, ct);
                     continue;
@@ -81,7 +87,7 @@ public static class UploadCsvBody
                 }
                 fileName = HeaderUtilities.RemoveQuotes(disposition.FileName.HasValue ? disposition.FileName : disposition.FileNameStar).Value;
                 fileName = string.IsNullOrWhiteSpace(fileName) ? "upload.csv" : Path.GetFileName(fileName);
-                if (fileName.Any(char.IsControl))
+                if (!ImportFileNames.IsClean(fileName))
                 {
                     return Problem.Invalid("file", "The file name must not contain control characters.");
                 }
@@ -95,13 +101,14 @@ public static class UploadCsvBody
             {
                 return Problem.Invalid("file", "The form has no field named 'file'.");
             }
-            long projectId = ProjectRules.DefaultProjectId;
-            if (projectField is not null && (ProjectRules.ParseIds(projectField) is not [var one] || (projectId = one) <= 0))
+            if (projectField is not null && !IsProjectId(projectField))
             {
-                return Problem.Invalid("project_id", "project_id must be a project id.");
+                return Problem.Invalid("project_id", ProjectRules.IdError);
             }
-            var mode = upload.Atomic ? ImportModes.Atomic : upload.DryRun ? ImportModes.DryRun : ImportModes.Partial;
-            var outcome = await mediator.Send(new UploadCsvCommand(upload.UserId, fileName![..Math.Min(fileName!.Length, 255)], file, mode, upload.IdempotencyKey)
+            var projectId = projectField is null ? ProjectRules.DefaultProjectId : ProjectRules.ParseIds(projectField)![0];
+            var mode = upload.Options.Atomic ? ImportModes.Atomic : upload.Options.DryRun ? ImportModes.DryRun : ImportModes.Partial;
+            var outcome = await mediator.Send(new UploadCsvCommand(upload.UserId, fileName![..Math.Min(fileName!.Length, ImportFileNames.MaxLength)], file, mode,
+                upload.Options.IdempotencyKey)
             {
                 ProjectId = projectId,
                 CallerIsAdmin = upload.CallerIsAdmin,
@@ -117,6 +124,9 @@ public static class UploadCsvBody
             }
         }
     }
+
+    /// <summary>Whether a query's or form field's project_id names one project.</summary>
+    public static bool IsProjectId(string? value) => value is not null && ProjectRules.ParseIds(value) is [_];
 
     /// <summary>A small form field's text: at most 64 characters are kept, the rest is read and dropped.</summary>
     private static async Task<string> ReadFieldAsync(Stream body, CancellationToken ct)

@@ -15,10 +15,9 @@ public static class UploadCsvV2Endpoint
         .AsCsvUpload(app);
 
     private static Task<Results<Accepted<ImportStatusResponse>, Problem>> HandleAsync(
-        HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight, IOptions<ImportOptions> options, CancellationToken ct,
-        [FromQuery] bool atomic = false, [FromQuery(Name = "dry_run")] bool dryRun = false,
-        [FromHeader(Name = "Idempotency-Key")] string? idempotencyKey = null, [FromQuery(Name = "project_id")] string? projectId = null) =>
-        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), user.IsInRole(Roles.Admin), atomic, dryRun, idempotencyKey, projectId),
+        [AsParameters] UploadCsvOptions upload, HttpRequest request, ClaimsPrincipal user, IMediator mediator, UploadsInFlight inFlight,
+        IOptions<ImportOptions> options, CancellationToken ct) =>
+        UploadCsvBody.ReceiveAsync(new UploadRequest(request, user.UserId(), user.IsInRole(Roles.Admin), upload),
             mediator, inFlight, options.Value,
             async accepted =>
             {

@@ -10,8 +10,8 @@ public sealed class CreateLabelValidator : AbstractValidator<CreateLabelRequest>
 {
     public CreateLabelValidator()
     {
-        RuleFor(r => r.Name).Must(n => LabelRules.NameError(n) is null).WithMessage(r => LabelRules.NameError(r.Name)!);
-        RuleFor(r => r.Color).Must(LabelRules.IsColor).WithMessage(LabelRules.ColorError);
+        RuleFor(r => r.Name).ValidLabelName();
+        RuleFor(r => r.Color).ValidColor();
     }
 }
 

@@ -72,27 +72,43 @@ public static class PatchLabelEndpoint
         .AcceptsMergePatch<LabelPatch>();
 
     private static Task<Results<Ok<LabelResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch,
-        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct) =>
-        MergePatchBody.SendAsync(request, mediator, patch => Read(patch, id, Caller.From(user), VersionETag.ExpectedVersions(ifMatch)),
-            label => label.Version, ct);
-
-    private static PatchRead<LabelResource> Read(JsonElement patch, long id, Caller caller, int[]? expectedVersions)
+        HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        string? name = null, color = null;
-        var clearColor = false;
-        foreach (var property in patch.EnumerateObject())
+        var caller = Caller.From(user);
+        return MergePatchBody.SendAsync(request, mediator, PatchLabelRequest.Read,
+            patch => new PatchLabelCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), patch.Name?.Trim(),
+                patch.Color, patch.ClearColor),
+            label => label.Version, ct);
+    }
+}
+
+/// <summary>A merge patch as read: each known key with its JSON type checked, unknown keys ignored.</summary>
+public sealed record PatchLabelRequest(string? Name, string? Color, bool ClearColor)
+{
+    public static PatchRead<PatchLabelRequest> Read(JsonElement body)
+    {
+        var patch = new PatchLabelRequest(null, null, false);
+        var invalid = MergePatchBody.ReadKeys(body, (key, value) =>
         {
-            var value = property.Value;
-            switch (property.Name)
+            switch (key)
             {
-                case "name" when value.ValueKind == JsonValueKind.String && LabelRules.NameError(value.GetString()) is null:
-                    name = value.GetString()!.Trim(); break;
-                case "name": return Problem.Invalid("name", LabelRules.NameError(value.ValueKind == JsonValueKind.String ? value.GetString() : null)!);
-                case "color" when value.ValueKind == JsonValueKind.Null: clearColor = true; break;
-                case "color" when value.ValueKind == JsonValueKind.String && LabelRules.IsColor(value.GetString()): color = value.GetString(); break;
-                case "color": return Problem.Invalid("color", LabelRules.ColorError);
+                case "name" when value.ValueKind == JsonValueKind.String: patch = patch with { Name = value.GetString() }; break;
+                case "name": return Problem.Invalid(key, LabelRules.NameError(null)!);
+                case "color" when value.ValueKind == JsonValueKind.Null: patch = patch with { ClearColor = true }; break;
+                case "color" when value.ValueKind == JsonValueKind.String: patch = patch with { Color = value.GetString() }; break;
+                case "color": return Problem.Invalid(key, LabelRules.ColorError);
             }
-        }
-        return new(new PatchLabelCommand(id, caller.CallerId, caller.CallerIsAdmin, expectedVersions, name, color, clearColor), null);
+            return null;
+        });
+        return invalid is null ? patch : invalid;
+    }
+}
+
+public sealed class PatchLabelValidator : AbstractValidator<PatchLabelRequest>
+{
+    public PatchLabelValidator()
+    {
+        RuleFor(p => p.Name).ValidLabelName().When(p => p.Name is not null);
+        RuleFor(p => p.Color).ValidColor();
     }
 }

@@ -100,53 +100,47 @@ public static class PatchProjectEndpoint
         HttpRequest request, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        return MergePatchBody.SendAsync(request, mediator, body => Read(body, out var field) is { } patch
-                ? new PatchRead<ProjectResource>(patch with
-                {
-                    Id = id,
-                    CallerId = caller.CallerId,
-                    CallerIsAdmin = caller.CallerIsAdmin,
-                    ExpectedVersions = VersionETag.ExpectedVersions(ifMatch),
-                }, null)
-                : Problem.Invalid(field.Name, field.Error),
+        return MergePatchBody.SendAsync(request, mediator, PatchProjectRequest.Read,
+            patch => new PatchProjectCommand(id, caller.CallerId, caller.CallerIsAdmin, VersionETag.ExpectedVersions(ifMatch), patch.Name?.Trim(),
+                patch.Description, patch.ClearDescription, ProjectRules.Normalize(patch.Visibility, ProjectRules.Visibilities), patch.Archived),
             project => project.Version, ct);
     }
+}
 
-    /// <summary>Each known key with its type checked; unknown keys ignored.</summary>
-    private static PatchProjectCommand? Read(JsonElement body, out (string Name, string Error) invalid)
+/// <summary>A merge patch as read: each known key with its JSON type checked, unknown keys ignored.</summary>
+public sealed record PatchProjectRequest(string? Name, string? Description, bool ClearDescription, string? Visibility, bool? Archived)
+{
+    public static PatchRead<PatchProjectRequest> Read(JsonElement body)
     {
-        invalid = ("body", "");
-        var patch = new PatchProjectCommand(0, 0, false, null, null, null, false, null, null);
-        var current = "body";
-        try
+        var patch = new PatchProjectRequest(null, null, false, null, null);
+        var invalid = MergePatchBody.ReadKeys(body, (key, value) =>
         {
-            foreach (var property in body.EnumerateObject())
+            var kind = value.ValueKind;
+            switch (key)
             {
-                var value = property.Value;
-                current = property.Name;
-                switch (current)
-                {
-                    case "name" when value.ValueKind == JsonValueKind.String && ProjectRules.IsName(value.GetString()):
-                        patch = patch with { Name = value.GetString()!.Trim() }; break;
-                    case "name": invalid = ("name", ProjectRules.NameError); return null;
-                    case "description" when value.ValueKind == JsonValueKind.Null: patch = patch with { ClearDescription = true }; break;
-                    case "description" when value.ValueKind == JsonValueKind.String && ProjectRules.IsDescription(value.GetString()):
-                        patch = patch with { Description = value.GetString() }; break;
-                    case "description": invalid = ("description", ProjectRules.DescriptionError + " Or null."); return null;
-                    case "visibility" when value.ValueKind == JsonValueKind.String && ProjectRules.Normalize(value.GetString(), ProjectRules.Visibilities) is { } visibility:
-                        patch = patch with { Visibility = visibility }; break;
-                    case "visibility": invalid = ("visibility", "visibility must be public or private."); return null;
-                    case "archived" when value.ValueKind is JsonValueKind.True or JsonValueKind.False:
-                        patch = patch with { Archived = value.GetBoolean() }; break;
-                    case "archived": invalid = ("archived", "archived must be true or false."); return null;
-                }
+                case "name" when kind == JsonValueKind.String: patch = patch with { Name = value.GetString() }; break;
+                case "name": return Problem.Invalid(key, ProjectRules.NameError);
+                case "description" when kind == JsonValueKind.Null: patch = patch with { ClearDescription = true }; break;
+                case "description" when kind == JsonValueKind.String: patch = patch with { Description = value.GetString() }; break;
+                case "description": return Problem.Invalid(key, ProjectRules.DescriptionOrNullError);
+                case "visibility" when kind == JsonValueKind.String: patch = patch with { Visibility = value.GetString() }; break;
+                case "visibility": return Problem.Invalid(key, ProjectRules.VisibilityError);
+                case "archived" when kind is JsonValueKind.True or JsonValueKind.False: patch = patch with { Archived = value.GetBoolean() }; break;
+                case "archived": return Problem.Invalid(key, "archived must be true or false.");
             }
-        }
-        catch (InvalidOperationException)
-        {
-            invalid = (current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
             return null;
-        }
-        return patch;
+        });
+        return invalid is null ? patch : invalid;
+    }
+}
+
+/// <summary>The create's rules (ProjectRules), with the merge patch's message where null clears the description.</summary>
+public sealed class PatchProjectValidator : AbstractValidator<PatchProjectRequest>
+{
+    public PatchProjectValidator()
+    {
+        RuleFor(p => p.Name).ValidProjectName().When(p => p.Name is not null);
+        RuleFor(p => p.Description).ValidProjectDescription().WithMessage(ProjectRules.DescriptionOrNullError);
+        RuleFor(p => p.Visibility).ValidVisibility();
     }
 }

@@ -13,7 +13,7 @@ public sealed class CreateTaskValidator : AbstractValidator<CreateTaskRequest>
         RuleFor(r => r.TaskName).ValidTaskName();
         RuleFor(r => r.Description).ValidDescription();
         RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
-        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+        RuleFor(r => r.AssignedUserId).ValidAssignee();
     }
 }
 

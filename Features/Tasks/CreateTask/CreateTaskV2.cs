@@ -15,10 +15,10 @@ public sealed class CreateTaskV2Validator : AbstractValidator<CreateTaskV2Reques
         RuleFor(r => r.TaskName).ValidTaskName();
         RuleFor(r => r.Description).ValidDescription();
         RuleFor(r => r.Priority).NotEmpty().WithMessage("priority is required.").ValidPriority();
-        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+        RuleFor(r => r.AssignedUserId).ValidAssignee();
         RuleFor(r => r.ProjectId).ValidProjectId();
         RuleFor(r => r.Labels).ValidLabels();
-        RuleFor(r => r.ParentId).GreaterThan(0).WithMessage("parent_id must be a task id.");
+        RuleFor(r => r.ParentId).ValidParentId();
         RuleFor(r => r.BlockedBy).ValidBlockedBy();
     }
 }
@@ -43,15 +43,12 @@ public static class CreateTaskV2Endpoint
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
-    private static async Task<Results<Created<TaskResource>, ContentHttpResult, Problem>> HandleAsync(CreateTaskV2Request request, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
-        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct,
-        [FromHeader(Name = IdempotencyKeys.Header)] string? idempotencyKey = null)
+    private static async Task<Results<Created<TaskResource>, ContentHttpResult, Problem>> HandleAsync(CreateTaskV2Request request,
+        [AsParameters] IdempotencyKeyHeader idempotency, ClaimsPrincipal user, IMediator mediator, IdempotencyKeys keys,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json, HttpContext http, CancellationToken ct)
     {
         var caller = user.UserId();
-        if (idempotencyKey is { Length: 0 or > 200 })
-        {
-            return Problem.Invalid(IdempotencyKeys.Header, "Idempotency-Key must be 1 to 200 characters long.");
-        }
+        var idempotencyKey = idempotency.Key;
         if (idempotencyKey is not null)
         {
             var claim = await keys.ClaimAsync(caller, idempotencyKey, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, json.Value.SerializerOptions)), ct);

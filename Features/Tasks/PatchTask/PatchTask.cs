@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using TaskManager.Features.Labels;
 using TaskManager.Features.Tasks.UpdateTask;
 
 namespace TaskManager.Features.Tasks.PatchTask;
@@ -26,25 +27,17 @@ public static class PatchTaskEndpoint
     private static async Task<Results<Ok<TaskResource>, Problem>> HandleAsync(long id, [FromHeader(Name = "If-Match")] string? ifMatch, HttpRequest request,
         ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var (body, problem) = await MergePatchBody.ReadAsync(request, ct);
-        if (body is null)
+        var (patch, problem) = await MergePatchBody.ReadAsync(request, PatchTaskRequest.Read, ct);
+        if (patch is null)
         {
             return problem!;
         }
-        using (body)
+        var command = patch.ToCommand(id, user.UserId(), user.IsPrivileged(), VersionETag.ExpectedVersions(ifMatch)) with
         {
-            var patch = MergePatch.Read(body.RootElement);
-            if (patch.Error is { } error)
-            {
-                return Problem.Invalid(patch.Field!, error);
-            }
-            var command = patch.ToCommand(id, user.UserId(), user.IsPrivileged(), VersionETag.ExpectedVersions(ifMatch)) with
-            {
-                CallerIsAdmin = user.IsInRole(Roles.Admin),
-            };
-            var outcome = await mediator.Send(command, ct);
-            return outcome.ToResult(task => Ok(task, request.HttpContext));
-        }
+            CallerIsAdmin = user.IsInRole(Roles.Admin),
+        };
+        var outcome = await mediator.Send(command, ct);
+        return outcome.ToResult(task => Ok(task, request.HttpContext));
     }
 
     private static Ok<TaskResource> Ok(TaskRow task, HttpContext http)
@@ -54,104 +47,97 @@ public static class PatchTaskEndpoint
     }
 }
 
-/// <summary>A merge patch read field by field: each known key with its type checked, unknown keys ignored.</summary>
-public sealed record MergePatch(string? TaskName, string? Description, bool ClearDescription, string? Priority, bool? Done,
-    DateOnly? DueDate, bool ClearDueDate, long? AssignedUserId, bool ClearAssignee, long? ProjectId = null, string? Field = null, string? Error = null)
+/// <summary>A merge patch as read: each known key with its JSON type checked (unknown keys ignored), a Clear flag for
+/// each null that empties a field. Its values are checked by <see cref="PatchTaskValidator"/>.</summary>
+public sealed record PatchTaskRequest
 {
+    public string? TaskName { get; init; }
+    public string? Description { get; init; }
+    public bool ClearDescription { get; init; }
+    public string? Priority { get; init; }
+    public bool? Done { get; init; }
+    public DateOnly? DueDate { get; init; }
+    public bool ClearDueDate { get; init; }
+    public long? AssignedUserId { get; init; }
+    public bool ClearAssignee { get; init; }
+    public long? ProjectId { get; init; }
     public string[]? Labels { get; init; }
     public long? ParentId { get; init; }
     public bool ClearParent { get; init; }
     public long[]? BlockedBy { get; init; }
 
     public UpdateTaskCommand ToCommand(long taskId, long userId, bool privileged, int[]? expectedVersions) =>
-        new(taskId, userId, privileged, expectedVersions, TaskName, Description, null, Priority, AssignedUserId,
-            DueDate, Done, ClearDescription, ClearDueDate, ClearAssignee)
-        { ProjectId = ProjectId, Labels = Labels, ParentId = ParentId, ClearParent = ClearParent, BlockedBy = BlockedBy };
-
-    public static MergePatch Read(JsonElement body)
-    {
-        string? name = null, description = null, priority = null;
-        bool? done = null;
-        DateOnly? due = null;
-        long? assignee = null, project = null, parent = null;
-        bool clearDescription = false, clearDue = false, clearAssignee = false, clearParent = false;
-        string[]? labels = null;
-        long[]? blockedBy = null;
-        var current = "body";
-        try
+        new(taskId, userId, privileged, expectedVersions, TaskName?.Trim(), Description, null, TaskRules.NormalizePriority(Priority),
+            AssignedUserId, DueDate, Done, ClearDescription, ClearDueDate, ClearAssignee)
         {
-            foreach (var field in body.EnumerateObject())
-            {
-                var value = field.Value;
-                var isNull = value.ValueKind == JsonValueKind.Null;
-                current = field.Name;
-                switch (current)
-                {
-                    case "task_name" when value.ValueKind == JsonValueKind.String && value.GetString()!.Trim() is var trimmed
-                                          && TaskRules.IsName(trimmed) && !trimmed.Contains('\0'):
-                        name = trimmed; break;
-                    case "task_name": return Invalid("task_name", TaskRules.NameMessage);
-                    case "description" when isNull: clearDescription = true; break;
-                    case "description" when value.ValueKind == JsonValueKind.String && TaskRules.IsDescription(value.GetString())
-                                            && !value.GetString()!.Contains('\0'):
-                        description = value.GetString(); break;
-                    case "description": return Invalid("description", TaskRules.DescriptionMessage[..^1] + ", or null.");
-                    case "priority" when value.ValueKind == JsonValueKind.String && TaskRules.IsPriority(value.GetString()):
-                        priority = TaskRules.NormalizePriority(value.GetString()); break;
-                    case "priority": return Invalid("priority", "priority must be one of LOW, MEDIUM, HIGH, CRITICAL.");
-                    case "done" when value.ValueKind is JsonValueKind.True or JsonValueKind.False: done = value.GetBoolean(); break;
-                    case "done": return Invalid("done", "done must be true or false.");
-                    case "due_date" when isNull: clearDue = true; break;
-                    case "due_date" when value.ValueKind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd",
-                                             CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
-                        due = date; break;
-                    case "due_date": return Invalid("due_date", "due_date must be a date (YYYY-MM-DD) or null.");
-                    case "assigned_user_id" when isNull: clearAssignee = true; break;
-                    case "assigned_user_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var userId) && userId > 0:
-                        assignee = userId; break;
-                    case "assigned_user_id": return Invalid("assigned_user_id", "assigned_user_id must be a user id or null.");
-                    case "project_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var projectId) && projectId > 0:
-                        project = projectId; break;
-                    case "project_id": return Invalid("project_id", "project_id must be a project id (a task is always in one).");
-                    case "labels" when isNull: labels = []; break;
-                    case "labels" when value.ValueKind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String):
-                        var names = value.EnumerateArray().Select(v => v.GetString()).ToArray();
-                        if (TaskManager.Features.Labels.LabelRules.NamesError(names) is { } labelError)
-                        {
-                            return Invalid("labels", labelError);
-                        }
-                        labels = TaskManager.Features.Labels.LabelRules.Normalize(names); break;
-                    case "labels": return Invalid("labels", "labels must be a list of label names, or null.");
-                    case "parent_id" when isNull: clearParent = true; break;
-                    case "parent_id" when value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var parentId) && parentId > 0:
-                        parent = parentId; break;
-                    case "parent_id": return Invalid("parent_id", "parent_id must be a task id, or null for a top-level task.");
-                    case "blocked_by" when isNull: blockedBy = []; break;
-                    case "blocked_by" when value.ValueKind == JsonValueKind.Array
-                                           && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.Number && v.TryGetInt64(out _)):
-                        blockedBy = [.. value.EnumerateArray().Select(v => v.GetInt64())];
-                        if (TaskRules.BlockedByError(blockedBy) is { } blockedError)
-                        {
-                            return Invalid("blocked_by", blockedError);
-                        }
-                        break;
-                    case "blocked_by": return Invalid("blocked_by", "blocked_by must be a list of task ids, or null.");
-                }
-            }
-        }
-        catch (InvalidOperationException)
-        {
-            // The parser checks only that a \u escape has four hex digits: a lone surrogate fails once the text is read.
-            return Invalid(current, $"{current} holds a \\u escape that is not a whole character (a lone surrogate).");
-        }
-        return new MergePatch(name, description, clearDescription, priority, done, due, clearDue, assignee, clearAssignee, project)
-        {
-            Labels = labels,
-            ParentId = parent,
-            ClearParent = clearParent,
-            BlockedBy = blockedBy,
+            ProjectId = ProjectId,
+            Labels = Labels is null ? null : LabelRules.Normalize(Labels),
+            ParentId = ParentId,
+            ClearParent = ClearParent,
+            BlockedBy = BlockedBy,
         };
-    }
 
-    private static MergePatch Invalid(string field, string error) => new(null, null, false, null, null, null, false, null, false, null, field, error);
+    public static PatchRead<PatchTaskRequest> Read(JsonElement body)
+    {
+        var patch = new PatchTaskRequest();
+        var invalid = MergePatchBody.ReadKeys(body, (key, value) =>
+        {
+            var kind = value.ValueKind;
+            switch (key)
+            {
+                case "task_name" when kind == JsonValueKind.String: patch = patch with { TaskName = value.GetString() }; break;
+                case "task_name": return Problem.Invalid(key, TaskRules.NameMessage);
+                case "description" when kind == JsonValueKind.Null: patch = patch with { ClearDescription = true }; break;
+                case "description" when kind == JsonValueKind.String: patch = patch with { Description = value.GetString() }; break;
+                case "description": return Problem.Invalid(key, TaskRules.DescriptionOrNullMessage);
+                case "priority" when kind == JsonValueKind.String: patch = patch with { Priority = value.GetString() }; break;
+                case "priority": return Problem.Invalid(key, TaskRules.PriorityMessage);
+                case "done" when kind is JsonValueKind.True or JsonValueKind.False: patch = patch with { Done = value.GetBoolean() }; break;
+                case "done": return Problem.Invalid(key, "done must be true or false.");
+                case "due_date" when kind == JsonValueKind.Null: patch = patch with { ClearDueDate = true }; break;
+                case "due_date" when kind == JsonValueKind.String && DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd",
+                                         CultureInfo.InvariantCulture, DateTimeStyles.None, out var date):
+                    patch = patch with { DueDate = date }; break;
+                case "due_date": return Problem.Invalid(key, "due_date must be a date (YYYY-MM-DD) or null.");
+                case "assigned_user_id" when kind == JsonValueKind.Null: patch = patch with { ClearAssignee = true }; break;
+                case "assigned_user_id" when value.TryGetId(out var userId): patch = patch with { AssignedUserId = userId }; break;
+                case "assigned_user_id": return Problem.Invalid(key, PatchTaskValidator.AssigneeError);
+                case "project_id" when value.TryGetId(out var projectId): patch = patch with { ProjectId = projectId }; break;
+                case "project_id": return Problem.Invalid(key, PatchTaskValidator.ProjectIdError);
+                case "labels" when kind == JsonValueKind.Null: patch = patch with { Labels = [] }; break;
+                case "labels" when kind == JsonValueKind.Array && value.EnumerateArray().All(v => v.ValueKind == JsonValueKind.String):
+                    patch = patch with { Labels = [.. value.EnumerateArray().Select(v => v.GetString()!)] }; break;
+                case "labels": return Problem.Invalid(key, "labels must be a list of label names, or null.");
+                case "parent_id" when kind == JsonValueKind.Null: patch = patch with { ClearParent = true }; break;
+                case "parent_id" when value.TryGetId(out var parentId): patch = patch with { ParentId = parentId }; break;
+                case "parent_id": return Problem.Invalid(key, PatchTaskValidator.ParentError);
+                case "blocked_by" when kind == JsonValueKind.Null: patch = patch with { BlockedBy = [] }; break;
+                case "blocked_by" when kind == JsonValueKind.Array && value.EnumerateArray().All(v => v.TryGetId(out _)):
+                    patch = patch with { BlockedBy = [.. value.EnumerateArray().Select(v => v.GetInt64())] }; break;
+                case "blocked_by": return Problem.Invalid(key, "blocked_by must be a list of task ids, or null.");
+            }
+            return null;
+        });
+        return invalid is null ? patch : invalid;
+    }
+}
+
+/// <summary>The same rules as the create's (TaskRules), with the merge patch's messages where null may clear a field.</summary>
+public sealed class PatchTaskValidator : AbstractValidator<PatchTaskRequest>
+{
+    public const string AssigneeError = "assigned_user_id must be a user id or null.";
+    public const string ProjectIdError = "project_id must be a project id (a task is always in one).";
+    public const string ParentError = "parent_id must be a task id, or null for a top-level task.";
+
+    public PatchTaskValidator()
+    {
+        RuleFor(p => p.TaskName).ValidTaskName().When(p => p.TaskName is not null);
+        RuleFor(p => p.Description).ValidDescription().WithMessage(TaskRules.DescriptionOrNullMessage);
+        RuleFor(p => p.Priority).ValidPriority().When(p => p.Priority is not null);
+        RuleFor(p => p.AssignedUserId).ValidAssignee().WithMessage(AssigneeError);
+        RuleFor(p => p.ProjectId).ValidProjectId().WithMessage(ProjectIdError);
+        RuleFor(p => p.Labels).ValidLabels();
+        RuleFor(p => p.ParentId).ValidParentId().WithMessage(ParentError);
+        RuleFor(p => p.BlockedBy).ValidBlockedBy();
+    }
 }

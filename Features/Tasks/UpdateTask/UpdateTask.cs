@@ -15,7 +15,7 @@ public sealed class UpdateTaskValidator : AbstractValidator<UpdateTaskRequest>
         RuleFor(r => r.TaskName).ValidTaskName().When(r => r.TaskName is not null);
         RuleFor(r => r.Description).ValidDescription();
         RuleFor(r => r.Priority).ValidPriority().When(r => r.Priority is not null);
-        RuleFor(r => r.AssignedUserId).GreaterThan(0).WithMessage("assigned_user_id must be a user id.");
+        RuleFor(r => r.AssignedUserId).ValidAssignee();
     }
 }
 

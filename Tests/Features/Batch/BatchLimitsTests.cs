@@ -34,6 +34,27 @@ public sealed class BatchLimitsTests : ApiTest
     }
 
     [Test]
+    public async Task An_Idempotency_Key_longer_than_200_characters_is_400_on_a_batch_as_on_a_create()
+    {
+        var (_, token) = await SignUpAsync("alice");
+        var batch = await BatchAsync(token, Create, new string('k', 201));
+        using var create = new HttpRequestMessage(HttpMethod.Post, "/api/v2/tasks") { Content = Json("""{"task_name":"Once","priority":"LOW"}""") };
+        create.Headers.Authorization = new("Bearer", token);
+        create.Headers.Add("Idempotency-Key", new string('k', 201));
+        var created = await Client.SendAsync(create);
+
+        Assert.Multiple(async () =>
+        {
+            foreach (var response in new[] { batch, created })
+            {
+                Assert.That((await AssertProblemAsync(response, HttpStatusCode.BadRequest))["errors"]!["idempotency-key"]![0]!.GetValue<string>(),
+                    Is.EqualTo("Idempotency-Key must be 1 to 200 characters long."));
+            }
+            Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(*) FROM tasks"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task An_Idempotency_Key_replays_the_first_answer_and_runs_nothing_again()
     {
         var (_, token) = await SignUpAsync("alice");

@@ -118,6 +118,26 @@ public sealed class UploadCsvTests : ApiTest
     }
 
     [Test]
+    public async Task An_upload_s_query_and_key_are_checked_before_its_file_is_read()
+    {
+        static HttpContent Form() => CsvUploads.Form("task_name,priority\nOne,LOW\n");
+        var both = await CsvUploads.UploadAsync(Client, uploader, Form(), "?atomic=true&dry_run=true");
+        var project = await CsvUploads.UploadAsync(Client, uploader, Form(), "?project_id=abc", path: "/api/v2/imports");
+        var longKey = await CsvUploads.UploadAsync(Client, uploader, Form(), idempotencyKey: new string('k', 201));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((await AssertProblemAsync(both, HttpStatusCode.BadRequest))["errors"]!["dry_run"]![0]!.GetValue<string>(),
+                Is.EqualTo("Choose atomic or dry_run, not both."));
+            Assert.That((await AssertProblemAsync(project, HttpStatusCode.BadRequest))["errors"]!["project_id"]![0]!.GetValue<string>(),
+                Is.EqualTo("project_id must be a project id."));
+            Assert.That((await AssertProblemAsync(longKey, HttpStatusCode.BadRequest))["errors"]!["idempotency-key"]![0]!.GetValue<string>(),
+                Is.EqualTo("Idempotency-Key must be 1 to 200 characters long."));
+            Assert.That(await Sql.ScalarAsync<long>(App.ConnectionString, "SELECT count(*) FROM imports"), Is.Zero);
+        });
+    }
+
+    [Test]
     public async Task A_dry_run_validates_and_imports_nothing()
     {
         var id = await UploadAndFinishAsync(CsvUploads.Form(await File.ReadAllBytesAsync(CsvUploads.SamplePath)), "?dry_run=true");

@@ -146,6 +146,26 @@ public sealed class LabelsTests : ApiTest
     }
 
     [Test]
+    public async Task A_label_patch_is_held_to_the_create_s_rules()
+    {
+        var (_, owner) = await SignUpAsync("olivia");
+        var project = await CreateProjectAsync(owner);
+        var label = (await ReadJsonAsync(await SendAsync(HttpMethod.Post, $"/api/v2/projects/{project}/labels", owner, Json("""{"name":"bug"}"""))))["id"];
+
+        async Task<string> ErrorAsync(string patch, string field) =>
+            (await AssertProblemAsync(await SendAsync(HttpMethod.Patch, $"/api/v2/labels/{label}", owner, Json(patch)), HttpStatusCode.BadRequest))
+                ["errors"]![field]![0]!.GetValue<string>();
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That(await ErrorAsync("""{"name":"a;b"}""", "name"), Is.EqualTo("A label name must not contain ',', ';' or control characters."));
+            Assert.That(await ErrorAsync("""{"name":7}""", "name"), Is.EqualTo("A label name must not be empty."));
+            Assert.That(await ErrorAsync("""{"color":"red"}""", "color"), Is.EqualTo("color must be #rrggbb (six hex digits) or null."));
+            Assert.That(await ErrorAsync("""{"name":"\ud800"}""", "name"), Does.Contain("lone surrogate"));
+        });
+    }
+
+    [Test]
     public async Task A_task_with_a_label_name_too_long_is_a_400_naming_labels()
     {
         var (_, owner) = await SignUpAsync("olivia");
