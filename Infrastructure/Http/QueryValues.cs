@@ -21,8 +21,11 @@ public static class QueryValues
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) ? time.UtcDateTime : null;
 
     /// <summary>A row id: digits only, above zero.</summary>
-    public static long? Id(string? value) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? id : null;
+    public static long? Id(string? value) => Number(value) is > 0 and var id ? id : null;
+
+    /// <summary>A whole number, digits only (as cursors carry them).</summary>
+    public static long? Number(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var number) ? number : null;
 
     /// <summary>A present value that <paramref name="valid"/> refuses fails with the message made for the name the
     /// client sent (the property's, snake_case).</summary>
