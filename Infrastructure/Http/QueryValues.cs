@@ -50,4 +50,8 @@ public static class QueryValues
     /// <summary>`limit` of a cursor-paged list (<see cref="CursorPages.Limit"/>).</summary>
     public static IRuleBuilderOptionsConditions<T, string?> ValidLimit<T>(this IRuleBuilder<T, string?> rule) =>
         rule.Checked(v => CursorPages.Limit(v) is not null, _ => CursorPages.LimitError);
+
+    /// <summary>`cursor`: when given, <paramref name="read"/> must find in it a position of this list and query.</summary>
+    public static IRuleBuilderOptions<T, string?> ValidCursor<T>(this IRuleBuilder<T, string?> rule, Func<T, object?> read, string message) =>
+        rule.Must((request, cursor) => cursor is null || read(request) is not null).WithMessage(message);
 }

@@ -30,8 +30,7 @@ public sealed class SearchUsersValidator : AbstractValidator<SearchUsersRequest>
         RuleFor(r => r.Limit).ValidLimit();
         RuleFor(r => r.Q).Must(q => q is not { Length: > 80 } && q?.Any(char.IsControl) != true)
             .WithMessage("q must be at most 80 characters, without control characters.");
-        RuleFor(r => r.Cursor).Must((r, _) => r.After(cursors) is not null).When(r => r.Cursor is not null)
-            .WithMessage("cursor is not one this list gave for this q.");
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this q.");
     }
 }
 

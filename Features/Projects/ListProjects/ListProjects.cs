@@ -34,8 +34,7 @@ public sealed class ListProjectsValidator : AbstractValidator<ListProjectsReques
         RuleFor(r => r.Archived).Must(a => a is null or "true" or "false").WithMessage("archived must be true or false.");
         RuleFor(r => r.Q).Must(q => q is not { Length: > 100 } && q?.Contains('\0') != true)
             .WithMessage("q must be at most 100 characters long, without NUL characters.");
-        RuleFor(r => r.Cursor).Must((r, _) => r.After(cursors) is not null).When(r => r.Cursor is not null)
-            .WithMessage("cursor is not one this list gave for this query (same q and archived).");
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this query (same q and archived).");
     }
 }
 

@@ -28,8 +28,7 @@ public sealed class ListAuditValidator : AbstractValidator<ListAuditRequest>
         ClassLevelCascadeMode = CascadeMode.Stop;
         RuleFor(r => r.Limit).ValidLimit();
         RuleFor(r => r.Since).ValidTime();
-        RuleFor(r => r.Cursor).Must((r, _) => r.After(cursors) is not null).When(r => r.Cursor is not null)
-            .WithMessage("cursor is not one this list gave for this query.");
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this query.");
     }
 }
 

@@ -40,8 +40,7 @@ public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesRe
         RuleFor(r => r.Status).Must(s => s is null || ListDeliveriesHandler.Statuses.Contains(s))
             .WithMessage($"status must be one of {string.Join(", ", ListDeliveriesHandler.Statuses)}.");
         RuleFor(r => r.Limit).ValidLimit();
-        RuleFor(r => r.Cursor).Must((r, _) => r.After(cursors) is not null).When(r => r.Cursor is not null)
-            .WithMessage("cursor is not one this list gave you.");
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
     }
 }
 
