@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace TaskManager.Features.Changes;
@@ -8,60 +7,53 @@ namespace TaskManager.Features.Changes;
 public sealed record ChangeFilters(ChangePosition? After, long[]? Projects)
 {
     public const int MaxProjects = 100;
+    public const int DefaultLimit = 100;
 
-    public static bool TryParse(string? after, string? projectId, [NotNullWhen(true)] out ChangeFilters? filters, [NotNullWhen(false)] out Problem? problem)
+    public const string AfterError = "after must be a position this feed gave (next_position, or a change's position).";
+    public const string ProjectIdError = "project_id must be a project id or a comma-separated list of them.";
+    public static readonly string TooManyProjects = $"project_id may name at most {MaxProjects} projects.";
+    public const string LimitError = "limit must be a whole number from 1 to 1000.";
+
+    public static ChangePosition? Position(string value) => ChangePosition.TryParse(value, out var position) ? position : null;
+
+    /// <summary>The ids as given, repeats and all (null: one is not an id).</summary>
+    public static long[]? ProjectIds(string value)
     {
-        filters = null;
-        problem = null;
-        ChangePosition? start = null;
-        if (after is not null)
-        {
-            if (!ChangePosition.TryParse(after, out var position))
-            {
-                problem = Problem.Invalid("after", "after must be a position this feed gave (next_position, or a change's position).");
-                return false;
-            }
-            start = position;
-        }
-        long[]? projects = null;
-        if (projectId is not null)
-        {
-            var parts = projectId.Split(',', StringSplitOptions.TrimEntries);
-            var ids = new List<long>(parts.Length);
-            foreach (var part in parts)
-            {
-                if (!long.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id < 1)
-                {
-                    problem = Problem.Invalid("project_id", "project_id must be a project id or a comma-separated list of them.");
-                    return false;
-                }
-                ids.Add(id);
-            }
-            if (ids.Count > MaxProjects)
-            {
-                problem = Problem.Invalid("project_id", $"project_id may name at most {MaxProjects} projects.");
-                return false;
-            }
-            projects = [.. ids.Distinct()];
-        }
-        filters = new ChangeFilters(start, projects);
-        return true;
+        var ids = value.Split(',', StringSplitOptions.TrimEntries).Select(QueryValues.Id).ToArray();
+        return ids.All(id => id is not null) ? [.. ids.Select(id => id!.Value)] : null;
     }
 
     /// <summary>The page size: 1-1000, 100 when not given.</summary>
-    public static bool TryLimit(string? value, out int limit, [NotNullWhen(false)] out Problem? problem)
+    public static int? Limit(string? value) =>
+        value is null ? DefaultLimit
+        : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 1000 ? limit
+        : null;
+
+    /// <summary>The filters of a query whose values are checked already.</summary>
+    public static ChangeFilters From(string? after, string? projectId) =>
+        new(after is null ? null : Position(after), projectId is null ? null : [.. ProjectIds(projectId)!.Distinct()]);
+}
+
+/// <summary>The start and the projects, as the feed and the stream take them.</summary>
+public interface IChangeQuery
+{
+    string? After { get; }
+    string? ProjectId { get; }
+}
+
+/// <summary>One error at a time: the start, then the projects.</summary>
+public sealed class ChangeQueryValidator : AbstractValidator<IChangeQuery>
+{
+    public ChangeQueryValidator()
     {
-        limit = 100;
-        problem = null;
-        if (value is null)
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.After).Checked(v => ChangeFilters.Position(v) is not null, _ => ChangeFilters.AfterError);
+        RuleFor(r => r.ProjectId).Custom((value, context) =>
         {
-            return true;
-        }
-        if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out limit) && limit is >= 1 and <= 1000)
-        {
-            return true;
-        }
-        problem = Problem.Invalid("limit", "limit must be a whole number from 1 to 1000.");
-        return false;
+            if (value is not null && ChangeFilters.ProjectIds(value) is var ids && ids?.Length is not <= ChangeFilters.MaxProjects)
+            {
+                context.AddFailure(ids is null ? ChangeFilters.ProjectIdError : ChangeFilters.TooManyProjects);
+            }
+        });
     }
 }

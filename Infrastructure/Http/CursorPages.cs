@@ -1,4 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 
@@ -11,15 +10,7 @@ public static class CursorPages
 
     public const string LimitError = "limit must be a whole number from 1 to 100.";
 
-    /// <summary>The page size from `limit`, or the 400 that names it.</summary>
-    public static bool TryLimit(string? value, out int size, [NotNullWhen(false)] out Problem? problem)
-    {
-        size = Limit(value) ?? 0;
-        problem = size == 0 ? Problem.Invalid("limit", LimitError) : null;
-        return problem is null;
-    }
-
-    /// <summary>The page size, or null when the value is not 1-100 (a 400 naming `limit`).</summary>
+    /// <summary>The page size, or null when the value is not 1-100 (a 400 naming `limit`: QueryValues.ValidLimit).</summary>
     public static int? Limit(string? value) =>
         value is null ? DefaultLimit
         : int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= 100 ? limit

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using FluentValidation;
 using Microsoft.AspNetCore.Http;
 using TaskManager.Features.Imports.RunImport;
 using TaskManager.Features.Projects;
+using TaskManager.Features.Tasks.ExportTasks;
 using TaskManager.Features.Tasks.ListTasks;
 using TaskManager.Features.Tasks.PatchTask;
 using TaskManager.Infrastructure.Hosting;
@@ -51,30 +53,53 @@ public sealed class InputTests
         Assert.That(BadField(json), Is.EqualTo(field));
 
     private static ListTasksRequest Request(string? priority = null, string? sort = null, string? limit = null, string? q = null, string? assignee = null) =>
-        new(q, priority, null, assignee, null, null, null, null, null, null, sort, limit, null);
+        new() { Q = q, Priority = priority, AssignedUserId = assignee, Sort = sort, Limit = limit };
+
+    private static Dictionary<string, string> Errors(IValidator validator, object request) =>
+        validator.Validate(new ValidationContext<object>(request)).Errors.ToDictionary(e => ValidationFilter.FieldName(e.PropertyName), e => e.ErrorMessage);
 
     [Test]
     public void List_filters_are_checked_and_name_the_bad_parameter()
     {
-        var bad = TaskFilters.Parse(Request(priority: "LOW,URGENT", sort: "colour", limit: "500"), 1, Scope.Everything);
+        var bad = Errors(new ListTasksValidator(), Request(priority: "LOW,URGENT", sort: "colour", limit: "500", assignee: "me,x"));
 
-        Assert.That(bad.Errors.Keys, Is.EquivalentTo(new[] { "priority", "sort", "limit" }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(bad.Keys, Is.EqualTo(new[] { "priority", "assigned_user_id", "sort", "limit" }), "all at once, in the list's order");
+            Assert.That(bad["sort"], Is.EqualTo("sort must be one of created_at, updated_at, due_date, priority, task_name, optionally prefixed by - for descending."));
+            Assert.That(bad["limit"], Is.EqualTo("limit must be a whole number from 1 to 100."));
+            Assert.That(Errors(new ListTasksValidator(), new ListTasksRequest { Done = "yes", DueAfter = "2025-02-30", UpdatedSince = "soon" }),
+                Is.EqualTo(new Dictionary<string, string>
+                {
+                    ["done"] = "done must be true or false.",
+                    ["due_after"] = "due_after must be a date (YYYY-MM-DD).",
+                    ["updated_since"] = "updated_since must be a time (ISO 8601, such as 2025-04-01T09:30:00Z).",
+                }));
+            Assert.That(Errors(new ListTasksValidator(), Request(assignee: "me,9", q: " ", sort: "-due_date")), Is.Empty);
+        });
     }
+
+    [Test]
+    public void The_export_takes_the_list_filters_but_no_paging() =>
+        Assert.Multiple(() =>
+        {
+            Assert.That(Errors(new ExportTasksValidator(), new ExportTasksRequest { Limit = "500", Cursor = "x" }), Is.Empty);
+            Assert.That(Errors(new ExportTasksValidator(), new ExportTasksRequest { Priority = "URGENT" }).Keys, Is.EqualTo(new[] { "priority" }));
+        });
 
     [Test]
     public void Me_stands_for_the_caller_and_each_query_has_its_own_fingerprint()
     {
-        var mine = TaskFilters.Parse(Request(assignee: "me,9"), 4, Scope.Everything);
-        var byName = TaskFilters.Parse(Request(assignee: "me,9", sort: "task_name"), 4, Scope.Everything);
+        var mine = TaskFilters.From(Request(assignee: "me,9"), 4, Scope.Everything);
+        var byName = TaskFilters.From(Request(assignee: "me,9", sort: "task_name"), 4, Scope.Everything);
 
         Assert.Multiple(() =>
         {
-            Assert.That(mine.Errors, Is.Empty);
             Assert.That(mine.Fingerprint, Does.Contain("Assignees=\"4,9\""));
-            Assert.That(TaskFilters.Parse(Request(q: "a;Priorities=HIGH"), 4, Scope.Everything).Fingerprint,
-                Is.Not.EqualTo(TaskFilters.Parse(Request(q: "a", priority: "HIGH"), 4, Scope.Everything).Fingerprint), "words cannot pose as a filter");
+            Assert.That(TaskFilters.From(Request(q: "a;Priorities=HIGH"), 4, Scope.Everything).Fingerprint,
+                Is.Not.EqualTo(TaskFilters.From(Request(q: "a", priority: "HIGH"), 4, Scope.Everything).Fingerprint), "words cannot pose as a filter");
             Assert.That(byName.Fingerprint, Is.Not.EqualTo(mine.Fingerprint));
-            Assert.That(TaskFilters.Parse(Request(q: "report"), 4, Scope.Everything).ByRelevance, Is.True, "q without sort orders by relevance");
+            Assert.That(TaskFilters.From(Request(q: "report"), 4, Scope.Everything).ByRelevance, Is.True, "q without sort orders by relevance");
         });
     }
 

@@ -2,6 +2,21 @@ namespace TaskManager.Features.Changes.ListChanges;
 
 public sealed record ListChangesResponse(IReadOnlyList<ChangeResource> Changes, string NextPosition, bool HasMore);
 
+public sealed record ListChangesRequest(
+    [property: FromQuery(Name = "after")] string? After = null,
+    [property: FromQuery(Name = "project_id")] string? ProjectId = null,
+    [property: FromQuery(Name = "limit")] string? Limit = null) : IChangeQuery;
+
+public sealed class ListChangesValidator : AbstractValidator<ListChangesRequest>
+{
+    public ListChangesValidator()
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        Include(new ChangeQueryValidator());
+        RuleFor(r => r.Limit).Checked(v => ChangeFilters.Limit(v) is not null, _ => ChangeFilters.LimitError);
+    }
+}
+
 public sealed record ListChangesQuery(Caller Caller, ChangeFilters Filters, int Limit) : IQuery<Outcome<ListChangesResponse>>;
 
 /// <summary>The changes after a position that the caller may read now, in commit order. Without a position: none, and the
@@ -35,14 +50,11 @@ public static class ListChangesEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status410Gone);
 
-    private static async Task<Results<Ok<ListChangesResponse>, Problem>> HandleAsync(ClaimsPrincipal user, IMediator mediator, CancellationToken ct,
-        [FromQuery] string? after = null, [FromQuery(Name = "project_id")] string? projectId = null, [FromQuery] string? limit = null)
+    private static async Task<Results<Ok<ListChangesResponse>, Problem>> HandleAsync([AsParameters] ListChangesRequest request, ClaimsPrincipal user,
+        IMediator mediator, CancellationToken ct)
     {
-        if (!ChangeFilters.TryParse(after, projectId, out var filters, out var problem) || !ChangeFilters.TryLimit(limit, out var size, out problem))
-        {
-            return problem;
-        }
-        var outcome = await mediator.Send(new ListChangesQuery(Caller.From(user), filters, size), ct);
+        var filters = ChangeFilters.From(request.After, request.ProjectId);
+        var outcome = await mediator.Send(new ListChangesQuery(Caller.From(user), filters, ChangeFilters.Limit(request.Limit)!.Value), ct);
         return outcome.ToResult(TypedResults.Ok);
     }
 }

@@ -10,6 +10,11 @@ namespace TaskManager.Features.Changes.StreamChanges;
 /// caught up takes what the instance's <see cref="ChangeHub"/> reads for all of them. Either way it waits on its own client:
 /// a slow client holds up nothing but its own stream, holds a bounded number of events, and is disconnected when it takes
 /// longer than Changes:SlowClientSeconds to accept a batch (it resumes with Last-Event-ID).</summary>
+/// <summary>Not validated by the endpoint filter: the start may come from a header instead (see HandleAsync).</summary>
+public sealed record StreamChangesRequest(
+    [property: FromQuery(Name = "after")] string? After = null,
+    [property: FromQuery(Name = "project_id")] string? ProjectId = null) : IChangeQuery;
+
 public static class StreamChangesEndpoint
 {
     private static readonly byte[] Heartbeat = ": keep-alive\n\n"u8.ToArray();
@@ -24,16 +29,20 @@ public static class StreamChangesEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status410Gone);
 
-    private static async Task<Results<ServerSentEventsResult<string>, Problem>> HandleAsync(ClaimsPrincipal user, HttpContext http, ChangeFeed feed,
-        ChangeSignal signal, ChangeHub hub, IOptions<ChangesOptions> options, TimeProvider clock, CancellationToken ct,
-        [FromQuery] string? after = null, [FromQuery(Name = "project_id")] string? projectId = null)
+    private static async Task<Results<ServerSentEventsResult<string>, Problem>> HandleAsync([AsParameters] StreamChangesRequest request,
+        ClaimsPrincipal user, HttpContext http, ChangeFeed feed, ChangeSignal signal, ChangeHub hub, IValidator<IChangeQuery> validator,
+        IOptions<ChangesOptions> options, TimeProvider clock, CancellationToken ct)
     {
+        // Last-Event-ID, sent by a client that resumes, wins over after: the feed's rules check whichever is the start.
         var lastEventId = http.Request.Headers["Last-Event-ID"].ToString();
-        var (from, field) = lastEventId.Length > 0 ? (lastEventId, "Last-Event-ID") : (after, "after");
-        if (!ChangeFilters.TryParse(from, projectId, out var filters, out var problem))
+        var (query, field) = lastEventId.Length > 0 ? (request with { After = lastEventId }, "Last-Event-ID") : (request, "after");
+        if ((await validator.ValidateAsync(query, ct)).Errors is [var error, ..])
         {
-            return field == "after" ? problem : Problem.Invalid(field, "Last-Event-ID must be the id of an event this stream sent.");
+            return error.PropertyName == nameof(IChangeQuery.After) && field != "after"
+                ? Problem.Invalid(field, "Last-Event-ID must be the id of an event this stream sent.")
+                : Problem.Invalid(ValidationFilter.FieldName(error.PropertyName), error.ErrorMessage);
         }
+        var filters = ChangeFilters.From(query.After, query.ProjectId);
         var caller = Caller.From(user);
         var start = filters.After ?? await feed.EndAsync(ct);
         var settings = options.Value;

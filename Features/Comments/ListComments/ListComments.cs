@@ -4,7 +4,29 @@ namespace TaskManager.Features.Comments.ListComments;
 
 public sealed record CommentsPage(IReadOnlyList<CommentResource> Comments, string? NextCursor);
 
-public sealed record ListCommentsQuery(long TaskId, Caller Caller, int Limit, string? Cursor) : IQuery<Outcome<CommentsPage>>;
+public sealed record ListCommentsRequest(
+    [property: FromRoute(Name = "id")] long Id,
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+{
+    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
+    public string Fingerprint() => $"task-comments:{Id}";
+
+    /// <summary>The id a cursor continues after, or null when it is not one of this list's.</summary>
+    public long? After(Cursors cursors) => cursors.DecodeId(Cursor, Fingerprint());
+}
+
+public sealed class ListCommentsValidator : AbstractValidator<ListCommentsRequest>
+{
+    public ListCommentsValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
+    }
+}
+
+public sealed record ListCommentsQuery(long TaskId, Caller Caller, int Limit, string Fingerprint, long? After) : IQuery<Outcome<CommentsPage>>;
 
 /// <summary>A task's comments, oldest first, paged by keyset on the comment id: a deep page costs what the first does.</summary>
 public sealed class ListCommentsHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListCommentsQuery, Outcome<CommentsPage>>
@@ -23,14 +45,7 @@ public sealed class ListCommentsHandler(NpgsqlDataSource db, Cursors cursors) : 
 
     public async ValueTask<Outcome<CommentsPage>> Handle(ListCommentsQuery query, CancellationToken ct)
     {
-        var fingerprint = $"task-comments:{query.TaskId}";
-        long afterId = 0;
-        if (query.Cursor is not null && (cursors.Decode(query.Cursor, fingerprint) is not [var id] ||
-                                         !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId)))
-        {
-            return Outcome<CommentsPage>.Invalid("cursor", "cursor is not one this list gave you.");
-        }
-        var parameters = new { query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterId = afterId, PageSize = query.Limit + 1 };
+        var parameters = new { query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterId = query.After ?? 0, PageSize = query.Limit + 1 };
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<CommentResource>(new CommandDefinition(Sql, parameters, cancellationToken: ct))).AsList();
         // No row: an empty page of a readable task, or a task the caller may not read (404).
@@ -38,7 +53,7 @@ public sealed class ListCommentsHandler(NpgsqlDataSource db, Cursors cursors) : 
         {
             return CommentRules.MissingTask<CommentsPage>(query.TaskId);
         }
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint, c => [c.Id.ToString(CultureInfo.InvariantCulture)]);
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint, c => [c.Id.ToString(CultureInfo.InvariantCulture)]);
         return new CommentsPage(page, next);
     }
 }
@@ -54,14 +69,11 @@ public static class ListCommentsEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<CommentsPage>, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator,
-        HttpContext http, CancellationToken ct, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    private static async Task<Results<Ok<CommentsPage>, Problem>> HandleAsync([AsParameters] ListCommentsRequest request, ClaimsPrincipal user,
+        IMediator mediator, Cursors cursors, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new ListCommentsQuery(id, Caller.From(user), size, cursor), ct);
+        var outcome = await mediator.Send(new ListCommentsQuery(request.Id, Caller.From(user), CursorPages.Limit(request.Limit)!.Value,
+            request.Fingerprint(), request.After(cursors)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

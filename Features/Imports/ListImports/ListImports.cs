@@ -5,6 +5,16 @@ namespace TaskManager.Features.Imports.ListImports;
 
 public sealed record ImportsPage(IReadOnlyList<ImportStatusResponse> Imports, string? NextCursor);
 
+public sealed record ListImportsRequest(
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null);
+
+/// <summary>The cursor is checked by the handler: it is bound to the caller (their own imports, or an admin's all).</summary>
+public sealed class ListImportsValidator : AbstractValidator<ListImportsRequest>
+{
+    public ListImportsValidator() => RuleFor(r => r.Limit).ValidLimit();
+}
+
 /// <summary>The caller's imports (an admin's: everyone's), newest first, each as GET /api/imports/{id} shows it.</summary>
 public sealed record ListImportsQuery(long CallerId, bool CallerIsAdmin, int Limit, string? Cursor) : IQuery<Outcome<ImportsPage>>;
 
@@ -71,14 +81,10 @@ public static class ListImportsEndpoint
         .ProducesValidationProblem();
 
     private static async Task<Results<Ok<ImportsPage>, Problem>> HandleAsync(
-        ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
-        [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+        [AsParameters] ListImportsRequest request, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new ListImportsQuery(user.UserId(), user.IsInRole(Roles.Admin), size, cursor), ct);
+        var outcome = await mediator.Send(new ListImportsQuery(user.UserId(), user.IsInRole(Roles.Admin), CursorPages.Limit(request.Limit)!.Value,
+            request.Cursor), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -4,7 +4,29 @@ namespace TaskManager.Features.Projects.ListProjectMembers;
 
 public sealed record ProjectMembersPage(IReadOnlyList<ProjectMember> Members, string? NextCursor);
 
-public sealed record ListProjectMembersQuery(long Id, Caller Caller, int Limit, string? Cursor) : IQuery<Outcome<ProjectMembersPage>>;
+public sealed record ListProjectMembersRequest(
+    [property: FromRoute(Name = "id")] long Id,
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+{
+    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
+    public string Fingerprint() => $"project-members:{Id}";
+
+    /// <summary>The id a cursor continues after, or null when it is not one of this list's.</summary>
+    public long? After(Cursors cursors) => cursors.DecodeId(Cursor, Fingerprint());
+}
+
+public sealed class ListProjectMembersValidator : AbstractValidator<ListProjectMembersRequest>
+{
+    public ListProjectMembersValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
+    }
+}
+
+public sealed record ListProjectMembersQuery(long Id, Caller Caller, int Limit, string Fingerprint, long? After) : IQuery<Outcome<ProjectMembersPage>>;
 
 /// <summary>The members of a project the caller can read, by user id, paged by keyset.</summary>
 public sealed class ListProjectMembersHandler(NpgsqlDataSource db, Cursors cursors)
@@ -24,14 +46,7 @@ public sealed class ListProjectMembersHandler(NpgsqlDataSource db, Cursors curso
 
     public async ValueTask<Outcome<ProjectMembersPage>> Handle(ListProjectMembersQuery query, CancellationToken ct)
     {
-        var fingerprint = $"project-members:{query.Id}";
-        long afterId = 0;
-        if (query.Cursor is not null && (cursors.Decode(query.Cursor, fingerprint) is not [var id] ||
-                                         !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId)))
-        {
-            return Outcome<ProjectMembersPage>.Invalid("cursor", "cursor is not one this list gave you.");
-        }
-        var parameters = new { query.Id, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterId = afterId, PageSize = query.Limit + 1 };
+        var parameters = new { query.Id, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterId = query.After ?? 0, PageSize = query.Limit + 1 };
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<ProjectMember>(new CommandDefinition(Sql, parameters, cancellationToken: ct))).AsList();
         // No row: an empty page of a readable project, or a project the caller may not read (404).
@@ -39,7 +54,7 @@ public sealed class ListProjectMembersHandler(NpgsqlDataSource db, Cursors curso
         {
             return Outcome<ProjectMembersPage>.NotFound($"Project {query.Id} does not exist.");
         }
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint, m => [m.UserId.ToString(CultureInfo.InvariantCulture)]);
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint, m => [m.UserId.ToString(CultureInfo.InvariantCulture)]);
         return new ProjectMembersPage(page, next);
     }
 }
@@ -55,14 +70,11 @@ public static class ListProjectMembersEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<ProjectMembersPage>, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator,
-        HttpContext http, CancellationToken ct, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    private static async Task<Results<Ok<ProjectMembersPage>, Problem>> HandleAsync([AsParameters] ListProjectMembersRequest request,
+        ClaimsPrincipal user, IMediator mediator, Cursors cursors, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new ListProjectMembersQuery(id, Caller.From(user), size, cursor), ct);
+        var outcome = await mediator.Send(new ListProjectMembersQuery(request.Id, Caller.From(user), CursorPages.Limit(request.Limit)!.Value,
+            request.Fingerprint(), request.After(cursors)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

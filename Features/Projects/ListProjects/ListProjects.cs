@@ -5,11 +5,44 @@ namespace TaskManager.Features.Projects.ListProjects;
 
 public sealed record ProjectsPage(IReadOnlyList<ProjectResource> Projects, string? NextCursor);
 
-public sealed record ListProjectsQuery(long CallerId, bool CallerIsAdmin, string? Q, bool Archived, int Limit, string? Cursor)
-    : IQuery<Outcome<ProjectsPage>>;
+public sealed record ListProjectsRequest(
+    [property: FromQuery(Name = "q")] string? Q = null,
+    [property: FromQuery(Name = "archived")] string? Archived = null,
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+{
+    // Methods, not properties: none is a parameter, nor text to check for NUL.
+
+    /// <summary>Words of q match anywhere in the name: LIKE's own wildcards escaped.</summary>
+    public string? Words() => string.IsNullOrWhiteSpace(Q) ? null : Q.Trim().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
+
+    /// <summary>What a cursor is bound to.</summary>
+    public string Fingerprint() => $"projects;q={JsonSerializer.Serialize(Words())};archived={Archived == "true"}";
+
+    /// <summary>The name and id a cursor continues after, or null when it is not one of this query's.</summary>
+    public (string Name, long Id)? After(Cursors cursors) =>
+        Cursor is not null && cursors.Decode(Cursor, Fingerprint()) is [var name, var id] && QueryValues.Number(id) is { } afterId ? (name, afterId) : null;
+}
+
+/// <summary>One error at a time, in the order the list has always checked them.</summary>
+public sealed class ListProjectsValidator : AbstractValidator<ListProjectsRequest>
+{
+    public ListProjectsValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Archived).Must(a => a is null or "true" or "false").WithMessage("archived must be true or false.");
+        RuleFor(r => r.Q).Must(q => q is not { Length: > 100 } && q?.Contains('\0') != true)
+            .WithMessage("q must be at most 100 characters long, without NUL characters.");
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this query (same q and archived).");
+    }
+}
+
+public sealed record ListProjectsQuery(long CallerId, bool CallerIsAdmin, string? Q, bool Archived, int Limit, string Fingerprint,
+    (string Name, long Id)? After) : IQuery<ProjectsPage>;
 
 /// <summary>The projects the caller can read, by name (case-insensitive, then id), paged by keyset.</summary>
-public sealed class ListProjectsHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListProjectsQuery, Outcome<ProjectsPage>>
+public sealed class ListProjectsHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListProjectsQuery, ProjectsPage>
 {
     private const string Sql = $"""
         SELECT {ProjectSql.Columns}, lower(p.name) AS sort_name
@@ -22,34 +55,20 @@ public sealed class ListProjectsHandler(NpgsqlDataSource db, Cursors cursors) : 
         LIMIT @PageSize
         """;
 
-    public async ValueTask<Outcome<ProjectsPage>> Handle(ListProjectsQuery query, CancellationToken ct)
+    public async ValueTask<ProjectsPage> Handle(ListProjectsQuery query, CancellationToken ct)
     {
-        // Words of q match anywhere in the name: escape LIKE's own wildcards.
-        var q = string.IsNullOrWhiteSpace(query.Q) ? null : query.Q.Trim().Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
-        var fingerprint = $"projects;q={JsonSerializer.Serialize(q)};archived={query.Archived}";
-        string? afterName = null;
-        long afterId = 0;
-        if (query.Cursor is not null)
-        {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var name, var id] ||
-                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
-            {
-                return Outcome<ProjectsPage>.Invalid("cursor", "cursor is not one this list gave for this query (same q and archived).");
-            }
-            afterName = name;
-        }
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<ProjectResource, string, (ProjectResource Project, string SortName)>(new CommandDefinition(Sql, new
         {
             query.CallerId,
             query.CallerIsAdmin,
-            Q = q,
+            query.Q,
             query.Archived,
-            AfterName = afterName,
-            AfterId = afterId,
+            AfterName = query.After?.Name,
+            AfterId = query.After?.Id ?? 0,
             PageSize = query.Limit + 1,
         }, cancellationToken: ct), (project, sortName) => (project, sortName), splitOn: "sort_name")).AsList();
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint,
             r => [r.SortName, r.Project.Id.ToString(CultureInfo.InvariantCulture)]);
         return new ProjectsPage(page.Select(r => r.Project).ToList(), next);
     }
@@ -66,24 +85,12 @@ public static class ListProjectsEndpoint
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
         .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<ProjectsPage>, Problem>> HandleAsync(ClaimsPrincipal user, IMediator mediator, HttpContext http,
-        CancellationToken ct, [FromQuery] string? q = null, [FromQuery] string? archived = null, [FromQuery] string? limit = null,
-        [FromQuery] string? cursor = null)
+    private static async Task<Ok<ProjectsPage>> HandleAsync([AsParameters] ListProjectsRequest request, ClaimsPrincipal user, IMediator mediator,
+        Cursors cursors, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        if (archived is not (null or "true" or "false"))
-        {
-            return Problem.Invalid("archived", "archived must be true or false.");
-        }
-        if (q is { Length: > 100 } || q?.Contains('\0') == true)
-        {
-            return Problem.Invalid("q", "q must be at most 100 characters long, without NUL characters.");
-        }
         var caller = Caller.From(user);
-        var outcome = await mediator.Send(new ListProjectsQuery(caller.CallerId, caller.CallerIsAdmin, q, archived == "true", size, cursor), ct);
-        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
+        var page = await mediator.Send(new ListProjectsQuery(caller.CallerId, caller.CallerIsAdmin, request.Words(), request.Archived == "true",
+            CursorPages.Limit(request.Limit)!.Value, request.Fingerprint(), request.After(cursors)), ct);
+        return CursorPages.Ok(http, page, page.NextCursor);
     }
 }

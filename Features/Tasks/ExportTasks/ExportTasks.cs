@@ -8,6 +8,11 @@ namespace TaskManager.Features.Tasks.ExportTasks;
 /// <summary>GET /api/v2/tasks/export: the list's tasks (same filters and order) as CSV in the import's format, read in
 /// keyset batches (CsvDownloads), so an export of any size holds one batch in memory and no connection while the client
 /// reads; formula-like cells neutralised.</summary>
+/// <summary>The list's query string; limit and cursor are ignored (an export is every matching task).</summary>
+public sealed record ExportTasksRequest : ListTasksRequest;
+
+public sealed class ExportTasksValidator : TaskFiltersValidator<ExportTasksRequest>;
+
 public static class ExportTasksEndpoint
 {
     private static readonly string[] Header = ["id", "task_name", "description", "status", "priority", "created_at", "assigned_user", "due_date", "done", "labels"];
@@ -27,19 +32,15 @@ public static class ExportTasksEndpoint
             return Task.CompletedTask;
         });
 
-    private static async Task<Results<PushStreamHttpResult, Problem>> HandleAsync([Microsoft.AspNetCore.Http.AsParameters] ListTasksRequest request,
+    private static async Task<Results<PushStreamHttpResult, Problem>> HandleAsync([Microsoft.AspNetCore.Http.AsParameters] ExportTasksRequest request,
         ClaimsPrincipal user, NpgsqlDataSource db, CsvDownloads downloads, ProjectScope scopes, IOptions<DatabaseOptions> database, HttpContext http)
     {
         var userId = user.UserId();
         var scope = await scopes.ForAsync(Caller.From(user), http.RequestAborted);
-        if (TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId, scope).Errors is { Count: > 0 } errors)
-        {
-            return Problem.Invalid(errors);
-        }
         return downloads.Stream<ExportRow>(http, userId, "tasks.csv", Header, async (last, limit, ct) =>
         {
             // Filters parsed afresh for each batch: the keyset adds its own parameters to them.
-            var f = TaskFilters.Parse(request with { Limit = null, Cursor = null }, userId, scope);
+            var f = TaskFilters.From(request, userId, scope);
             var conditions = f.Where.Length > 0 ? new List<string> { f.Where } : [];
             if (last is not null)
             {

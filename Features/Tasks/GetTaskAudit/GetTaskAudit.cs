@@ -9,8 +9,12 @@ public sealed record TaskAuditEntry(string Action, JsonElement Changes, bool? Pr
 
 public sealed record TaskAuditResponse(long TaskId, IReadOnlyList<TaskAuditEntry> Entries);
 
-/// <summary>One task's audit trail, oldest first: a page after `Cursor` (v2), or the whole trail when Limit is null (v1).</summary>
-public sealed record GetTaskAuditQuery(long TaskId, Caller Caller, int? Limit, string? Cursor) : IQuery<Outcome<AuditPage>>;
+/// <summary>One task's audit trail, oldest first: a page after `After` (v2), or the whole trail when Limit is null (v1).</summary>
+public sealed record GetTaskAuditQuery(long TaskId, Caller Caller, int? Limit, (DateTime Time, long Id)? After = null) : IQuery<Outcome<AuditPage>>
+{
+    /// <summary>What v2's cursors are bound to.</summary>
+    public static string Fingerprint(long taskId) => $"audit:{taskId}";
+}
 
 public sealed class GetTaskAuditHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<GetTaskAuditQuery, Outcome<AuditPage>>
 {
@@ -29,26 +33,14 @@ public sealed class GetTaskAuditHandler(NpgsqlDataSource db, Cursors cursors) : 
 
     public async ValueTask<Outcome<AuditPage>> Handle(GetTaskAuditQuery query, CancellationToken ct)
     {
-        var fingerprint = $"audit:{query.TaskId}";
-        DateTime? afterTime = null;
-        long afterId = 0;
-        if (query.Cursor is not null)
-        {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var key, var id] ||
-                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
-            {
-                return Outcome<AuditPage>.Invalid("cursor", "cursor is not one this list gave for this query.");
-            }
-            afterTime = DateTime.ParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind);
-        }
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql, new
         {
             query.TaskId,
             query.Caller.CallerId,
             query.Caller.CallerIsAdmin,
-            AfterTime = afterTime,
-            AfterId = afterId,
+            AfterTime = query.After?.Time,
+            AfterId = query.After?.Id ?? 0,
             PageSize = query.Limit + 1,
         }, cancellationToken: ct));
         var rows = (await results.ReadAsync<AuditRow>()).AsList();
@@ -57,7 +49,7 @@ public sealed class GetTaskAuditHandler(NpgsqlDataSource db, Cursors cursors) : 
             return Outcome<AuditPage>.NotFound($"Task {query.TaskId} does not exist and has no audit trail.");
         }
         var (page, next) = query.Limit is { } limit
-            ? CursorPages.Split(rows, limit, cursors, fingerprint,
+            ? CursorPages.Split(rows, limit, cursors, GetTaskAuditQuery.Fingerprint(query.TaskId),
                 r => [r.ChangedAt.ToString("O", CultureInfo.InvariantCulture), r.Id.ToString(CultureInfo.InvariantCulture)])
             : (rows, null);
         return new AuditPage(page.Select(r => r.ToEntry()).ToList(), next);
@@ -76,7 +68,7 @@ public static class GetTaskAuditEndpoint
     private static async Task<Results<Ok<TaskAuditResponse>, Problem>> HandleAsync(
         [FromRoute(Name = "id"), Description("The id of a task.")] long taskId, ClaimsPrincipal user, IMediator mediator, CancellationToken ct)
     {
-        var outcome = await mediator.Send(new GetTaskAuditQuery(taskId, Caller.From(user), Limit: null, Cursor: null), ct);
+        var outcome = await mediator.Send(new GetTaskAuditQuery(taskId, Caller.From(user), Limit: null), ct);
         return outcome.ToResult(page => TypedResults.Ok(new TaskAuditResponse(taskId, page.Entries.Select(e =>
             new TaskAuditEntry(e.Action, e.Changes, e.PreviousStatus, e.NewStatus, e.ModifiedBy, e.ModifiedById, e.ChangedAt)).ToList())));
     }

@@ -1,4 +1,27 @@
+using System.Globalization;
+
 namespace TaskManager.Features.Tasks.GetTaskAudit;
+
+public sealed record GetTaskAuditV2Request(
+    [property: FromRoute(Name = "id")] long Id,
+    [property: FromQuery(Name = "limit")] string? Limit,
+    [property: FromQuery(Name = "cursor")] string? Cursor)
+{
+    /// <summary>The time and id a cursor continues after, or null when it is not one of this task's.</summary>
+    public (DateTime Time, long Id)? After(Cursors cursors) =>
+        Cursor is not null && cursors.Decode(Cursor, GetTaskAuditQuery.Fingerprint(Id)) is [var key, var id] && QueryValues.Number(id) is { } afterId &&
+        DateTime.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? (time, afterId) : null;
+}
+
+public sealed class GetTaskAuditV2Validator : AbstractValidator<GetTaskAuditV2Request>
+{
+    public GetTaskAuditV2Validator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this query.");
+    }
+}
 
 /// <summary>GET /api/v2/tasks/{id}/audit: the same trail as v1's, paged by cursor.</summary>
 public static class GetTaskAuditV2Endpoint
@@ -12,14 +35,11 @@ public static class GetTaskAuditV2Endpoint
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
         .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync(long id, ClaimsPrincipal user, IMediator mediator,
-        HttpContext http, CancellationToken ct, [FromQuery] string? limit, [FromQuery] string? cursor)
+    private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync([AsParameters] GetTaskAuditV2Request request, ClaimsPrincipal user,
+        IMediator mediator, Cursors cursors, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new GetTaskAuditQuery(id, Caller.From(user), size, cursor), ct);
+        var outcome = await mediator.Send(new GetTaskAuditQuery(request.Id, Caller.From(user), CursorPages.Limit(request.Limit)!.Value,
+            request.After(cursors)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

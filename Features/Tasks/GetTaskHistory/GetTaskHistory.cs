@@ -5,7 +5,32 @@ namespace TaskManager.Features.Tasks.GetTaskHistory;
 
 public sealed record TaskHistoryResponse(IReadOnlyList<TaskLogEntry> Entries, string? NextCursor);
 
-public sealed record GetTaskHistoryQuery(long TaskId, Caller Caller, int Limit, string? Cursor) : IQuery<Outcome<TaskHistoryResponse>>;
+public sealed record GetTaskHistoryRequest(
+    [property: FromRoute(Name = "id")] long Id,
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+{
+    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
+    public string Fingerprint() => $"history:{Id}";
+
+    /// <summary>The date and id a cursor continues after, or null when it is not one of this task's.</summary>
+    public (DateOnly Date, long Id)? After(Cursors cursors) =>
+        Cursor is not null && cursors.Decode(Cursor, Fingerprint()) is [var date, var id] && QueryValues.Date(date) is { } afterDate &&
+        QueryValues.Number(id) is { } afterId ? (afterDate, afterId) : null;
+}
+
+public sealed class GetTaskHistoryValidator : AbstractValidator<GetTaskHistoryRequest>
+{
+    public GetTaskHistoryValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this task.");
+    }
+}
+
+public sealed record GetTaskHistoryQuery(long TaskId, Caller Caller, int Limit, string Fingerprint, (DateOnly Date, long Id)? After)
+    : IQuery<Outcome<TaskHistoryResponse>>;
 
 /// <summary>A task's daily-log rows, newest date first, paged by keyset on (log_date, id) within the task.</summary>
 public sealed class GetTaskHistoryHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<GetTaskHistoryQuery, Outcome<TaskHistoryResponse>>
@@ -26,29 +51,16 @@ public sealed class GetTaskHistoryHandler(NpgsqlDataSource db, Cursors cursors) 
 
     public async ValueTask<Outcome<TaskHistoryResponse>> Handle(GetTaskHistoryQuery query, CancellationToken ct)
     {
-        var fingerprint = $"history:{query.TaskId}";
-        DateOnly? afterDate = null;
-        long afterId = 0;
-        if (query.Cursor is not null)
-        {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var date, var id] ||
-                !DateOnly.TryParseExact(date, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ||
-                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId))
-            {
-                return Outcome<TaskHistoryResponse>.Invalid("cursor", "cursor is not one this list gave for this task.");
-            }
-            afterDate = d;
-        }
         await using var connection = await db.OpenConnectionAsync(ct);
         await using var results = await connection.QueryMultipleAsync(new CommandDefinition(Sql,
-            new { query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterDate = afterDate, AfterId = afterId, PageSize = query.Limit + 1 },
+            new { query.TaskId, query.Caller.CallerId, query.Caller.CallerIsAdmin, AfterDate = query.After?.Date, AfterId = query.After?.Id ?? 0, PageSize = query.Limit + 1 },
             cancellationToken: ct));
         var rows = (await results.ReadAsync<TaskLogEntry>()).AsList();
         if (!await results.ReadSingleAsync<bool>())
         {
             return Outcome<TaskHistoryResponse>.NotFound($"Task {query.TaskId} does not exist.");
         }
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint,
             e => [e.LogDate.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), e.Id.ToString(CultureInfo.InvariantCulture)]);
         return new TaskHistoryResponse(page, next);
     }
@@ -66,14 +78,10 @@ public static class GetTaskHistoryEndpoint
         .ProducesProblem(StatusCodes.Status404NotFound);
 
     private static async Task<Results<Ok<TaskHistoryResponse>, Problem>> HandleAsync(
-        long id, ClaimsPrincipal user, IMediator mediator, HttpContext http, CancellationToken ct,
-        [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+        [AsParameters] GetTaskHistoryRequest request, ClaimsPrincipal user, IMediator mediator, Cursors cursors, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new GetTaskHistoryQuery(id, Caller.From(user), size, cursor), ct);
+        var outcome = await mediator.Send(new GetTaskHistoryQuery(request.Id, Caller.From(user), CursorPages.Limit(request.Limit)!.Value,
+            request.Fingerprint(), request.After(cursors)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -4,9 +4,37 @@ namespace TaskManager.Features.Tasks.ListAudit;
 
 /// <summary>Every task's audit entries, paged, in the order they were recorded (the feed). `since` only chooses where
 /// the feed starts, so a client following cursors never misses a late entry. One task's trail is GetTaskAudit's.</summary>
-public sealed record ListAuditQuery(Caller Caller, DateTime? Since, int Limit, string? Cursor) : IQuery<Outcome<AuditPage>>;
+public sealed record ListAuditRequest(
+    [property: FromQuery(Name = "since")] string? Since,
+    [property: FromQuery(Name = "limit")] string? Limit,
+    [property: FromQuery(Name = "cursor")] string? Cursor)
+{
+    // Methods, not properties: none is a parameter, nor text to check for NUL.
 
-public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, ProjectScope scopes) : IQueryHandler<ListAuditQuery, Outcome<AuditPage>>
+    /// <summary>What a cursor is bound to.</summary>
+    public string Fingerprint() => $"feed:{QueryValues.Time(Since)?.ToString("O", CultureInfo.InvariantCulture)}";
+
+    /// <summary>The transaction id and entry id a cursor continues after, or null when it is not one of this query's.</summary>
+    public (string Txid, long Id)? After(Cursors cursors) =>
+        Cursor is not null && cursors.Decode(Cursor, Fingerprint()) is [var key, var id] && QueryValues.Number(id) is { } afterId &&
+        ulong.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _) ? (key, afterId) : null;
+}
+
+/// <summary>One error at a time, in the order the feed has always checked them.</summary>
+public sealed class ListAuditValidator : AbstractValidator<ListAuditRequest>
+{
+    public ListAuditValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Since).ValidTime();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this query.");
+    }
+}
+
+public sealed record ListAuditQuery(Caller Caller, DateTime? Since, int Limit, string Fingerprint, (string Txid, long Id)? After) : IQuery<AuditPage>;
+
+public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, ProjectScope scopes) : IQueryHandler<ListAuditQuery, AuditPage>
 {
     // HiddenMark: for a caller who may not read some projects, where the condition goes that leaves out the entries recorded
     // in them and every entry of a task that is in one now.
@@ -23,21 +51,8 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
         ORDER BY a.txid, a.id LIMIT @PageSize
         """;
 
-    public async ValueTask<Outcome<AuditPage>> Handle(ListAuditQuery query, CancellationToken ct)
+    public async ValueTask<AuditPage> Handle(ListAuditQuery query, CancellationToken ct)
     {
-        var fingerprint = $"feed:{query.Since?.ToString("O", CultureInfo.InvariantCulture)}";
-        string? afterTxid = null;
-        long afterId = 0;
-        if (query.Cursor is not null)
-        {
-            if (cursors.Decode(query.Cursor, fingerprint) is not [var key, var id] ||
-                !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId) ||
-                !ulong.TryParse(key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
-            {
-                return Outcome<AuditPage>.Invalid("cursor", "cursor is not one this list gave for this query.");
-            }
-            afterTxid = key;
-        }
         var scope = await scopes.ForAsync(query.Caller, ct);
         var sql = FeedSql.Replace(HiddenMark, scope.HidesAny
             ? """
@@ -49,11 +64,11 @@ public sealed class ListAuditHandler(NpgsqlDataSource db, Cursors cursors, Proje
         {
             scope.HiddenProjects,
             query.Since,
-            AfterTxid = afterTxid,
-            AfterId = afterId,
+            AfterTxid = query.After?.Txid,
+            AfterId = query.After?.Id ?? 0,
             PageSize = query.Limit + 1,
         }, cancellationToken: ct))).AsList();
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint, r => [r.Txid!, r.Id.ToString(CultureInfo.InvariantCulture)]);
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint, r => [r.Txid!, r.Id.ToString(CultureInfo.InvariantCulture)]);
         return new AuditPage(page.Select(r => r.ToEntry()).ToList(), next);
     }
 }
@@ -68,23 +83,11 @@ public static class ListAuditEndpoint
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
         .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<AuditPage>, Problem>> HandleAsync(ClaimsPrincipal user, IMediator mediator, HttpContext http,
-        CancellationToken ct, [FromQuery] string? since, [FromQuery] string? limit, [FromQuery] string? cursor)
+    private static async Task<Ok<AuditPage>> HandleAsync([AsParameters] ListAuditRequest request, ClaimsPrincipal user, IMediator mediator,
+        Cursors cursors, HttpContext http, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        DateTime? at = null;
-        if (since is not null)
-        {
-            if (!DateTimeOffset.TryParse(since, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
-            {
-                return Problem.Invalid("since", "since must be a time (ISO 8601, such as 2025-04-01T09:30:00Z).");
-            }
-            at = parsed.UtcDateTime;
-        }
-        var outcome = await mediator.Send(new ListAuditQuery(Caller.From(user), at, size, cursor), ct);
-        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
+        var page = await mediator.Send(new ListAuditQuery(Caller.From(user), QueryValues.Time(request.Since), CursorPages.Limit(request.Limit)!.Value,
+            request.Fingerprint(), request.After(cursors)), ct);
+        return CursorPages.Ok(http, page, page.NextCursor);
     }
 }

@@ -108,11 +108,7 @@ public static class ListTasksEndpoint
     private static async Task<Results<Ok<ListTasksResponse>, Problem>> HandleAsync(
         [AsParameters] ListTasksRequest request, ClaimsPrincipal user, IMediator mediator, ProjectScope scopes, HttpContext http, CancellationToken ct)
     {
-        var filters = TaskFilters.Parse(request, user.UserId(), await scopes.ForAsync(Caller.From(user), ct));
-        if (filters.Errors.Count > 0)
-        {
-            return Problem.Invalid(filters.Errors);
-        }
+        var filters = TaskFilters.From(request, user.UserId(), await scopes.ForAsync(Caller.From(user), ct));
         var outcome = await mediator.Send(new ListTasksQuery(filters, request.Cursor), ct);
         return outcome.ToResult(page =>
         {

@@ -17,7 +17,35 @@ public sealed record DeliveryResponse
 
 public sealed record DeliveriesPage(IReadOnlyList<DeliveryResponse> Deliveries, string? NextCursor);
 
-public sealed record ListDeliveriesQuery(long WebhookId, Caller Caller, string? Status, int Limit, string? Cursor) : IQuery<Outcome<DeliveriesPage>>;
+public sealed record ListDeliveriesRequest(
+    [property: FromRoute(Name = "id")] long Id,
+    [property: FromQuery(Name = "status")] string? Status = null,
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+{
+    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
+    public string Fingerprint() => $"deliveries:{Id}:{Status}";
+
+    /// <summary>The time and id a cursor continues after, or null when it is not one of this list's.</summary>
+    public (DateTime Time, Guid Id)? After(Cursors cursors) =>
+        Cursor is not null && cursors.TryDecodeTimeAndId(Cursor, Fingerprint(), out var time, out var id) ? (time, id) : null;
+}
+
+/// <summary>One error at a time, in the order the list has always checked them.</summary>
+public sealed class ListDeliveriesValidator : AbstractValidator<ListDeliveriesRequest>
+{
+    public ListDeliveriesValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Status).Must(s => s is null || ListDeliveriesHandler.Statuses.Contains(s))
+            .WithMessage($"status must be one of {string.Join(", ", ListDeliveriesHandler.Statuses)}.");
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
+    }
+}
+
+public sealed record ListDeliveriesQuery(long WebhookId, Caller Caller, string? Status, int Limit, string Fingerprint, (DateTime Time, Guid Id)? After)
+    : IQuery<Outcome<DeliveriesPage>>;
 
 public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListDeliveriesQuery, Outcome<DeliveriesPage>>
 {
@@ -38,17 +66,6 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
 
     public async ValueTask<Outcome<DeliveriesPage>> Handle(ListDeliveriesQuery query, CancellationToken ct)
     {
-        var fingerprint = $"deliveries:{query.WebhookId}:{query.Status}";
-        DateTime? afterTime = null;
-        var afterId = Guid.Empty;
-        if (query.Cursor is not null)
-        {
-            if (!cursors.TryDecodeTimeAndId(query.Cursor, fingerprint, out var after, out afterId))
-            {
-                return Outcome<DeliveriesPage>.Invalid("cursor", "cursor is not one this list gave you.");
-            }
-            afterTime = after;
-        }
         await using var connection = await db.OpenConnectionAsync(ct);
         if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition($"SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE id = @WebhookId AND {WebhookRules.Visible})",
                 new { query.WebhookId, query.Caller.CallerId, query.Caller.CallerIsAdmin }, cancellationToken: ct)))
@@ -59,13 +76,13 @@ public sealed class ListDeliveriesHandler(NpgsqlDataSource db, Cursors cursors) 
         {
             query.WebhookId,
             query.Status,
-            AfterTime = afterTime,
-            AfterId = afterId,
+            AfterTime = query.After?.Time,
+            AfterId = query.After?.Id ?? Guid.Empty,
             PageSize = query.Limit + 1,
             query.Caller.CallerId,
             query.Caller.CallerIsAdmin,
         }, cancellationToken: ct))).AsList();
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, fingerprint,
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint,
             d => [d.CreatedAt.ToString("O", CultureInfo.InvariantCulture), d.Id.ToString()]);
         return new DeliveriesPage(page, next);
     }
@@ -82,18 +99,11 @@ public static class ListDeliveriesEndpoint
         .ProducesValidationProblem()
         .ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<Results<Ok<DeliveriesPage>, Problem>> HandleAsync(long id, IMediator mediator, HttpContext http, ClaimsPrincipal user,
-        CancellationToken ct, [FromQuery] string? status = null, [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    private static async Task<Results<Ok<DeliveriesPage>, Problem>> HandleAsync([AsParameters] ListDeliveriesRequest request, IMediator mediator,
+        Cursors cursors, HttpContext http, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (status is not null && !ListDeliveriesHandler.Statuses.Contains(status))
-        {
-            return Problem.Invalid("status", "status must be one of pending, succeeded, failed.");
-        }
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new ListDeliveriesQuery(id, Caller.From(user), status, size, cursor), ct);
+        var outcome = await mediator.Send(new ListDeliveriesQuery(request.Id, Caller.From(user), request.Status, CursorPages.Limit(request.Limit)!.Value,
+            request.Fingerprint(), request.After(cursors)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -6,12 +6,31 @@ public sealed record WebhooksPage(IReadOnlyList<WebhookResponse> Webhooks, strin
 
 /// <summary>Every subscription (they belong to the team, not to whoever registered them), oldest first; one that names a
 /// project the caller may not read does not exist for it.</summary>
-public sealed record ListWebhooksQuery(Caller Caller, int Limit, string? Cursor) : IQuery<Outcome<WebhooksPage>>;
-
-public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListWebhooksQuery, Outcome<WebhooksPage>>
+public sealed record ListWebhooksRequest(
+    [property: FromQuery(Name = "limit")] string? Limit = null,
+    [property: FromQuery(Name = "cursor")] string? Cursor = null)
 {
-    private const string Fingerprint = "webhooks";
+    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
+    public string Fingerprint() => "webhooks";
 
+    /// <summary>The id a cursor continues after, or null when it is not one of this list's.</summary>
+    public long? After(Cursors cursors) => cursors.DecodeId(Cursor, Fingerprint());
+}
+
+public sealed class ListWebhooksValidator : AbstractValidator<ListWebhooksRequest>
+{
+    public ListWebhooksValidator(Cursors cursors)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
+    }
+}
+
+public sealed record ListWebhooksQuery(Caller Caller, int Limit, string Fingerprint, long? After) : IQuery<WebhooksPage>;
+
+public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListWebhooksQuery, WebhooksPage>
+{
     private const string Sql = $"""
         SELECT {WebhookRules.Columns} FROM webhook_subscriptions
         WHERE id > @AfterId AND {WebhookRules.Visible}
@@ -19,18 +38,12 @@ public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : 
         LIMIT @PageSize
         """;
 
-    public async ValueTask<Outcome<WebhooksPage>> Handle(ListWebhooksQuery query, CancellationToken ct)
+    public async ValueTask<WebhooksPage> Handle(ListWebhooksQuery query, CancellationToken ct)
     {
-        long afterId = 0;
-        if (query.Cursor is not null && (cursors.Decode(query.Cursor, Fingerprint) is not [var id] ||
-                                         !long.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out afterId)))
-        {
-            return Outcome<WebhooksPage>.Invalid("cursor", "cursor is not one this list gave you.");
-        }
         await using var connection = await db.OpenConnectionAsync(ct);
         var rows = (await connection.QueryAsync<WebhookResponse>(new CommandDefinition(Sql,
-            new { AfterId = afterId, PageSize = query.Limit + 1, query.Caller.CallerId, query.Caller.CallerIsAdmin }, cancellationToken: ct))).AsList();
-        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, Fingerprint, w => [w.Id.ToString(CultureInfo.InvariantCulture)]);
+            new { AfterId = query.After ?? 0, PageSize = query.Limit + 1, query.Caller.CallerId, query.Caller.CallerIsAdmin }, cancellationToken: ct))).AsList();
+        var (page, next) = CursorPages.Split(rows, query.Limit, cursors, query.Fingerprint, w => [w.Id.ToString(CultureInfo.InvariantCulture)]);
         return new WebhooksPage(page, next);
     }
 }
@@ -45,14 +58,11 @@ public static class ListWebhooksEndpoint
         .WithResponseHeader(StatusCodes.Status200OK, ResponseHeaders.Link)
         .ProducesValidationProblem();
 
-    private static async Task<Results<Ok<WebhooksPage>, Problem>> HandleAsync(IMediator mediator, HttpContext http, ClaimsPrincipal user, CancellationToken ct,
-        [FromQuery] string? limit = null, [FromQuery] string? cursor = null)
+    private static async Task<Ok<WebhooksPage>> HandleAsync([AsParameters] ListWebhooksRequest request, IMediator mediator, Cursors cursors,
+        HttpContext http, ClaimsPrincipal user, CancellationToken ct)
     {
-        if (!CursorPages.TryLimit(limit, out var size, out var badLimit))
-        {
-            return badLimit;
-        }
-        var outcome = await mediator.Send(new ListWebhooksQuery(Caller.From(user), size, cursor), ct);
-        return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
+        var page = await mediator.Send(new ListWebhooksQuery(Caller.From(user), CursorPages.Limit(request.Limit)!.Value, request.Fingerprint(),
+            request.After(cursors)), ct);
+        return CursorPages.Ok(http, page, page.NextCursor);
     }
 }

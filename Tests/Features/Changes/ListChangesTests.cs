@@ -81,18 +81,20 @@ public sealed class ListChangesTests : ApiTest
         });
     }
 
-    [TestCase("after=xyz")]
-    [TestCase("after=0000000000000001")]
-    [TestCase("limit=0")]
-    [TestCase("limit=1001")]
-    [TestCase("limit=ten")]
-    [TestCase("project_id=abc")]
-    [TestCase("project_id=1,-2")]
-    public async Task Bad_parameters_are_400(string query)
+    [TestCase("after=xyz", "after")]
+    [TestCase("after=0000000000000001", "after")]
+    [TestCase("limit=0", "limit")]
+    [TestCase("limit=1001", "limit")]
+    [TestCase("limit=ten", "limit")]
+    [TestCase("project_id=abc", "project_id")]
+    [TestCase("project_id=1,-2", "project_id")]
+    [TestCase("after=xyz&limit=0", "after")]
+    public async Task Bad_parameters_are_400_naming_the_first_bad_one(string query, string field)
     {
         var (_, alice) = await SignUpAsync("alice");
         var response = await SendAsync(HttpMethod.Get, $"/api/v2/changes?{query}", alice);
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        var problem = await AssertProblemAsync(response, HttpStatusCode.BadRequest);
+        Assert.That(problem["errors"]!.AsObject().Select(e => e.Key), Is.EqualTo(new[] { field }));
     }
 
     [Test]

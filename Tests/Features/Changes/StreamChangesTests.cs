@@ -194,8 +194,13 @@ public sealed class StreamChangesTests : ApiTest
     {
         var (_, alice) = await SignUpAsync("alice");
         var (response, _) = await OpenAsync(alice, "?after=nonsense");
-        await AssertProblemAsync(response, HttpStatusCode.BadRequest);
-        var (bad, _) = await OpenAsync(alice, "", lastEventId: "nonsense");
-        await AssertProblemAsync(bad, HttpStatusCode.BadRequest);
+        var (bad, _) = await OpenAsync(alice, "?after=nonsense", lastEventId: "nonsense");
+        var (projects, _) = await OpenAsync(alice, "?project_id=x", lastEventId: new string('0', 32));
+
+        Assert.That((await AssertProblemAsync(response, HttpStatusCode.BadRequest))["errors"]!["after"], Is.Not.Null);
+        Assert.That((await AssertProblemAsync(bad, HttpStatusCode.BadRequest))["detail"]!.GetValue<string>(),
+            Is.EqualTo("Last-Event-ID must be the id of an event this stream sent."), "the header is the start, not after");
+        Assert.That((await AssertProblemAsync(projects, HttpStatusCode.BadRequest))["errors"]!["project_id"], Is.Not.Null,
+            "a bad project_id is named as such when the header is sent");
     }
 }
