@@ -122,6 +122,24 @@ public sealed class TasksV2Tests : ApiTest
     }
 
     [Test]
+    public async Task A_merge_patch_s_values_meet_the_create_s_rules_and_each_bad_one_is_named()
+    {
+        var (_, token) = await SignUpAsync("alice");
+        var id = await CreateAsync(token, "Task");
+
+        var response = await PatchAsync(token, id, """{"task_name":"a\u0000b","description":"x\u0000","assigned_user_id":0,"blocked_by":[-1]}""");
+        var errors = (await AssertProblemAsync(response, HttpStatusCode.BadRequest))["errors"]!.AsObject();
+
+        Assert.That(errors.ToDictionary(e => e.Key, e => e.Value![0]!.GetValue<string>()), Is.EquivalentTo(new Dictionary<string, string>
+        {
+            ["task_name"] = "task_name must be 1 to 255 characters long (after trimming).",
+            ["description"] = "description must be at most 10,000 characters long, or null.",
+            ["assigned_user_id"] = "assigned_user_id must be a user id or null.",
+            ["blocked_by"] = "blocked_by must be a list of task ids.",
+        }));
+    }
+
+    [Test]
     public async Task A_stale_If_Match_is_412_and_another_users_patch_is_403()
     {
         var (_, token) = await SignUpAsync("alice");
