@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using TaskManager.Features.TaskLog.ListTaskLog;
 using TaskManager.Features.Tasks;
@@ -23,15 +22,9 @@ public static class TaskLogFilters
 {
     public const string InvalidDate = "Invalid date format. Use YYYY-MM-DD";
 
-    public static DateOnly? ParseDate(string? value) =>
-        DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) ? date : null;
+    public static DateOnly? ParseDate(string? value) => QueryValues.Date(value);
 
-    public static bool? ParseStatus(string? value) => value?.Trim().ToLowerInvariant() switch
-    {
-        "true" or "1" => true,
-        "false" or "0" => false,
-        _ => null,
-    };
+    public static bool? ParseStatus(string? value) => QueryValues.Flag(value);
 
     /// <summary>The filters, checked by the validator already, as the list query takes them.</summary>
     public static ListTaskLogQuery ToQuery(this ITaskLogFilters f, int page, int perPage) => new(page, perPage,

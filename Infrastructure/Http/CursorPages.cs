@@ -3,6 +3,26 @@ using Microsoft.AspNetCore.WebUtilities;
 
 namespace TaskManager.Infrastructure.Http;
 
+/// <summary>The query string of a cursor-paged list, and what its cursors are bound to.</summary>
+public interface IPageRequest
+{
+    string? Limit { get; }
+    string? Cursor { get; }
+    string Fingerprint();
+}
+
+/// <summary>A list's page: limit, then, when given, a cursor that <c>after</c> reads as a position of this list and
+/// query; one error at a time.</summary>
+public abstract class PageValidator<T> : AbstractValidator<T> where T : IPageRequest
+{
+    protected PageValidator(Func<T, object?> after, string message)
+    {
+        ClassLevelCascadeMode = CascadeMode.Stop;
+        RuleFor(r => r.Limit).ValidLimit();
+        RuleFor(r => r.Cursor).ValidCursor(after, message);
+    }
+}
+
 /// <summary>What every cursor-paged v2 list shares: the limit parameter, and the Link header to the next page.</summary>
 public static class CursorPages
 {

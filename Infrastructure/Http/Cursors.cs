@@ -43,7 +43,8 @@ public sealed class Cursors(IOptions<JwtOptions> jwt)
     }
 
     /// <summary>The id a cursor of a list paged by id holds, or null when there is none or it is not one of this query's.</summary>
-    public long? DecodeId(string? cursor, string query) => cursor is not null && Decode(cursor, query) is [var id] ? QueryValues.Number(id) : null;
+    public long? DecodeId(IPageRequest page) =>
+        page.Cursor is not null && Decode(page.Cursor, page.Fingerprint()) is [var id] ? QueryValues.Number(id) : null;
 
     /// <summary>A cursor of a list paged by (time, uuid); false when it is not one this list gave.</summary>
     public bool TryDecodeTimeAndId(string cursor, string query, out DateTime time, out Guid id)

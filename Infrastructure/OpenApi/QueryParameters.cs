@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using TaskManager.Features.Tasks.ListTasks;
+using TaskManager.Features.Webhooks.ListDeliveries;
 
 namespace TaskManager.Infrastructure.OpenApi;
 
@@ -8,8 +10,6 @@ namespace TaskManager.Infrastructure.OpenApi;
 /// generator nothing to say but "string". Their names say what they hold (SPEC's filters), and so does the document.</summary>
 internal static class QueryParameters
 {
-    private static readonly string[] SortFields = ["created_at", "updated_at", "due_date", "priority", "task_name"];
-
     private static readonly Dictionary<string, Func<OpenApiSchema>> Schemas = new()
     {
         ["date"] = () => Text("date"),
@@ -24,14 +24,14 @@ internal static class QueryParameters
         ["overdue"] = () => new OpenApiSchema { Type = JsonSchemaType.Boolean },
         ["created_by"] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
         ["limit"] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int32", Minimum = "1", Maximum = "100", Default = 20 },
-        ["deleted"] = () => OneOf("false", "true", "any"),
-        ["sort"] = () => OneOf([.. SortFields.SelectMany(f => new[] { f, "-" + f })]),
+        ["deleted"] = () => OneOf(TaskQuery.Deleted),
+        ["sort"] = () => OneOf([.. TaskQuery.SortKeys.Keys.SelectMany(f => new[] { f, "-" + f })]),
     };
 
     // Where one operation's parameter means something else than the name does elsewhere.
     private static readonly Dictionary<(string Operation, string Parameter), Func<OpenApiSchema>> Exceptions = new()
     {
-        [("ListDeliveries", "status")] = () => OneOf("pending", "succeeded", "failed"),
+        [("ListDeliveries", "status")] = () => OneOf(ListDeliveriesHandler.Statuses),
         // An upload lands in one project; the lists take a comma-separated list of them.
         [("UploadCsv", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },
         [("UploadCsvV2", "project_id")] = () => new OpenApiSchema { Type = JsonSchemaType.Integer, Format = "int64" },

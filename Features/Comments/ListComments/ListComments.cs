@@ -7,24 +7,13 @@ public sealed record CommentsPage(IReadOnlyList<CommentResource> Comments, strin
 public sealed record ListCommentsRequest(
     [property: FromRoute(Name = "id")] long Id,
     [property: FromQuery(Name = "limit")] string? Limit = null,
-    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+    [property: FromQuery(Name = "cursor")] string? Cursor = null) : IPageRequest
 {
-    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
     public string Fingerprint() => $"task-comments:{Id}";
-
-    /// <summary>The id a cursor continues after, or null when it is not one of this list's.</summary>
-    public long? After(Cursors cursors) => cursors.DecodeId(Cursor, Fingerprint());
 }
 
-public sealed class ListCommentsValidator : AbstractValidator<ListCommentsRequest>
-{
-    public ListCommentsValidator(Cursors cursors)
-    {
-        ClassLevelCascadeMode = CascadeMode.Stop;
-        RuleFor(r => r.Limit).ValidLimit();
-        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
-    }
-}
+public sealed class ListCommentsValidator(Cursors cursors)
+    : PageValidator<ListCommentsRequest>(r => cursors.DecodeId(r), "cursor is not one this list gave you.");
 
 public sealed record ListCommentsQuery(long TaskId, Caller Caller, int Limit, string Fingerprint, long? After) : IQuery<Outcome<CommentsPage>>;
 
@@ -73,7 +62,7 @@ public static class ListCommentsEndpoint
         IMediator mediator, Cursors cursors, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new ListCommentsQuery(request.Id, Caller.From(user), CursorPages.Limit(request.Limit)!.Value,
-            request.Fingerprint(), request.After(cursors)), ct);
+            request.Fingerprint(), cursors.DecodeId(request)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -7,24 +7,13 @@ public sealed record ProjectMembersPage(IReadOnlyList<ProjectMember> Members, st
 public sealed record ListProjectMembersRequest(
     [property: FromRoute(Name = "id")] long Id,
     [property: FromQuery(Name = "limit")] string? Limit = null,
-    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+    [property: FromQuery(Name = "cursor")] string? Cursor = null) : IPageRequest
 {
-    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
     public string Fingerprint() => $"project-members:{Id}";
-
-    /// <summary>The id a cursor continues after, or null when it is not one of this list's.</summary>
-    public long? After(Cursors cursors) => cursors.DecodeId(Cursor, Fingerprint());
 }
 
-public sealed class ListProjectMembersValidator : AbstractValidator<ListProjectMembersRequest>
-{
-    public ListProjectMembersValidator(Cursors cursors)
-    {
-        ClassLevelCascadeMode = CascadeMode.Stop;
-        RuleFor(r => r.Limit).ValidLimit();
-        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
-    }
-}
+public sealed class ListProjectMembersValidator(Cursors cursors)
+    : PageValidator<ListProjectMembersRequest>(r => cursors.DecodeId(r), "cursor is not one this list gave you.");
 
 public sealed record ListProjectMembersQuery(long Id, Caller Caller, int Limit, string Fingerprint, long? After) : IQuery<Outcome<ProjectMembersPage>>;
 
@@ -74,7 +63,7 @@ public static class ListProjectMembersEndpoint
         ClaimsPrincipal user, IMediator mediator, Cursors cursors, HttpContext http, CancellationToken ct)
     {
         var outcome = await mediator.Send(new ListProjectMembersQuery(request.Id, Caller.From(user), CursorPages.Limit(request.Limit)!.Value,
-            request.Fingerprint(), request.After(cursors)), ct);
+            request.Fingerprint(), cursors.DecodeId(request)), ct);
         return outcome.ToResult(page => CursorPages.Ok(http, page, page.NextCursor));
     }
 }

@@ -5,23 +5,18 @@ namespace TaskManager.Features.Tasks.GetTaskAudit;
 public sealed record GetTaskAuditV2Request(
     [property: FromRoute(Name = "id")] long Id,
     [property: FromQuery(Name = "limit")] string? Limit,
-    [property: FromQuery(Name = "cursor")] string? Cursor)
+    [property: FromQuery(Name = "cursor")] string? Cursor) : IPageRequest
 {
+    public string Fingerprint() => GetTaskAuditQuery.Fingerprint(Id);
+
     /// <summary>The time and id a cursor continues after, or null when it is not one of this task's.</summary>
     public (DateTime Time, long Id)? After(Cursors cursors) =>
-        Cursor is not null && cursors.Decode(Cursor, GetTaskAuditQuery.Fingerprint(Id)) is [var key, var id] && QueryValues.Number(id) is { } afterId &&
+        Cursor is not null && cursors.Decode(Cursor, Fingerprint()) is [var key, var id] && QueryValues.Number(id) is { } afterId &&
         DateTime.TryParseExact(key, "O", CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time) ? (time, afterId) : null;
 }
 
-public sealed class GetTaskAuditV2Validator : AbstractValidator<GetTaskAuditV2Request>
-{
-    public GetTaskAuditV2Validator(Cursors cursors)
-    {
-        ClassLevelCascadeMode = CascadeMode.Stop;
-        RuleFor(r => r.Limit).ValidLimit();
-        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this query.");
-    }
-}
+public sealed class GetTaskAuditV2Validator(Cursors cursors)
+    : PageValidator<GetTaskAuditV2Request>(r => r.After(cursors), "cursor is not one this list gave for this query.");
 
 /// <summary>GET /api/v2/tasks/{id}/audit: the same trail as v1's, paged by cursor.</summary>
 public static class GetTaskAuditV2Endpoint

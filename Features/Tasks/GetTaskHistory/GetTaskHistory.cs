@@ -8,9 +8,8 @@ public sealed record TaskHistoryResponse(IReadOnlyList<TaskLogEntry> Entries, st
 public sealed record GetTaskHistoryRequest(
     [property: FromRoute(Name = "id")] long Id,
     [property: FromQuery(Name = "limit")] string? Limit = null,
-    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+    [property: FromQuery(Name = "cursor")] string? Cursor = null) : IPageRequest
 {
-    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
     public string Fingerprint() => $"history:{Id}";
 
     /// <summary>The date and id a cursor continues after, or null when it is not one of this task's.</summary>
@@ -19,15 +18,8 @@ public sealed record GetTaskHistoryRequest(
         QueryValues.Number(id) is { } afterId ? (afterDate, afterId) : null;
 }
 
-public sealed class GetTaskHistoryValidator : AbstractValidator<GetTaskHistoryRequest>
-{
-    public GetTaskHistoryValidator(Cursors cursors)
-    {
-        ClassLevelCascadeMode = CascadeMode.Stop;
-        RuleFor(r => r.Limit).ValidLimit();
-        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave for this task.");
-    }
-}
+public sealed class GetTaskHistoryValidator(Cursors cursors)
+    : PageValidator<GetTaskHistoryRequest>(r => r.After(cursors), "cursor is not one this list gave for this task.");
 
 public sealed record GetTaskHistoryQuery(long TaskId, Caller Caller, int Limit, string Fingerprint, (DateOnly Date, long Id)? After)
     : IQuery<Outcome<TaskHistoryResponse>>;

@@ -4,29 +4,18 @@ namespace TaskManager.Features.Webhooks.ListWebhooks;
 
 public sealed record WebhooksPage(IReadOnlyList<WebhookResponse> Webhooks, string? NextCursor);
 
-/// <summary>Every subscription (they belong to the team, not to whoever registered them), oldest first; one that names a
-/// project the caller may not read does not exist for it.</summary>
 public sealed record ListWebhooksRequest(
     [property: FromQuery(Name = "limit")] string? Limit = null,
-    [property: FromQuery(Name = "cursor")] string? Cursor = null)
+    [property: FromQuery(Name = "cursor")] string? Cursor = null) : IPageRequest
 {
-    /// <summary>What a cursor is bound to (a method: it is no parameter).</summary>
     public string Fingerprint() => "webhooks";
-
-    /// <summary>The id a cursor continues after, or null when it is not one of this list's.</summary>
-    public long? After(Cursors cursors) => cursors.DecodeId(Cursor, Fingerprint());
 }
 
-public sealed class ListWebhooksValidator : AbstractValidator<ListWebhooksRequest>
-{
-    public ListWebhooksValidator(Cursors cursors)
-    {
-        ClassLevelCascadeMode = CascadeMode.Stop;
-        RuleFor(r => r.Limit).ValidLimit();
-        RuleFor(r => r.Cursor).ValidCursor(r => r.After(cursors), "cursor is not one this list gave you.");
-    }
-}
+public sealed class ListWebhooksValidator(Cursors cursors)
+    : PageValidator<ListWebhooksRequest>(r => cursors.DecodeId(r), "cursor is not one this list gave you.");
 
+/// <summary>Every subscription (they belong to the team, not to whoever registered them), oldest first; one that names a
+/// project the caller may not read does not exist for it.</summary>
 public sealed record ListWebhooksQuery(Caller Caller, int Limit, string Fingerprint, long? After) : IQuery<WebhooksPage>;
 
 public sealed class ListWebhooksHandler(NpgsqlDataSource db, Cursors cursors) : IQueryHandler<ListWebhooksQuery, WebhooksPage>
@@ -62,7 +51,7 @@ public static class ListWebhooksEndpoint
         HttpContext http, ClaimsPrincipal user, CancellationToken ct)
     {
         var page = await mediator.Send(new ListWebhooksQuery(Caller.From(user), CursorPages.Limit(request.Limit)!.Value, request.Fingerprint(),
-            request.After(cursors)), ct);
+            cursors.DecodeId(request)), ct);
         return CursorPages.Ok(http, page, page.NextCursor);
     }
 }

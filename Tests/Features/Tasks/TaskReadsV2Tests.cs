@@ -67,12 +67,19 @@ public sealed class TaskReadsV2Tests : ApiTest
         var second = await ReadJsonAsync(await SendAsync(HttpMethod.Get, $"/api/v2/task-log?limit=2&cursor={Uri.EscapeDataString(first["next_cursor"]!.GetValue<string>())}", token));
         var entry = await SendAsync(HttpMethod.Get, $"/api/v2/task-log/{v1[0]}", token);
         var badDate = await SendAsync(HttpMethod.Get, "/api/v2/task-log?date=yesterday", token);
+        var cursor = Uri.EscapeDataString(first["next_cursor"]!.GetValue<string>());
+        var foreign = await SendAsync(HttpMethod.Get, $"/api/v2/task-log?limit=2&status=true&cursor={cursor}", token);
+        var badDateAndCursor = await SendAsync(HttpMethod.Get, $"/api/v2/task-log?date=yesterday&status=true&cursor={cursor}", token);
 
         Assert.Multiple(async () =>
         {
             Assert.That(first["entries"]!.AsArray().Concat(second["entries"]!.AsArray()).Select(e => e!["id"]!.GetValue<long>()), Is.EqualTo(v1));
             Assert.That(entry.StatusCode, Is.EqualTo(HttpStatusCode.OK));
             await AssertProblemAsync(badDate, HttpStatusCode.BadRequest);
+            Assert.That((await AssertProblemAsync(foreign, HttpStatusCode.BadRequest))["errors"]!["cursor"]![0]!.GetValue<string>(),
+                Is.EqualTo("cursor is not one this list gave for this query."), "a cursor is bound to its query's filters");
+            Assert.That((await AssertProblemAsync(badDateAndCursor, HttpStatusCode.BadRequest))["errors"]!.AsObject().Select(e => e.Key),
+                Is.EqualTo(new[] { "date" }), "a bad filter is reported alone");
         });
     }
 
