@@ -13,7 +13,22 @@ public sealed class IdempotencyKeys(NpgsqlDataSource db)
     public sealed record Stored(int Status, string Body, string? Location, string? ETag);
 
     /// <summary>What a request with this key should do: Claimed (go on, then Complete or Release), or a Replay.</summary>
-    public sealed record Claim(bool Claimed, Stored? Replay, bool DifferentBody, bool InProgress);
+    public sealed record Claim(bool Claimed, Stored? Replay, bool DifferentBody, bool InProgress)
+    {
+        /// <summary>The answer to a request that may not run: another body's key (422), or one still running (409).</summary>
+        public Problem? Refusal => DifferentBody
+            ? Problem.Of(StatusCodes.Status422UnprocessableEntity, "This Idempotency-Key was used with a different request body.")
+            : InProgress ? Problem.Of(StatusCodes.Status409Conflict, "A request with this Idempotency-Key is still in progress.") : null;
+    }
+
+    /// <summary>The first response again, marked as a replay.</summary>
+    public static ContentHttpResult Answer(HttpResponse response, Stored replay)
+    {
+        response.Headers["Idempotent-Replayed"] = "true";
+        response.Headers.ETag = replay.ETag;
+        response.Headers.Location = replay.Location;
+        return TypedResults.Content(replay.Body, "application/json", statusCode: replay.Status);
+    }
 
     // A claim left unfinished for a minute (its process died between claiming and answering) is free again: a create
     // takes one statement, well within that. Each claim also removes a few expired keys, so the table stays small.

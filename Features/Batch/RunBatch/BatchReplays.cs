@@ -17,18 +17,13 @@ public sealed class BatchReplays(IdempotencyKeys keys, IOptions<Microsoft.AspNet
         var caller = http.User.UserId();
         var options = json.Value.SerializerOptions;
         var claim = await keys.ClaimAsync(caller, key, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, options)), ct);
-        if (claim.DifferentBody)
+        if (claim.Refusal is { } refusal)
         {
-            return Problem.Of(StatusCodes.Status422UnprocessableEntity, "This Idempotency-Key was used with a different request body.");
-        }
-        if (claim.InProgress)
-        {
-            return Problem.Of(StatusCodes.Status409Conflict, "A request with this Idempotency-Key is still in progress.");
+            return refusal;
         }
         if (claim.Replay is { } replay)
         {
-            http.Response.Headers["Idempotent-Replayed"] = "true";
-            return TypedResults.Content(replay.Body, "application/json", statusCode: replay.Status);
+            return IdempotencyKeys.Answer(http.Response, replay);
         }
 
         Results<Ok<BatchResponse>, ContentHttpResult, Problem> answer;

@@ -1,14 +1,13 @@
+using TaskManager.Infrastructure.Hosting;
+
 namespace TaskManager.Features.Changes.Retention;
 
 /// <summary>Removes changes older than Changes:RetentionDays, oldest position first, and records the last position it
 /// removed: an `after` before that has a gap, and the feed answers it 410. Runs on workers, one instance at a time.</summary>
 public sealed class ChangeRetention(NpgsqlDataSource db, IOptions<ChangesOptions> options, TimeProvider clock, ILogger<ChangeRetention> logger)
-    : BackgroundService
+    : ExclusiveSweep(db, clock, logger)
 {
     public const int Batch = 5_000;
-
-    private const string LockSql = "SELECT pg_try_advisory_lock(hashtext('change-retention'))";
-    private const string UnlockSql = "SELECT pg_advisory_unlock(hashtext('change-retention'))";
 
     // Only a leading run of old changes goes, so everything kept follows the recorded position with no hole; a change
     // that commits late sits past the horizon and is never in the run.
@@ -27,18 +26,19 @@ public sealed class ChangeRetention(NpgsqlDataSource db, IOptions<ChangesOptions
         SELECT count(*) FROM gone
         """;
 
+    protected override string Name => "change-retention";
+
+    protected override TimeSpan Interval => TimeSpan.FromMinutes(options.Value.RetentionIntervalMinutes);
+
+    protected override Task TurnAsync(CancellationToken ct) => SweepAsync(ct);
+
     /// <summary>One sweep: the number of changes removed, or null when another instance is sweeping.</summary>
     public async Task<long?> SweepAsync(CancellationToken ct)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(LockSql, cancellationToken: ct)))
+        var before = Clock.GetUtcNow().UtcDateTime.AddDays(-options.Value.RetentionDays);
+        long total = 0;
+        var swept = await ExclusivelyAsync(async connection =>
         {
-            return null;
-        }
-        try
-        {
-            var before = clock.GetUtcNow().UtcDateTime.AddDays(-options.Value.RetentionDays);
-            long total = 0;
             long deleted;
             do
             {
@@ -46,37 +46,11 @@ public sealed class ChangeRetention(NpgsqlDataSource db, IOptions<ChangesOptions
                 total += deleted;
             }
             while (deleted == Batch);
-            if (total > 0)
-            {
-                logger.LogInformation("Change retention removed {Count} changes", total);
-            }
-            return total;
-        }
-        finally
+        }, ct);
+        if (total > 0)
         {
-            await connection.ExecuteAsync(new CommandDefinition(UnlockSql, cancellationToken: CancellationToken.None));
+            Logger.LogInformation("Change retention removed {Count} changes", total);
         }
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await SweepAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-                {
-                    logger.LogError(ex, "Change retention failed; it runs again later");
-                }
-                await Task.Delay(TimeSpan.FromMinutes(options.Value.RetentionIntervalMinutes), clock, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
+        return swept ? total : null;
     }
 }

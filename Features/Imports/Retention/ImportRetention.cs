@@ -1,3 +1,5 @@
+using TaskManager.Infrastructure.Hosting;
+
 namespace TaskManager.Features.Imports.Retention;
 
 public sealed record ImportRetentionSweep(long FileChunks, long Errors);
@@ -6,16 +8,11 @@ public sealed record ImportRetentionSweep(long FileChunks, long Errors);
 /// Imports:ErrorRetentionDays ago, and any file a finished import still has (an import's file goes when it finishes;
 /// older versions kept them). Runs hourly on workers, one instance at a time, in short batches.</summary>
 public sealed class ImportRetention(NpgsqlDataSource db, IOptions<ImportOptions> options, TimeProvider clock, ILogger<ImportRetention> logger)
-    : BackgroundService
+    : ExclusiveSweep(db, clock, logger)
 {
     public const int ErrorsPerBatch = 5_000;
     // A chunk is up to Imports:ChunkBytes (1 MB by default): a few at a time keeps each delete short.
     private const int ChunksPerBatch = 16;
-    private static readonly TimeSpan Interval = TimeSpan.FromHours(1);
-
-    // Held for the sweep: another instance that finds it taken skips its turn.
-    private const string LockSql = "SELECT pg_try_advisory_lock(hashtext('import-retention'))";
-    private const string UnlockSql = "SELECT pg_advisory_unlock(hashtext('import-retention'))";
 
     private const string FilesSql = """
         DELETE FROM import_files f USING (
@@ -31,30 +28,25 @@ public sealed class ImportRetention(NpgsqlDataSource db, IOptions<ImportOptions>
         WHERE e.import_id = d.import_id AND e.row_number = d.row_number AND e.column_name = d.column_name
         """;
 
+    protected override string Name => "import-retention";
+
+    protected override TimeSpan Interval { get; } = TimeSpan.FromHours(1);
+
+    protected override Task TurnAsync(CancellationToken ct) => SweepAsync(ct);
+
     /// <summary>One sweep; null when another instance is sweeping.</summary>
     public async Task<ImportRetentionSweep?> SweepAsync(CancellationToken ct, int errorsPerBatch = ErrorsPerBatch)
     {
-        await using var connection = await db.OpenConnectionAsync(ct);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(LockSql, cancellationToken: ct)))
+        var before = Clock.GetUtcNow().UtcDateTime.AddDays(-options.Value.ErrorRetentionDays);
+        ImportRetentionSweep? sweep = null;
+        await ExclusivelyAsync(async connection => sweep = new ImportRetentionSweep(
+            await DeleteAllAsync(connection, FilesSql, new { Batch = ChunksPerBatch }, ct),
+            await DeleteAllAsync(connection, ErrorsSql, new { Before = before, Batch = errorsPerBatch }, ct)), ct);
+        if (sweep is { FileChunks: > 0 } or { Errors: > 0 })
         {
-            return null;
+            Logger.LogInformation("Import retention removed {Chunks} file chunks and {Errors} row errors", sweep.FileChunks, sweep.Errors);
         }
-        try
-        {
-            var before = clock.GetUtcNow().UtcDateTime.AddDays(-options.Value.ErrorRetentionDays);
-            var sweep = new ImportRetentionSweep(
-                await DeleteAllAsync(connection, FilesSql, new { Batch = ChunksPerBatch }, ct),
-                await DeleteAllAsync(connection, ErrorsSql, new { Before = before, Batch = errorsPerBatch }, ct));
-            if (sweep.FileChunks + sweep.Errors > 0)
-            {
-                logger.LogInformation("Import retention removed {Chunks} file chunks and {Errors} row errors", sweep.FileChunks, sweep.Errors);
-            }
-            return sweep;
-        }
-        finally
-        {
-            await connection.ExecuteAsync(new CommandDefinition(UnlockSql, cancellationToken: CancellationToken.None));
-        }
+        return sweep;
     }
 
     // Each batch commits on its own, so no lock is held for longer than one batch.
@@ -69,27 +61,5 @@ public sealed class ImportRetention(NpgsqlDataSource db, IOptions<ImportOptions>
         }
         while (deleted > 0);
         return total;
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (!stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await SweepAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-                {
-                    logger.LogError(ex, "Import retention failed; it runs again in {Interval}", Interval);
-                }
-                await Task.Delay(Interval, clock, stoppingToken);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
     }
 }

@@ -52,20 +52,13 @@ public static class CreateTaskV2Endpoint
         if (idempotencyKey is not null)
         {
             var claim = await keys.ClaimAsync(caller, idempotencyKey, IdempotencyKeys.Hash(JsonSerializer.Serialize(request, json.Value.SerializerOptions)), ct);
-            if (claim.DifferentBody)
+            if (claim.Refusal is { } refusal)
             {
-                return Problem.Of(StatusCodes.Status422UnprocessableEntity, "This Idempotency-Key was used with a different request body.");
-            }
-            if (claim.InProgress)
-            {
-                return Problem.Of(StatusCodes.Status409Conflict, "A request with this Idempotency-Key is still in progress.");
+                return refusal;
             }
             if (claim.Replay is { } replay)
             {
-                http.Response.Headers["Idempotent-Replayed"] = "true";
-                http.Response.Headers.ETag = replay.ETag;
-                http.Response.Headers.Location = replay.Location;
-                return TypedResults.Content(replay.Body, "application/json", statusCode: replay.Status);
+                return IdempotencyKeys.Answer(http.Response, replay);
             }
         }
 
