@@ -52,15 +52,8 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskReadCache cache,
     IOptions<DatabaseOptions> database)
     : IQueryHandler<ListTaskLogQuery, CachedJson<ListTaskLogResponse>>
 {
-    // The page is chosen from the log alone, walking ix_task_logger_date_id in the list's order; only the
-    // chosen rows are joined to their tasks.
-    private const string PageSql = """
-        WITH page AS (
-            SELECT l.id FROM task_logger l
-            {0}
-            ORDER BY l.log_date DESC, l.id DESC
-            LIMIT @PerPage OFFSET @Offset
-        )
+    // The chosen page's rows, joined to their tasks: what both ways of choosing the page end with.
+    private const string PageRows = """
         SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
                t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
         FROM page
@@ -70,11 +63,23 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskReadCache cache,
         ORDER BY l.log_date DESC, l.id DESC
         """;
 
+    // The page is chosen from the log alone, walking ix_task_logger_date_id in the list's order; only the
+    // chosen rows are joined to their tasks.
+    private const string PageSql = $$"""
+        WITH page AS (
+            SELECT l.id FROM task_logger l
+            {0}
+            ORDER BY l.log_date DESC, l.id DESC
+            LIMIT @PerPage OFFSET @Offset
+        )
+        {{PageRows}}
+        """;
+
     // Filtered by date, status or priority, a page's first row is found from the log's counts: the date it falls on (a
     // running sum over the counts, newest first), then an OFFSET that starts at that date, so a deep page costs what
     // page 1 does.
     // {2}: for a caller with hidden projects, their rows by date, taken off the counts (read from their own index).
-    private const string PageByCountsSql = """
+    private const string PageByCountsSql = $$"""
         WITH counted AS (
             SELECT c.log_date, c.entries - coalesce(h.entries, 0) AS entries
             FROM (SELECT l.log_date, sum(l.entries) AS entries FROM task_log_counts l {0} GROUP BY l.log_date) c
@@ -89,13 +94,7 @@ public sealed class ListTaskLogHandler(NpgsqlDataSource db, TaskReadCache cache,
             ORDER BY l.log_date DESC, l.id DESC
             LIMIT @PerPage OFFSET (SELECT @Offset - before FROM target)
         )
-        SELECT l.id, l.task_id, l.log_date, l.status, l.priority,
-               t.task_name, t.description, t.assigned_user_id, u.username AS assigned_user
-        FROM page
-        JOIN task_logger l ON l.id = page.id
-        JOIN tasks t ON t.id = l.task_id
-        LEFT JOIN users u ON u.id = t.assigned_user_id
-        ORDER BY l.log_date DESC, l.id DESC
+        {{PageRows}}
         """;
 
     // Totals come from the counts the log's triggers keep, less the caller's hidden projects' rows ({1}), unless the
