@@ -353,6 +353,7 @@ env_lines() {
     echo "export ConnectionStrings__Postgres=\"Host=127.0.0.1;Port=$PG_PORT;Database=taskmanager;Username=taskmanager;Password=taskmanager\""
     # The least-privileged role scripts/run serves as (not a setting the service reads).
     echo "export PG_APP_CONNECTION=\"Host=127.0.0.1;Port=$PG_PORT;Database=taskmanager;Username=taskmanager_app;Password=taskmanager_app\""
+    echo "export PG_PORT=$PG_PORT"   # for the scripts that reach it with psql (bench/)
   fi
   if port_open "$REDIS_PORT"; then echo "export ConnectionStrings__Redis=\"127.0.0.1:$REDIS_PORT\""; fi
   if port_open "$REDIS_CACHE_PORT"; then echo "export ConnectionStrings__RedisCache=\"127.0.0.1:$REDIS_CACHE_PORT\""; fi
@@ -362,6 +363,9 @@ env_lines() {
     echo "export RabbitMq__Username=guest"
     echo "export RabbitMq__Password=guest"
     echo "export RabbitMq__VirtualHost=/"
+    # The node's own ports too: `scripts/services.sh rabbitmqctl` (tests make virtual hosts with it) then reaches this
+    # node from any shell that sourced this file, not one on the default ports.
+    echo "export RABBITMQ_PORT=$RABBITMQ_PORT RABBITMQ_DIST_PORT=$RABBITMQ_DIST_PORT ERL_EPMD_PORT=$ERL_EPMD_PORT"
   fi
 }
 
