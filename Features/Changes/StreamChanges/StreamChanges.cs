@@ -6,15 +6,15 @@ using TaskManager.Infrastructure.Messaging.Outbox;
 
 namespace TaskManager.Features.Changes.StreamChanges;
 
-/// <summary>The feed as Server-Sent Events. A stream that is behind reads the feed itself, one batch at a time; one that has
-/// caught up takes what the instance's <see cref="ChangeHub"/> reads for all of them. Either way it waits on its own client:
-/// a slow client holds up nothing but its own stream, holds a bounded number of events, and is disconnected when it takes
-/// longer than Changes:SlowClientSeconds to accept a batch (it resumes with Last-Event-ID).</summary>
 /// <summary>Not validated by the endpoint filter: the start may come from a header instead (see HandleAsync).</summary>
 public sealed record StreamChangesRequest(
     [property: FromQuery(Name = "after")] string? After = null,
     [property: FromQuery(Name = "project_id")] string? ProjectId = null) : IChangeQuery;
 
+/// <summary>The feed as Server-Sent Events. A stream that is behind reads the feed itself, one batch at a time; one that has
+/// caught up takes what the instance's <see cref="ChangeHub"/> reads for all of them. Either way it waits on its own client:
+/// a slow client holds up nothing but its own stream, holds a bounded number of events, and is disconnected when it takes
+/// longer than Changes:SlowClientSeconds to accept a batch (it resumes with Last-Event-ID).</summary>
 public static class StreamChangesEndpoint
 {
     private static readonly byte[] Heartbeat = ": keep-alive\n\n"u8.ToArray();

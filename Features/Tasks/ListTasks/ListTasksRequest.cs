@@ -33,7 +33,7 @@ public abstract class TaskFiltersValidator<T> : AbstractValidator<T> where T : L
         RuleFor(r => r.Q).Must(q => string.IsNullOrWhiteSpace(q) || q.Length <= TaskQuery.MaxQ)
             .WithMessage($"q must be at most {TaskQuery.MaxQ} characters long.");
         RuleFor(r => r.ProjectId).Checked(v => ProjectRules.ParseIds(v) is not null, _ => ProjectRules.IdsError);
-        RuleFor(r => r.Label).Checked(v => TaskQuery.Labels(v) is not null, _ => "label takes label names (at most 50), comma-separated.");
+        RuleFor(r => r.Label).Checked(v => TaskQuery.Labels(v) is not null, _ => $"label takes label names (at most {TaskQuery.MaxLabels}), comma-separated.");
         RuleFor(r => r.ParentId).Checked(v => TaskQuery.Parent(v) is not null, _ => "parent_id takes a task id, or none for top-level tasks.");
         RuleFor(r => r.Blocked).ValidFlag();
         RuleFor(r => r.BlockedBy).Checked(v => QueryValues.Id(v) is not null, _ => "blocked_by takes a task id.");
@@ -68,6 +68,7 @@ public sealed class ListTasksValidator : TaskFiltersValidator<ListTasksRequest>
 public static class TaskQuery
 {
     public const int MaxQ = 200;
+    public const int MaxLabels = 50;
 
     public static readonly string[] Deleted = ["false", "true", "any"];
 
@@ -84,7 +85,7 @@ public static class TaskQuery
     public static string[]? Labels(string value)
     {
         var names = value.Split(',').Select(n => n.Trim()).ToArray();
-        return names.All(n => Features.Labels.LabelRules.NameError(n) is null) && names.Length <= 50 ? names : null;
+        return names.All(n => Features.Labels.LabelRules.NameError(n) is null) && names.Length <= MaxLabels ? names : null;
     }
 
     /// <summary>The parent's id, or 0 for `none` (top-level tasks).</summary>
