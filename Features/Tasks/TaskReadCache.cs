@@ -9,7 +9,8 @@ namespace TaskManager.Features.Tasks;
 /// shows (today's row, or the task's live fields on every row), so every change invalidates the whole set.</summary>
 public sealed class TaskReadCache(HybridCache cache, CacheGenerations generations, IMeterFactory meters)
 {
-    private const string DataSet = "task-reads";
+    // The name it had as the daily log's cache: instances of either version bump and read one generation during a rollout.
+    private const string DataSet = "task-log";
 
     // Part of every key: raised when what is cached changes shape, so entries an older build left in Redis are
     // never read as the new shape (2: pages cached as their response JSON).

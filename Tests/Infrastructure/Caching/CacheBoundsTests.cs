@@ -92,7 +92,7 @@ public sealed class CacheBoundsTests
     }
 
     /// <summary>Cached pages of the task log and the task list (their keys name the data set).</summary>
-    private static Task<int> PageKeysAsync(string server, string instance) => KeysAsync(server, $"{instance}:task-reads:*");
+    private static Task<int> PageKeysAsync(string server, string instance) => KeysAsync(server, $"{instance}:task-log:*");
 
     private static async Task<int> KeysAsync(string server, string pattern)
     {
